@@ -1,0 +1,134 @@
+"""The HTTP client base: URL, token header, one request in flight, error mapping and retries."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import typing as t
+import weakref
+
+import backoff
+import requests
+from singer_sdk.authenticators import APIKeyAuthenticator
+from singer_sdk.streams import RESTStream
+from typing_extensions import override
+
+from tap_wolkvox.errors import Reply, interpret_response
+
+if t.TYPE_CHECKING:
+    from backoff.types import Details
+
+REPORTS_PATH = "/api/v2/reports_manager.php"
+TOKEN_HEADER = "wolkvox-token"  # noqa: S105 - a header name, not a secret
+
+# Wolkvox refuses concurrent calls on one token; every request of the process goes through
+# this lock, whatever stream sends it.
+_IN_FLIGHT = threading.Lock()
+
+
+class _OneAtATimeSession(requests.Session):
+    """A session that never has two requests in flight."""
+
+    @override
+    def send(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:
+        with _IN_FLIGHT:
+            return super().send(request, **kwargs)
+
+
+def base_url(config: t.Mapping[str, t.Any]) -> str:
+    """``api_url`` when set (proxies, the sandbox), else the operation's server URL."""
+    if config.get("api_url"):
+        return str(config["api_url"]).rstrip("/")
+    return f"https://wv{config['wolkvox_server']}.wolkvox.com"
+
+
+class WolkvoxStream(RESTStream[t.Any]):
+    """Base class of every Wolkvox Reports Manager stream."""
+
+    path = REPORTS_PATH
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        """Initialise the per-stream counters and the reply cache."""
+        super().__init__(*args, **kwargs)
+        self.retries = 0
+        # validate_response parses each body once; parse_response and the paginator reuse it.
+        self._replies: weakref.WeakKeyDictionary[requests.Response, Reply] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    @property
+    @override
+    def url_base(self) -> str:
+        return base_url(self.config)
+
+    @property
+    @override
+    def authenticator(self) -> APIKeyAuthenticator:
+        # The token travels only in this header: never in the URL, never in a log line.
+        return APIKeyAuthenticator(key=TOKEN_HEADER, value=self.config["token"], location="header")
+
+    @property
+    @override
+    def requests_session(self) -> requests.Session:
+        return self._tap.http_session  # type: ignore[attr-defined, no-any-return]
+
+    @property
+    @override
+    def timeout(self) -> int:
+        return int(self.config.get("request_timeout", 120))
+
+    @property
+    def report_api(self) -> str:
+        """The ``api=`` name of the report this stream reads."""
+        raise NotImplementedError
+
+    @override
+    def validate_response(self, response: requests.Response) -> None:
+        # Raises RetriableAPIError / FatalAPIError subclasses; see tap_wolkvox.errors.
+        self._replies[response] = interpret_response(response, self.report_api)
+
+    def reply_for(self, response: requests.Response) -> Reply:
+        """The interpreted reply of a response that passed :meth:`validate_response`."""
+        return self._replies[response]
+
+    @override
+    def backoff_wait_generator(self) -> t.Generator[float, None, None]:
+        return backoff.expo(factor=float(self.config.get("retry_wait_seconds", 5)), max_value=300)
+
+    @override
+    def backoff_max_tries(self) -> int:
+        return int(self.config.get("max_attempts", 6))
+
+    @override
+    def backoff_jitter(self, value: float) -> float:
+        return value * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not cryptography
+
+    @override
+    def backoff_handler(self, details: Details) -> None:
+        self.retries += 1
+        reason = details.get("exception")
+        self.log(
+            "Report %s: attempt %d of %d failed (%s); retrying in %.1f s",
+            self.report_api,
+            details.get("tries", 0),
+            self.backoff_max_tries(),
+            describe_failure(reason),
+            details.get("wait", 0.0),
+            level=logging.WARNING,
+        )
+
+
+def describe_failure(exc: object) -> str:
+    """A short, token-free description of why a request failed."""
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "the request timed out"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the reply was cut off"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "the connection failed or was reset"
+    if isinstance(exc, ConnectionResetError):
+        return "the connection was reset"
+    if isinstance(exc, Exception) and exc.args:
+        return str(exc.args[0])
+    return type(exc).__name__

@@ -1,0 +1,245 @@
+"""How a Wolkvox report is declared, and what a declaration gives: a schema and a row shaper.
+
+A report is data (:class:`Report`): its ``api=`` name, stream name, fields with their kinds,
+primary key, timestamp field and extra request parameters. The declarations themselves live in
+:mod:`tap_wolkvox.catalog`.
+"""
+
+from __future__ import annotations
+
+import enum
+import typing as t
+from dataclasses import dataclass
+
+from tap_wolkvox.timestamps import parse_day
+from tap_wolkvox.values import parse_duration, parse_integer, parse_number, parse_percent
+
+if t.TYPE_CHECKING:
+    import logging
+    from collections.abc import Callable
+
+    from tap_wolkvox.timestamps import OperationClock
+
+#: Raw values that mean "nothing here" in Wolkvox replies.
+PLACEHOLDERS = frozenset({"", "-"})
+
+#: Column that keeps, per row, the raw text of any value that could not be typed.
+UNPARSED = "unparsed_values"
+
+
+class Kind(enum.Enum):
+    """What a field holds, and so how it is typed."""
+
+    TEXT = "text"  # kept as sent
+    INSTANT = "instant"  # "YYYY-MM-DD HH:MM:SS" wall clock -> UTC ISO 8601 date-time
+    DAY = "day"  # "YYYY-MM-DD" -> date
+    DURATION = "duration"  # "HH:MM:SS" -> integer seconds
+    INTEGER = "integer"  # counts
+    NUMBER = "number"  # decimals such as credits
+    PERCENT = "percent"  # "34.64 %" -> 34.64
+    OBJECTS = "objects"  # a nested array of objects (``items`` describes them)
+
+
+_JSON_TYPES: dict[Kind, dict[str, t.Any]] = {
+    Kind.TEXT: {"type": ["string", "null"]},
+    Kind.INSTANT: {"type": ["string", "null"], "format": "date-time"},
+    Kind.DAY: {"type": ["string", "null"], "format": "date"},
+    Kind.DURATION: {"type": ["integer", "null"]},
+    Kind.INTEGER: {"type": ["integer", "null"]},
+    Kind.NUMBER: {"type": ["number", "null"]},
+    Kind.PERCENT: {"type": ["number", "null"]},
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a report row."""
+
+    name: str
+    kind: Kind = Kind.TEXT
+    description: str = ""
+    items: tuple[Field, ...] = ()
+
+    def json_schema(self) -> dict[str, t.Any]:
+        """The JSON Schema of this field."""
+        if self.kind is Kind.OBJECTS:
+            schema: dict[str, t.Any] = {
+                "type": ["array", "null"],
+                "items": {
+                    "type": "object",
+                    "properties": {item.name: item.json_schema() for item in self.items},
+                },
+            }
+        else:
+            schema = dict(_JSON_TYPES[self.kind])
+        if self.description:
+            schema["description"] = self.description
+        return schema
+
+
+@dataclass(frozen=True)
+class Param:
+    """An extra query parameter of a report, filled from a tap setting."""
+
+    name: str
+    setting: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """A Reports Manager report, declared once."""
+
+    api: str
+    stream: str
+    title: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...]
+    timestamp: str | None = None
+    #: Where a nested timestamp is the only one (``conversation[].date``): ``timestamp`` is then
+    #: a top-level field derived as the earliest of those nested values.
+    timestamp_source: str | None = None
+    grain: t.Literal["event", "aggregate"] = "event"
+    params: tuple[Param, ...] = ()
+    selected_by_default: bool = False
+    description: str = ""
+
+    def json_schema(self) -> dict[str, t.Any]:
+        """The stream's JSON Schema: the declared fields plus :data:`UNPARSED`."""
+        properties = {f.name: f.json_schema() for f in self.fields}
+        properties[UNPARSED] = {
+            "type": ["object", "null"],
+            "additionalProperties": {"type": ["string", "null"]},
+            "description": "Raw text of any value in this row that could not be typed "
+            "(null when every value was read).",
+        }
+        return {"type": "object", "properties": properties}
+
+
+class RowShaper:
+    """Turns raw report rows into records that match :meth:`Report.json_schema`.
+
+    A value that does not parse never stops the run and never vanishes: it becomes null and its
+    raw text goes to :data:`UNPARSED`, with one warning per field (per row for the timestamp,
+    which also drives the bookmark).
+    """
+
+    def __init__(  # noqa: PLR0913
+        self,
+        fields: tuple[Field, ...],
+        clock: OperationClock,
+        logger: logging.Logger,
+        *,
+        label: str,
+        timestamp: str | None = None,
+        row_label: Callable[[dict[str, t.Any]], str] | None = None,
+    ) -> None:
+        """Compile the conversions of ``fields`` once; ``label`` names the report in logs."""
+        self._logger = logger
+        self._label = label
+        self._timestamp = timestamp
+        self._row_label = row_label or (lambda _row: "")
+        self._text = tuple(f.name for f in fields if f.kind is Kind.TEXT)
+        self._known = frozenset(f.name for f in fields)
+        self._typed: list[tuple[str, Callable[[str], t.Any]]] = []
+        self._nested: list[tuple[str, RowShaper]] = []
+        for f in fields:
+            if f.kind is Kind.OBJECTS:
+                self._nested.append(
+                    (f.name, RowShaper(f.items, clock, logger, label=f"{label}.{f.name}"))
+                )
+            elif f.kind is not Kind.TEXT:
+                self._typed.append((f.name, _converter(f.kind, clock)))
+        self._warned: set[str] = set()
+
+    def shape(self, raw: dict[str, t.Any]) -> dict[str, t.Any]:
+        """One record from one raw row."""
+        record = {name: raw.get(name) for name in self._text}
+        unparsed: dict[str, str] | None = None
+        for name in self._text:
+            value = record[name]
+            if value is not None and value.__class__ is not str:
+                record[name] = str(value)
+        for name, convert in self._typed:
+            value = raw.get(name)
+            if value is None or value in PLACEHOLDERS:
+                record[name] = None
+                continue
+            try:
+                record[name] = convert(value if value.__class__ is str else str(value))
+            except (ValueError, TypeError):
+                record[name] = None
+                unparsed = unparsed or {}
+                unparsed[name] = str(value)
+                self._warn_unparsed(name, str(value), raw)
+        for name, shaper in self._nested:
+            value = raw.get(name)
+            record[name] = (
+                [shaper.shape(item) for item in value if isinstance(item, dict)]
+                if isinstance(value, list)
+                else None
+            )
+        record[UNPARSED] = unparsed
+        if len(raw) > len(self._known) or not self._known.issuperset(raw):
+            self._note_extra_fields(raw)
+        return record
+
+    def _warn_unparsed(self, name: str, value: str, raw: dict[str, t.Any]) -> None:
+        if name == self._timestamp:
+            self._logger.warning(
+                "%s: row %s has an unreadable %s %r; it is emitted with %s null and the raw "
+                "text in %s",
+                self._label,
+                self._row_label(raw),
+                name,
+                value,
+                name,
+                UNPARSED,
+            )
+        elif name not in self._warned:
+            self._warned.add(name)
+            self._logger.warning(
+                "%s: field %s holds a value that cannot be typed (%r); such values are emitted "
+                "as null with the raw text in %s (warned once per field)",
+                self._label,
+                name,
+                value,
+                UNPARSED,
+            )
+
+    def _note_extra_fields(self, raw: dict[str, t.Any]) -> None:
+        extra = sorted(set(raw) - self._known - self._warned)
+        if extra:
+            self._warned.update(extra)
+            self._logger.info(
+                "%s: ignoring fields the schema does not declare: %s",
+                self._label,
+                ", ".join(extra),
+            )
+
+
+def _converter(kind: Kind, clock: OperationClock) -> Callable[[str], t.Any]:
+    if kind is Kind.INSTANT:
+        to_utc = clock.to_utc_string
+
+        def instant(value: str) -> str:
+            converted = to_utc(value)
+            if converted is None:
+                raise ValueError(value)
+            return converted
+
+        return instant
+    if kind is Kind.DAY:
+
+        def day(value: str) -> str:
+            parsed = parse_day(value)
+            if parsed is None:
+                raise ValueError(value)
+            return parsed.isoformat()
+
+        return day
+    return {
+        Kind.DURATION: parse_duration,
+        Kind.INTEGER: parse_integer,
+        Kind.NUMBER: parse_number,
+        Kind.PERCENT: parse_percent,
+    }[kind]

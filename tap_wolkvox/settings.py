@@ -1,0 +1,186 @@
+"""The tap's settings: their JSON Schema (what ``--about`` prints) and their meaning once read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import typing as t
+from dataclasses import dataclass
+
+from singer_sdk import typing as th
+
+from tap_wolkvox.timestamps import InvalidTimezoneError, OperationClock, load_timezone
+from tap_wolkvox.windows import MAX_SPAN_DAYS
+
+DEFAULT_TIMEZONE = "America/Bogota"
+DEFAULT_ROW_CAP = 60_000
+
+CONFIG_SCHEMA = th.PropertiesList(
+    th.Property(
+        "token",
+        th.StringType(min_length=1),
+        required=True,
+        secret=True,
+        title="Token",
+        description="Reports Manager API token, sent only in the wolkvox-token header "
+        "(wolkvox Manager > Configuration > Integrations > Tokens).",
+    ),
+    th.Property(
+        "wolkvox_server",
+        th.StringType(pattern=r"^[0-9A-Za-z]+$"),
+        title="Wolkvox server",
+        description="The operation's server code, e.g. 0048 for https://wv0048.wolkvox.com. "
+        "This or api_url is required.",
+    ),
+    th.Property(
+        "api_url",
+        th.URIType(),
+        title="API base URL",
+        description="Base URL that replaces the one built from wolkvox_server (a proxy, or the "
+        "local sandbox such as http://127.0.0.1:8765).",
+    ),
+    th.Property(
+        "start_date",
+        th.StringType(min_length=1),
+        required=True,
+        title="Start date",
+        description="Where the first run starts: an ISO 8601 date or date-time. Without an "
+        "offset it is read in the operation's timezone.",
+    ),
+    th.Property(
+        "end_date",
+        th.StringType(min_length=1),
+        title="End date",
+        description="Where runs stop (default: now). Same format as start_date.",
+    ),
+    th.Property(
+        "timezone",
+        th.StringType(min_length=1),
+        default=DEFAULT_TIMEZONE,
+        title="Operation timezone",
+        description="IANA name of the clock Wolkvox reports in (evidence says UTC-5, "
+        "America/Bogota). Query dates are sent, and row timestamps read, in this zone.",
+    ),
+    th.Property(
+        "request_timeout",
+        th.IntegerType(minimum=1, maximum=3600),
+        default=120,
+        title="Request timeout",
+        description="Seconds to wait for one HTTP reply before retrying.",
+    ),
+    th.Property(
+        "window_days",
+        th.IntegerType(minimum=1, maximum=MAX_SPAN_DAYS),
+        default=MAX_SPAN_DAYS,
+        title="Window span (days)",
+        description="Longest date span asked for in one request. Every request costs quota, "
+        "so the default is the API's maximum, 31.",
+    ),
+    th.Property(
+        "lookback_minutes",
+        th.IntegerType(minimum=0, maximum=60 * 24 * 31),
+        default=0,
+        title="Look-back (minutes)",
+        description="On incremental runs, start this many minutes before the bookmark to "
+        "pick up rows Wolkvox records late. Re-read rows are emitted again (same primary key).",
+    ),
+    th.Property(
+        "max_rows_per_request",
+        th.IntegerType(minimum=2, maximum=DEFAULT_ROW_CAP),
+        default=DEFAULT_ROW_CAP,
+        title="Per-request row cap",
+        description="Rows at which the API cuts a reply (60,000). A reply this full is not "
+        "trusted: its window is split in halves and read again.",
+    ),
+    th.Property(
+        "max_attempts",
+        th.IntegerType(minimum=1, maximum=20),
+        default=6,
+        title="Attempts per request",
+        description="Tries per request on transient failures (5xx, 429, timeouts, resets, "
+        "malformed replies, concurrency or maintenance 403) before the run stops.",
+    ),
+    th.Property(
+        "retry_wait_seconds",
+        th.NumberType(minimum=0, maximum=300),
+        default=5,
+        title="First retry wait (seconds)",
+        description="Wait before the first retry; it doubles on each further retry "
+        "(with jitter, capped at 300 s).",
+    ),
+).to_dict()
+# A misspelt setting name is an error, not a silently ignored key.
+CONFIG_SCHEMA["additionalProperties"] = False
+
+
+class SettingsError(ValueError):
+    """A setting is missing, malformed or contradicts another."""
+
+
+@dataclass(frozen=True)
+class OperationSettings:
+    """The settings that shape the walk, read and checked once."""
+
+    clock: OperationClock
+    start: dt.datetime
+    end: dt.datetime | None
+    window_span: dt.timedelta
+    lookback: dt.timedelta
+    row_cap: int
+
+
+def read_settings(config: t.Mapping[str, t.Any]) -> OperationSettings:
+    """Check the settings against each other and read them.
+
+    Raises:
+        SettingsError: with one plain sentence naming the bad setting.
+    """
+    if not config.get("token"):
+        msg = "Setting 'token' is required: the Reports Manager API token (TAP_WOLKVOX_TOKEN)."
+        raise SettingsError(msg)
+    if not config.get("wolkvox_server") and not config.get("api_url"):
+        msg = (
+            "Set either 'wolkvox_server' (e.g. 0048 for https://wv0048.wolkvox.com) or "
+            "'api_url'; neither is set."
+        )
+        raise SettingsError(msg)
+    if config.get("wolkvox_server") and not re.fullmatch(
+        r"[0-9A-Za-z]+", str(config["wolkvox_server"])
+    ):
+        msg = (
+            "Setting 'wolkvox_server' must be the server code, like 0048, not "
+            f"{config['wolkvox_server']!r}."
+        )
+        raise SettingsError(msg)
+    try:
+        clock = OperationClock(load_timezone(str(config.get("timezone") or DEFAULT_TIMEZONE)))
+    except InvalidTimezoneError as exc:
+        msg = f"Setting 'timezone': {exc}."
+        raise SettingsError(msg) from None
+    if not config.get("start_date"):
+        msg = "Setting 'start_date' is required: where the first run starts (e.g. 2025-01-01)."
+        raise SettingsError(msg)
+    start = _read_date(clock, config, "start_date")
+    end = _read_date(clock, config, "end_date") if config.get("end_date") else None
+    if end is not None and start > end:
+        msg = (
+            f"Setting 'start_date' ({config['start_date']}) is after 'end_date' "
+            f"({config['end_date']})."
+        )
+        raise SettingsError(msg)
+    return OperationSettings(
+        clock=clock,
+        start=start,
+        end=end,
+        window_span=dt.timedelta(days=int(config.get("window_days", MAX_SPAN_DAYS))),
+        lookback=dt.timedelta(minutes=int(config.get("lookback_minutes", 0))),
+        row_cap=int(config.get("max_rows_per_request", DEFAULT_ROW_CAP)),
+    )
+
+
+def _read_date(clock: OperationClock, config: t.Mapping[str, t.Any], name: str) -> dt.datetime:
+    try:
+        return clock.parse_setting(str(config[name]))
+    except ValueError as exc:
+        msg = f"Setting '{name}': {exc}."
+        raise SettingsError(msg) from None

@@ -1,0 +1,143 @@
+"""The operation's clock: Wolkvox wall-clock strings in, unambiguous UTC instants out.
+
+Wolkvox writes every timestamp as a local wall-clock string (``YYYY-MM-DD HH:MM:SS``) with no
+offset, and reads ``date_ini``/``date_end`` the same way (``YYYYmmddHHMMSS``). The evidence says
+the clock is UTC-5 (America/Bogota); the operation's IANA zone is a setting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+UTC = dt.timezone.utc
+ONE_SECOND = dt.timedelta(seconds=1)
+
+_LOCAL_STAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
+_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+class InvalidTimezoneError(ValueError):
+    """The configured time zone is not a known IANA name."""
+
+
+def load_timezone(name: str) -> ZoneInfo:
+    """Return the IANA zone called ``name`` or raise a readable error."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        msg = f"'{name}' is not a known IANA time zone name (for example America/Bogota)"
+        raise InvalidTimezoneError(msg) from exc
+
+
+def parse_wall_clock(value: str) -> dt.datetime | None:
+    """Read a Wolkvox ``YYYY-MM-DD HH:MM:SS`` string as a naive wall-clock time.
+
+    Returns None for anything else (blank, ``-``, a day alone, garbage), so that callers can
+    keep the row and report the value instead of failing.
+    """
+    if len(value) != 19 or not _LOCAL_STAMP.fullmatch(value):  # noqa: PLR2004
+        return None
+    try:
+        # Slicing is several times faster than strptime on this hot path.
+        return dt.datetime(  # noqa: DTZ001 - a wall-clock time, zoned by the caller
+            int(value[0:4]),
+            int(value[5:7]),
+            int(value[8:10]),
+            int(value[11:13]),
+            int(value[14:16]),
+            int(value[17:19]),
+        )
+    except ValueError:
+        return None
+
+
+def parse_day(value: str) -> dt.date | None:
+    """Read a ``YYYY-MM-DD`` (or ``YYYYMMDD``) day string, or return None."""
+    text = value.strip()
+    if len(text) == 8 and text.isdigit():  # noqa: PLR2004
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    if not _DAY.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def format_query_stamp(wall_clock: dt.datetime) -> str:
+    """Format a wall-clock time the way ``date_ini``/``date_end`` expect: ``YYYYmmddHHMMSS``."""
+    return wall_clock.strftime("%Y%m%d%H%M%S")
+
+
+def format_instant(instant: dt.datetime) -> str:
+    """The one canonical form the tap emits: ISO 8601 in UTC, ``2025-04-03T17:28:00+00:00``.
+
+    Bookmarks are compared as strings, so every emitted instant must share this form.
+    """
+    return instant.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+class OperationClock:
+    """Converts between the operation's wall clock and UTC instants."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        """Create a clock for ``zone``."""
+        self.zone = zone
+        # Offsets only change on the hour in practice, so one lookup per wall-clock hour
+        # keeps per-row conversion cheap; the cache is bounded by the hours in the data.
+        self._hour_offsets: dict[dt.datetime, dt.timedelta] = {}
+
+    def instant(self, wall_clock: dt.datetime) -> dt.datetime:
+        """The UTC instant of a wall-clock time.
+
+        Where daylight-saving makes a wall-clock time ambiguous (it happens twice) or
+        impossible (it is skipped), the earliest candidate instant is taken: a bookmark is then
+        never later than the data it stands for, so nothing is skipped on resume.
+        """
+        first = wall_clock.replace(tzinfo=self.zone, fold=0).astimezone(UTC)
+        second = wall_clock.replace(tzinfo=self.zone, fold=1).astimezone(UTC)
+        return min(first, second)
+
+    def wall_clock(self, instant: dt.datetime) -> dt.datetime:
+        """The naive wall-clock time in the operation's zone of an aware instant."""
+        return instant.astimezone(self.zone).replace(tzinfo=None, fold=0)
+
+    def now(self) -> dt.datetime:
+        """The operation's current wall-clock time, to the second."""
+        return self.wall_clock(dt.datetime.now(UTC)).replace(microsecond=0)
+
+    def to_utc_string(self, value: str) -> str | None:
+        """Convert a Wolkvox timestamp string to the canonical UTC string, or None."""
+        wall_clock = parse_wall_clock(value)
+        if wall_clock is None:
+            return None
+        hour = wall_clock.replace(minute=0, second=0)
+        offset = self._hour_offsets.get(hour)
+        if offset is None:
+            offset = self.instant(hour).replace(tzinfo=None) - hour
+            self._hour_offsets[hour] = offset
+        return (wall_clock + offset).isoformat() + "+00:00"
+
+    def parse_setting(self, value: str) -> dt.datetime:
+        """Read a date or date-time setting as an aware instant.
+
+        A value without an offset (``2025-01-01``, ``2025-01-01T08:00:00``) is read in the
+        operation's zone; one with an offset or ``Z`` is taken as written.
+
+        Raises:
+            ValueError: when the value is not an ISO 8601 date or date-time.
+        """
+        text = value.strip()
+        day = parse_day(text) if len(text) <= 10 else None  # noqa: PLR2004
+        if day is not None:
+            return self.instant(dt.datetime(day.year, day.month, day.day))  # noqa: DTZ001
+        try:
+            parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            msg = f"'{value}' is not an ISO 8601 date or date-time"
+            raise ValueError(msg) from None
+        if parsed.tzinfo is None:
+            return self.instant(parsed.replace(microsecond=0))
+        return parsed.astimezone(UTC)

@@ -1,0 +1,44 @@
+"""Typing Wolkvox values for the warehouse: every value arrives as a string.
+
+Each parser takes the API's string and returns the typed value, or raises ValueError. Blank
+placeholders (``""``, ``"-"``) are handled by the caller and become null.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DURATION = re.compile(r"(-?)(\d+):([0-5]?\d):([0-5]?\d)")
+
+
+def parse_duration(value: str) -> int:
+    """``"HH:MM:SS"`` (hours may exceed 24) as whole seconds; a bare number is seconds."""
+    text = value.strip()
+    match = _DURATION.fullmatch(text)
+    if match:
+        sign, hours, minutes, seconds = match.groups()
+        total = int(hours) * 3600 + int(minutes) * 60 + int(seconds)
+        return -total if sign else total
+    return parse_integer(text)
+
+
+def parse_integer(value: str) -> int:
+    """``"12"``, ``"1,234"`` or ``"12.0"`` as an int."""
+    text = value.strip().replace(",", "")
+    try:
+        return int(text)
+    except ValueError:
+        number = float(text)
+        if not number.is_integer():
+            raise
+        return int(number)
+
+
+def parse_number(value: str) -> float:
+    """``"2.887"`` or ``"1,234.5"`` as a float."""
+    return float(value.strip().replace(",", ""))
+
+
+def parse_percent(value: str) -> float:
+    """``"34.64 %"`` or ``"15,233.33 %"`` as the number of percent (34.64, 15233.33)."""
+    return parse_number(value.strip().removesuffix("%"))
