@@ -11,6 +11,7 @@ import weakref
 import backoff
 import requests
 from singer_sdk.authenticators import APIKeyAuthenticator
+from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.streams import RESTStream
 from typing_extensions import override
 
@@ -52,6 +53,7 @@ class WolkvoxStream(RESTStream[t.Any]):
         """Initialise the per-stream counters and the reply cache."""
         super().__init__(*args, **kwargs)
         self.retries = 0
+        self.requests_sent = 0
         # validate_response parses each body once; parse_response and the paginator reuse it.
         self._replies: weakref.WeakKeyDictionary[requests.Response, Reply] = (
             weakref.WeakKeyDictionary()
@@ -91,6 +93,30 @@ class WolkvoxStream(RESTStream[t.Any]):
     def reply_for(self, response: requests.Response) -> Reply:
         """The interpreted reply of a response that passed :meth:`validate_response`."""
         return self._replies[response]
+
+    @override
+    def request_decorator(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        def counted(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            self.requests_sent += 1
+            return func(*args, **kwargs)
+
+        # Same retriable exceptions as the SDK; its own backoff log lines are replaced by
+        # backoff_handler's single line per retry.
+        return backoff.on_exception(
+            self.backoff_wait_generator,
+            (
+                ConnectionResetError,
+                RetriableAPIError,
+                requests.exceptions.Timeout,
+                requests.exceptions.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ),
+            max_tries=self.backoff_max_tries,
+            on_backoff=self.backoff_handler,
+            jitter=self.backoff_jitter,
+            logger=None,
+        )(counted)
 
     @override
     def backoff_wait_generator(self) -> t.Generator[float, None, None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import typing as t
 from functools import cached_property
 
@@ -13,7 +14,7 @@ from singer_sdk.pagination import BaseAPIPaginator
 from typing_extensions import override
 
 from tap_wolkvox.client import WolkvoxStream, describe_failure
-from tap_wolkvox.errors import WolkvoxError
+from tap_wolkvox.errors import ReportUnavailableError, WolkvoxError
 from tap_wolkvox.reports import Report, RowShaper
 from tap_wolkvox.timestamps import ONE_SECOND, format_instant
 from tap_wolkvox.windows import Window, WindowTooDenseError, WindowWalk
@@ -31,6 +32,17 @@ if t.TYPE_CHECKING:
 
 class GaveUpError(WolkvoxError):
     """Retries were exhausted."""
+
+
+def _quiet_about_explained_failures(record: logging.LogRecord) -> bool:
+    """Drop the SDK's generic "unhandled error" line when a WolkvoxError explains the failure.
+
+    The tap then prints that error's one plain sentence instead (see TapWolkvox.invoke).
+    """
+    return not (
+        record.msg == "An unhandled error occurred while syncing '%s'"
+        and isinstance(sys.exc_info()[1], WolkvoxError)
+    )
 
 
 class WindowPaginator(BaseAPIPaginator[Window]):
@@ -76,13 +88,15 @@ class ReportStream(WolkvoxStream):
     def __init__(self, tap: t.Any, report: Report) -> None:
         """Create the stream that reads ``report``."""
         self.report = report
+        self.selected_by_default = report.selected_by_default
         super().__init__(tap=tap, name=report.stream, schema=report.json_schema())
         self.primary_keys = list(report.primary_key)
         self.replication_key = report.timestamp
+        self.logger.addFilter(_quiet_about_explained_failures)
         self.windows = 0
         self.empty_windows = 0
+        self.unavailable = False
         self.splits = 0
-        self.replies = 0
         self.rows = 0
 
     @property
@@ -154,11 +168,6 @@ class ReportStream(WolkvoxStream):
 
     def _is_truncated(self, response: requests.Response) -> bool:
         return len(self.reply_for(response).rows) >= self._settings.row_cap
-
-    @override
-    def validate_response(self, response: requests.Response) -> None:
-        super().validate_response(response)
-        self.replies += 1
 
     @override
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
@@ -254,6 +263,13 @@ class ReportStream(WolkvoxStream):
         self.log("%s: reading %s .. %s (%s wall clock)", self.name, start, stop, clock.zone.key)
         try:
             yield from self.request_records(context)
+        except ReportUnavailableError as exc:
+            others = [s for s in self._tap.streams.values() if s.selected and s is not self]
+            if not others:
+                raise
+            # One report missing on this server must not cost the user every other stream.
+            self.logger.warning("%s Skipping stream %s; the other streams go on.", exc, self.name)
+            self.unavailable = True
         except WindowTooDenseError as exc:
             msg = f"Report {self.report.api} ({self.name}): {exc}."
             raise WolkvoxError(msg) from None
@@ -272,7 +288,7 @@ class ReportStream(WolkvoxStream):
                 self.windows,
                 self.empty_windows,
                 self.splits,
-                self.replies + self.retries,
+                self.requests_sent,
                 self.retries,
                 self.rows,
                 level=logging.INFO,

@@ -1,0 +1,76 @@
+"""``wolkvox-sandbox``: run the local Wolkvox simulator with a sample operation."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import signal
+import sys
+import typing as t
+from zoneinfo import ZoneInfo
+
+from tap_wolkvox.sandbox.operation import SampleOperation
+from tap_wolkvox.sandbox.server import WolkvoxSimulator
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command's options."""
+    parser = argparse.ArgumentParser(
+        prog="wolkvox-sandbox",
+        description="A local stand-in for the Wolkvox Reports Manager API, serving a sample "
+        "contact-center operation. Point tap-wolkvox's api_url at it.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
+    parser.add_argument("--token", default="sandbox-token", help="token the sandbox accepts")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the sample data")
+    parser.add_argument("--history-days", type=int, default=60, help="days of history")
+    parser.add_argument(
+        "--live-per-minute",
+        type=int,
+        default=6,
+        help="new interactions per minute from start-up on (so incremental runs find rows)",
+    )
+    parser.add_argument("--timezone", default="America/Bogota", help="the operation's clock")
+    parser.add_argument("--daily-quota", type=int, default=None, help="calls allowed per day")
+    parser.add_argument(
+        "--row-cap", type=int, default=60_000, help="rows after which replies are cut"
+    )
+    return parser
+
+
+def main(argv: t.Sequence[str] | None = None) -> None:
+    """Run the sandbox until interrupted."""
+    args = build_parser().parse_args(argv)
+    now = dt.datetime.now(ZoneInfo(args.timezone)).replace(tzinfo=None, microsecond=0)
+    operation = SampleOperation(
+        seed=args.seed,
+        history_days=args.history_days,
+        live_from=now,
+        live_per_minute=args.live_per_minute,
+    )
+    sim = WolkvoxSimulator(
+        token=args.token,
+        host=args.host,
+        port=args.port,
+        timezone=args.timezone,
+        daily_quota=args.daily_quota,
+        row_cap=args.row_cap,
+    )
+    sim.sources["chat_9"] = operation
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(  # noqa: T201
+        f"Wolkvox sandbox on {sim.url} (token {args.token!r}, clock {args.timezone}, "
+        f"history from {now.date() - dt.timedelta(days=args.history_days)})",
+        flush=True,
+    )
+    try:
+        sim.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sim.stop()
+
+
+if __name__ == "__main__":
+    main()

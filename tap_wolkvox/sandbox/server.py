@@ -1,0 +1,407 @@
+"""A real HTTP server on loopback that answers like the Wolkvox Reports Manager API.
+
+It reproduces what is documented and observed (see ``shared/wolkvox-api/README.md``): the
+``wolkvox-token`` header checks, a daily call quota, 404 for a window with no rows, silent
+truncation at the per-request row cap, the 31-day span limit, refusal of concurrent calls on one
+token, rows in no particular order, ``code`` as string or int. Faults can be scheduled for the
+next requests: 5xx, 429, hangs, connection resets, malformed or cut-off bodies, and every 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import socket
+import struct
+import sys
+import threading
+import time
+import typing as t
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+from zoneinfo import ZoneInfo
+
+from typing_extensions import Self
+
+REPORTS_PATH = "/api/v2/reports_manager.php"
+MAX_SPAN = dt.timedelta(days=31)
+
+MSG_NO_TOKEN = "PLEASE ENTER THE WOLKVOX-TOKEN"  # noqa: S105 - an API message
+MSG_BAD_TOKEN = "PLEASE VALIDATE TOKEN"  # noqa: S105 - an API message
+MSG_QUOTA = "TOKEN LIMIT EXCEEDED"
+MSG_CONCURRENT = "EXCEEDS THE LIMIT OF SIMULTANEOUS REQUESTS PER TOKEN (2)"
+MSG_NO_SUCH_API = "THE API YOU WANT TO CONSULT DOES NOT EXIST"
+MSG_PARAMETERS = "SOME PARAMETERS ARE REQUIRED"
+MSG_EMPTY = "Validate dates entered"  # what a 404 for an empty window says (misleadingly)
+
+
+class ReportSource(t.Protocol):
+    """Where the rows of one report come from."""
+
+    def rows(self, start: str, end: str, now: str) -> list[dict[str, t.Any]]:
+        """Rows for the wall-clock range ``[start, end]`` as of ``now`` (all local strings)."""
+        ...
+
+
+@dataclass
+class StaticRows:
+    """A fixed list of rows, filtered on a timestamp field (``a[].b`` reads a nested one)."""
+
+    data: list[dict[str, t.Any]]
+    timestamp_field: str = "date"
+
+    def _stamp(self, row: dict[str, t.Any]) -> str:
+        if "[]." in self.timestamp_field:
+            outer, inner = self.timestamp_field.split("[].", 1)
+            stamps = [str(item.get(inner, "")) for item in row.get(outer) or []]
+            return min(stamps) if stamps else ""
+        return str(row.get(self.timestamp_field, ""))
+
+    def rows(self, start: str, end: str, now: str) -> list[dict[str, t.Any]]:
+        """Rows whose timestamp lies in ``[start, min(end, now)]``."""
+        last = min(end, now)
+        return [row for row in self.data if start <= self._stamp(row) <= last]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A misbehaviour applied to one request instead of the normal answer."""
+
+    kind: t.Literal["status", "hang", "reset", "bad_json", "cut_body", "body_code", "html_403"]
+    status: int = 500
+    message: str = "Internal Server Error"
+    seconds: float = 0.0
+
+    @classmethod
+    def http(cls, status: int, message: str = "ERROR") -> Fault:
+        """Answer ``status`` with a Wolkvox-style JSON error body."""
+        return cls("status", status=status, message=message)
+
+    @classmethod
+    def hang(cls, seconds: float) -> Fault:
+        """Wait ``seconds`` before answering normally (the client should time out)."""
+        return cls("hang", seconds=seconds)
+
+    @classmethod
+    def reset(cls) -> Fault:
+        """Drop the connection without answering."""
+        return cls("reset")
+
+    @classmethod
+    def bad_json(cls) -> Fault:
+        """A 200 whose body is not valid JSON."""
+        return cls("bad_json", status=200)
+
+    @classmethod
+    def cut_body(cls) -> Fault:
+        """A 200 that announces more bytes than it sends, then closes."""
+        return cls("cut_body", status=200)
+
+    @classmethod
+    def body_code(cls, code: int, message: str = "INTERNAL ERROR") -> Fault:
+        """A 200 whose body carries an error ``code``."""
+        return cls("body_code", status=code, message=message)
+
+    @classmethod
+    def maintenance(cls) -> Fault:
+        """A bare 403 with an HTML page, as during backups and maintenance."""
+        return cls("html_403", status=403)
+
+
+@dataclass
+class RequestRecord:
+    """What the simulator saw of one request (the token itself is never kept)."""
+
+    api: str | None
+    params: dict[str, str]
+    token_sent: bool
+    status: int = 0
+    rows: int = 0
+    fault: str | None = None
+    started: float = field(default_factory=time.monotonic)
+
+
+class WolkvoxSimulator:
+    """The Wolkvox Reports Manager on ``http://127.0.0.1:<port>``."""
+
+    def __init__(  # noqa: PLR0913
+        self,
+        *,
+        token: str = "sandbox-token",  # noqa: S107 - the sandbox's well-known token
+        row_cap: int = 60_000,
+        daily_quota: int | None = None,
+        concurrency_limit: int = 1,
+        code_style: t.Literal["string", "int", "mixed"] = "mixed",
+        seed: int = 0,
+        timezone: str = "America/Bogota",
+        now: t.Callable[[], str] | None = None,
+        latency: float = 0.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        """Configure the simulated operation; call :meth:`start` (or use ``with``)."""
+        self.token = token
+        self.row_cap = row_cap
+        self.daily_quota = daily_quota
+        self.concurrency_limit = concurrency_limit
+        self.code_style = code_style
+        self.latency = latency
+        self.sources: dict[str, ReportSource] = {}
+        #: Reports that exist but are not enabled on this server: api -> status (400 or 404).
+        self.unavailable: dict[str, int] = {}
+        self.requests: list[RequestRecord] = []
+        self.max_in_flight = 0
+        self.span_violations: list[dict[str, str]] = []
+        self.calls_today = 0
+        zone = ZoneInfo(timezone)
+        self._now = now or (lambda: dt.datetime.now(zone).strftime("%Y-%m-%d %H:%M:%S"))
+        self._faults: list[Fault | None] = []
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._random = random.Random(seed)  # noqa: S311 - shuffling test data
+        self._server = _QuietServer((host, port), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    # -- set-up -----------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Base URL to give the tap as ``api_url``."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def set_rows(
+        self, api: str, rows: list[dict[str, t.Any]], timestamp_field: str = "date"
+    ) -> None:
+        """Serve ``rows`` for report ``api``, filtered on ``timestamp_field``."""
+        self.sources[api] = StaticRows(rows, timestamp_field)
+
+    def schedule(self, *faults: Fault, after: int = 0) -> None:
+        """Apply ``faults`` to the next requests, one each, in order, after ``after`` good ones."""
+        with self._lock:
+            self._faults.extend([None] * after)
+            self._faults.extend(faults)
+
+    @property
+    def pending_faults(self) -> int:
+        """Faults scheduled but not yet applied."""
+        with self._lock:
+            return sum(1 for fault in self._faults if fault is not None)
+
+    def start(self) -> Self:
+        """Serve in a background thread."""
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> Self:
+        """Start on entering a ``with`` block."""
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop on leaving the ``with`` block."""
+        self.stop()
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread (the ``wolkvox-sandbox`` command)."""
+        self._server.serve_forever()
+
+    # -- answering ---------------------------------------------------------------------------
+
+    def _code(self, status: int) -> int | str:
+        style = self.code_style
+        if style == "mixed":
+            style = "int" if self._random.random() < 0.5 else "string"  # noqa: PLR2004
+        return status if style == "int" else str(status)
+
+    def record(self, query: str, *, token_sent: bool) -> RequestRecord:
+        """Log one incoming request (never its token) and return its record."""
+        params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
+        record = RequestRecord(api=params.get("api"), params=params, token_sent=token_sent)
+        with self._lock:
+            self.requests.append(record)
+        return record
+
+    def answer(self, path: str, token: str | None, record: RequestRecord) -> tuple[int, t.Any]:
+        """The status and JSON body for one well-behaved request."""
+        status, body = self._answer(path, record.params, token, record)
+        record.status = status
+        return status, body
+
+    def _answer(  # noqa: C901, PLR0911
+        self,
+        path: str,
+        params: dict[str, str],
+        token: str | None,
+        record: RequestRecord,
+    ) -> tuple[int, t.Any]:
+        if path != REPORTS_PATH:
+            return 404, {"code": self._code(404), "error": "NOT FOUND", "msg": "Not Found"}
+        if token is None:
+            return self._error(401, "UNAUTHORIZED", MSG_NO_TOKEN)
+        if token != self.token:
+            return self._error(403, "FORBIDDEN", MSG_BAD_TOKEN)
+        with self._lock:
+            self.calls_today += 1
+            over_quota = self.daily_quota is not None and self.calls_today > self.daily_quota
+        if over_quota:
+            return self._error(403, "FORBIDDEN", MSG_QUOTA)
+        api = params.get("api", "")
+        if api in self.unavailable:
+            status = self.unavailable[api]
+            if status == 404:  # noqa: PLR2004
+                return self._error(404, "NOT FOUND", MSG_EMPTY)
+            return self._error(status, "BAD REQUEST", MSG_NO_SUCH_API)
+        source = self.sources.get(api)
+        if source is None:
+            return self._error(400, "BAD REQUEST", MSG_NO_SUCH_API)
+        span = _read_span(params)
+        if span is None:
+            return self._error(400, "BAD REQUEST", MSG_PARAMETERS)
+        start, end = span
+        if end - start > MAX_SPAN:
+            self.span_violations.append(params)
+            return self._error(400, "BAD REQUEST", "THE DATE RANGE MAY NOT EXCEED 31 DAYS")
+        rows = source.rows(_stamp(start), _stamp(end), self._now())
+        if not rows:
+            # Wolkvox answers an empty window with 404, not an empty list.
+            return self._error(404, "NOT FOUND", MSG_EMPTY)
+        rows = list(rows)
+        self._random.shuffle(rows)
+        rows = rows[: self.row_cap]  # cut silently, as the real API does
+        record.rows = len(rows)
+        return 200, {
+            "code": self._code(200),
+            "error": None,
+            "msg": f"{len(rows)} records were found",
+            "data": rows,
+        }
+
+    def _error(self, status: int, error: str, message: str) -> tuple[int, t.Any]:
+        return status, {"code": self._code(status), "error": error, "msg": message}
+
+    def next_fault(self) -> Fault | None:
+        """Pop the next scheduled fault, if any."""
+        with self._lock:
+            return self._faults.pop(0) if self._faults else None
+
+    def enter(self) -> bool:
+        """Count a request in; False when it exceeds the concurrency limit."""
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            return self._in_flight <= self.concurrency_limit
+
+    def leave(self) -> None:
+        """Count a request out."""
+        with self._lock:
+            self._in_flight -= 1
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: t.Any, client_address: t.Any) -> None:
+        """Clients that hang up (a killed tap, a timeout) are normal here, not errors."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
+def _read_span(params: dict[str, str]) -> tuple[dt.datetime, dt.datetime] | None:
+    try:
+        start = dt.datetime.strptime(params["date_ini"], "%Y%m%d%H%M%S")  # noqa: DTZ007
+        end = dt.datetime.strptime(params["date_end"], "%Y%m%d%H%M%S")  # noqa: DTZ007
+    except (KeyError, ValueError):
+        return None
+    return (start, end) if start <= end else None
+
+
+def _stamp(value: dt.datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _handler_for(sim: WolkvoxSimulator) -> type[BaseHTTPRequestHandler]:  # noqa: C901
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            url = urlparse(self.path)
+            token = self.headers.get("wolkvox-token")
+            record = sim.record(url.query, token_sent=token is not None)
+            fault = sim.next_fault()
+            admitted = sim.enter()
+            try:
+                if sim.latency:
+                    time.sleep(sim.latency)
+                if not admitted:
+                    record.status, record.fault = 403, "concurrent"
+                    self._send(403, {"code": "403", "error": "FORBIDDEN", "msg": MSG_CONCURRENT})
+                    return
+                if fault is not None:
+                    record.fault, record.status = fault.kind, fault.status
+                    if self._apply(fault):
+                        return
+                status, body = sim.answer(url.path, token, record)
+                self._send(status, body)
+            finally:
+                sim.leave()
+
+        def _apply(self, fault: Fault) -> bool:
+            """Play ``fault``; True when it replaced the normal answer."""
+            if fault.kind == "hang":
+                time.sleep(fault.seconds)
+                return False
+            if fault.kind == "reset":
+                # SO_LINGER 0 turns close() into a TCP reset.
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                self.close_connection = True
+                return True
+            if fault.kind == "status":
+                self._send(
+                    fault.status, {"code": fault.status, "error": "ERROR", "msg": fault.message}
+                )
+            elif fault.kind == "body_code":
+                self._send(200, {"code": str(fault.status), "error": "ERROR", "msg": fault.message})
+            elif fault.kind == "bad_json":
+                self._raw(
+                    200,
+                    b'{"code":"200","error":null,"msg":"2 records were found","data":[{"conn_id":',
+                )
+            elif fault.kind == "html_403":
+                self._raw(403, b"<html><body><h1>403 Forbidden</h1></body></html>", "text/html")
+            elif fault.kind == "cut_body":
+                body = b'{"code":"200","error":null,"msg":"1 records were found","data":[]}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body) + 500))
+                self.end_headers()
+                self.wfile.write(body)
+                self.wfile.flush()
+                self.close_connection = True
+            return True
+
+        def _send(self, status: int, body: t.Any) -> None:
+            self._raw(status, json.dumps(body, ensure_ascii=False).encode())
+
+        def _raw(self, status: int, payload: bytes, content_type: str = "application/json") -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: t.Any) -> None:  # noqa: A002
+            """Stay quiet: tests and demos read their own output."""
+
+    return Handler

@@ -1,0 +1,145 @@
+"""Shared fixtures: a Wolkvox simulator on loopback and a way to run the real tap against it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import typing as t
+from dataclasses import dataclass, field
+
+import pytest
+
+from tap_wolkvox.sandbox.server import WolkvoxSimulator
+
+if t.TYPE_CHECKING:
+    from pathlib import Path
+
+TOKEN = "s3cr3t-t0ken-value-0123456789"  # noqa: S105 - the simulator's token in tests
+
+
+@dataclass
+class TapRun:
+    """What one run of the tap printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    messages: list[dict[str, t.Any]] = field(default_factory=list)
+
+    def records(self, stream: str | None = None) -> list[dict[str, t.Any]]:
+        return [
+            m["record"]
+            for m in self.messages
+            if m["type"] == "RECORD" and (stream is None or m["stream"] == stream)
+        ]
+
+    def states(self) -> list[dict[str, t.Any]]:
+        return [m["value"] for m in self.messages if m["type"] == "STATE"]
+
+    @property
+    def final_state(self) -> dict[str, t.Any]:
+        return self.states()[-1]
+
+
+def parse_messages(stdout: str) -> list[dict[str, t.Any]]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def tap_command(
+    config_path: Path, state_path: Path | None = None, catalog_path: Path | None = None
+) -> list[str]:
+    command = [sys.executable, "-m", "tap_wolkvox", "--config", str(config_path)]
+    if state_path is not None:
+        command += ["--state", str(state_path)]
+    if catalog_path is not None:
+        command += ["--catalog", str(catalog_path)]
+    return command
+
+
+def catalog_selecting(*streams: str) -> dict[str, t.Any]:
+    """The discovered catalog with exactly ``streams`` selected."""
+    from tap_wolkvox.tap import TapWolkvox
+
+    catalog = TapWolkvox(config={}, validate_config=False, setup_mapper=False).catalog_dict
+    for entry in catalog["streams"]:
+        for metadata in entry["metadata"]:
+            if metadata["breadcrumb"] == []:
+                metadata["metadata"]["selected"] = entry["tap_stream_id"] in streams
+    return catalog
+
+
+def tap_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_WOLKVOX")}
+    env.update(extra)
+    return env
+
+
+class TapRunner:
+    """Runs ``python -m tap_wolkvox`` with a config and optional state, as a user would."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.count = 0
+
+    def write(self, name: str, content: dict[str, t.Any]) -> Path:
+        path = self.workdir / name
+        path.write_text(json.dumps(content))
+        return path
+
+    def catalog(self, streams: t.Sequence[str] | None) -> Path | None:
+        """A catalog file selecting ``streams`` (None: no catalog, the tap's defaults)."""
+        if streams is None:
+            return None
+        return self.write(f"catalog-{self.count}.json", catalog_selecting(*streams))
+
+    def __call__(
+        self,
+        config: dict[str, t.Any],
+        state: dict[str, t.Any] | None = None,
+        *,
+        streams: t.Sequence[str] | None = ("interaction_transfers",),
+        env: dict[str, str] | None = None,
+        timeout: float = 120,
+    ) -> TapRun:
+        self.count += 1
+        config_path = self.write(f"config-{self.count}.json", config)
+        state_path = self.write(f"state-{self.count}.json", state) if state is not None else None
+        done = subprocess.run(
+            tap_command(config_path, state_path, self.catalog(streams)),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=tap_env(**(env or {})),
+            check=False,
+        )
+        messages = parse_messages(done.stdout) if done.returncode == 0 else []
+        if done.returncode != 0:
+            # Keep what was emitted before the failure: it is what a target would have loaded.
+            messages = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
+        return TapRun(done.returncode, done.stdout, done.stderr, messages)
+
+
+@pytest.fixture
+def simulator() -> t.Iterator[WolkvoxSimulator]:
+    with WolkvoxSimulator(token=TOKEN, row_cap=60_000, now=lambda: "2025-06-30 23:59:59") as sim:
+        yield sim
+
+
+@pytest.fixture
+def run_tap(tmp_path: Path) -> TapRunner:
+    return TapRunner(tmp_path)
+
+
+def base_config(sim: WolkvoxSimulator, **overrides: t.Any) -> dict[str, t.Any]:
+    config: dict[str, t.Any] = {
+        "token": TOKEN,
+        "api_url": sim.url,
+        "start_date": "2025-01-01",
+        "end_date": "2025-03-31T23:59:59",
+        "retry_wait_seconds": 0.01,
+        "request_timeout": 5,
+    }
+    config.update(overrides)
+    return config
