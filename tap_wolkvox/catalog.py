@@ -1586,12 +1586,6 @@ SKILL_DAILY_SERVICE_LEVELS = Report(
         Field("service_level_20seg", Kind.PERCENT, "Percent of calls answered within 20 s."),
         Field("service_level_30seg", Kind.PERCENT, "Percent of calls answered within 30 s."),
         Field(
-            "service_level_XXseg",
-            Kind.PERCENT,
-            "Custom service level for the services_time threshold; the API names it "
-            "service_level_<N>seg after that value.",
-        ),
-        Field(
             "abandon",
             Kind.PERCENT,
             "Share (%) of inbound calls the caller hung up before reaching an agent.",
@@ -1601,7 +1595,9 @@ SKILL_DAILY_SERVICE_LEVELS = Report(
     ),
     primary_key=("report_date", "skill_id"),
     grain="aggregate",
-    params=(SKILL_ID_PARAM, Param(name="services_time", setting="service_level_seconds")),
+    # The optional services_time parameter adds a column named after its value
+    # (service_level_<N>seg); it is not sent, so the schema stays fixed.
+    params=(SKILL_ID_PARAM,),
 )
 
 ABANDONED_CALLS = Report(

@@ -108,9 +108,46 @@ CONFIG_SCHEMA = th.PropertiesList(
         description="Wait before the first retry; it doubles on each further retry "
         "(with jitter, capped at 300 s).",
     ),
+    th.Property(
+        "campaign_ids",
+        th.ArrayType(th.StringType(min_length=1)),
+        default=["all"],
+        title="Campaign IDs",
+        description="Campaigns the campaign_* reports are read for: ['all'] (default) or a "
+        "list of IDs; each ID costs one call per window and is kept in the campaign_id column.",
+    ),
+    th.Property(
+        "skill_ids",
+        th.ArrayType(th.StringType(min_length=1)),
+        default=["all"],
+        title="Skill IDs",
+        description="Skills (queues) the skill_* reports are read for: ['all'] (default) or a "
+        "list of IDs; each ID costs one call per window and is kept in the skill_id column.",
+    ),
+    th.Property(
+        "agent_ids",
+        th.ArrayType(th.StringType(min_length=1)),
+        default=[],
+        title="Agent IDs",
+        description="Agents whose state events the selected_agent_state_events stream "
+        "(agent_2) reads, one call per agent per window; the stream is skipped when empty.",
+    ),
+    th.Property(
+        "disposition_code_variant",
+        th.StringType(allowed_values=["cod_act1", "cod_act2"]),
+        default="cod_act1",
+        title="Disposition code variant",
+        description="Which disposition code the act_* reports group by: cod_act1 (first "
+        "level, default) or cod_act2 (second level).",
+    ),
 ).to_dict()
 # A misspelt setting name is an error, not a silently ignored key.
 CONFIG_SCHEMA["additionalProperties"] = False
+
+
+#: Settings that hold a list: a report parameter filled from one is read once per value, and
+#: the value is kept in the row (its own state partition).
+LIST_SETTINGS = frozenset({"campaign_ids", "skill_ids", "agent_ids"})
 
 
 class SettingsError(ValueError):

@@ -1,7 +1,15 @@
-"""Report streams: one generic stream class, configured by a :class:`Report` declaration."""
+"""Report streams, configured by :class:`~tap_wolkvox.reports.Report` declarations.
+
+Event reports (one row per interaction or event) are walked in windows of up to 31 days and
+bookmarked on their timestamp. Aggregate reports (totals over whatever range is asked) are read
+one local day at a time and stamped with ``report_date``.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import itertools
 import logging
 import sys
 import typing as t
@@ -15,12 +23,12 @@ from typing_extensions import override
 
 from tap_wolkvox.client import WolkvoxStream, describe_failure
 from tap_wolkvox.errors import ReportUnavailableError, WolkvoxError
-from tap_wolkvox.reports import Report, RowShaper
+from tap_wolkvox.reports import Field, Kind, Report, RowShaper
+from tap_wolkvox.settings import LIST_SETTINGS
 from tap_wolkvox.timestamps import ONE_SECOND, format_instant
 from tap_wolkvox.windows import Window, WindowTooDenseError, WindowWalk
 
 if t.TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Callable, Iterable
 
     from singer_sdk.helpers.types import Context
@@ -78,8 +86,11 @@ class WindowPaginator(BaseAPIPaginator[Window]):
         return self._walk.advance(truncated=truncated)
 
 
+REPORT_DATE = "report_date"
+
+
 class ReportStream(WolkvoxStream):
-    """An incremental stream over one Wolkvox event report, walked in time windows."""
+    """A stream over one Wolkvox report; subclasses decide how time is walked and bookmarked."""
 
     # Records are shaped to the schema's exact types in parse_response; re-checking every
     # field of every record in the SDK would only cost time.
@@ -89,15 +100,56 @@ class ReportStream(WolkvoxStream):
         """Create the stream that reads ``report``."""
         self.report = report
         self.selected_by_default = report.selected_by_default
-        super().__init__(tap=tap, name=report.stream, schema=report.json_schema())
-        self.primary_keys = list(report.primary_key)
-        self.replication_key = report.timestamp
+        # A list-valued parameter (campaign_ids, ...) is read once per value; when the rows do
+        # not say which value they belong to, the value is added as a column and to the key.
+        self.partition_params = tuple(p for p in report.params if p.setting in LIST_SETTINGS)
+        declared = {f.name for f in report.fields}
+        self.declared_fields = (
+            self._leading_fields()
+            + report.fields
+            + tuple(
+                Field(p.name, description=f"The {p.name} this row was requested for ({p.setting}).")
+                for p in self.partition_params
+                if p.name not in declared
+            )
+        )
+        schema = dataclasses.replace(report, fields=self.declared_fields).json_schema()
+        super().__init__(tap=tap, name=report.stream, schema=schema)
+        key = list(report.primary_key)
+        key += [p.name for p in self.partition_params if p.name not in key]
+        self.primary_keys = key
+        self.replication_key = self._bookmark_field()
         self.logger.addFilter(_quiet_about_explained_failures)
         self.windows = 0
         self.empty_windows = 0
         self.unavailable = False
-        self.splits = 0
         self.rows = 0
+        self._walk: WindowWalk | None = None
+        self._context: Context | None = None
+
+    # -- what differs between event and aggregate reports -------------------------------------
+
+    def _leading_fields(self) -> tuple[Field, ...]:
+        return ()
+
+    def _bookmark_field(self) -> str | None:
+        return self.report.timestamp
+
+    def _plan_walk(self, start: dt.datetime, stop: dt.datetime) -> WindowWalk:
+        raise NotImplementedError
+
+    def _bookmark_after(self, window: Window) -> str:
+        """The bookmark once every row of ``window`` is out: where the next run resumes."""
+        raise NotImplementedError
+
+    def _start_from_bookmark(self, bookmark: str) -> dt.datetime:
+        """Where a run resumes (wall clock) given a bookmark this stream wrote."""
+        raise NotImplementedError
+
+    def _finish(self, records: list[dict[str, t.Any]], window: Window) -> None:
+        """Complete the shaped records of one window in place (sort, derive, stamp)."""
+
+    # -- shared machinery -------------------------------------------------------------------
 
     @property
     def _settings(self) -> OperationSettings:
@@ -129,8 +181,23 @@ class ReportStream(WolkvoxStream):
     @property
     @override
     def check_sorted(self) -> bool:
-        # A look-back deliberately re-reads rows older than the bookmark.
+        # A look-back (and an aggregate's re-read of today) deliberately goes back in time.
         return False
+
+    @property
+    @override
+    def partitions(self) -> list[dict[str, t.Any]] | None:
+        if not self.partition_params:
+            return None
+        values = [self._param_values(p.setting) for p in self.partition_params]
+        names = [p.name for p in self.partition_params]
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
+
+    def _param_values(self, setting: str) -> list[str]:
+        value = self.config.get(setting)
+        if value is None:
+            value = ["all"] if setting != "agent_ids" else []
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
     @property
     def all_windows_empty(self) -> bool:
@@ -150,11 +217,17 @@ class ReportStream(WolkvoxStream):
             )
 
     def _row_label(self, raw: dict[str, t.Any]) -> str:
-        keys = [k for k in self.report.primary_key if k != self.report.timestamp]
-        return ", ".join(f"{k}={raw.get(k)!r}" for k in keys)
+        keys = [k for k in self.report.primary_key if k != self.replication_key]
+        return ", ".join(f"{k}={raw.get(k)!r}" for k in keys if k in raw)
 
-    def _extra_params(self) -> dict[str, str]:
-        return {param.name: str(self.config.get(param.setting, "")) for param in self.report.params}
+    def _query_params(self) -> dict[str, str]:
+        params: dict[str, str] = {}
+        for param in self.report.params:
+            if param.setting in LIST_SETTINGS:
+                params[param.name] = str((self._context or {})[param.name])
+            elif self.config.get(param.setting) is not None:
+                params[param.name] = str(self.config[param.setting])
+        return params
 
     @override
     def get_http_request(self, *, page: PageContext[Window]) -> HTTPRequest:
@@ -163,7 +236,7 @@ class ReportStream(WolkvoxStream):
             msg = "no window to request"
             raise RuntimeError(msg)
         request = super().get_http_request(page=page)
-        request.params = {"api": self.report.api, **window.query(), **self._extra_params()}
+        request.params = {"api": self.report.api, **window.query(), **self._query_params()}
         return request
 
     def _is_truncated(self, response: requests.Response) -> bool:
@@ -172,7 +245,9 @@ class ReportStream(WolkvoxStream):
     @override
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
         reply: Reply = self.reply_for(response)
-        window = self._current_window
+        window = self._walk.current if self._walk else None
+        if window is None:  # pragma: no cover - a reply always belongs to a window
+            return
         if len(reply.rows) >= self._settings.row_cap:
             # The API cuts a reply at the cap without saying so: these rows are not trusted.
             self.log(
@@ -184,16 +259,8 @@ class ReportStream(WolkvoxStream):
             return
         shape = self._shaper.shape
         records = [shape(row) for row in reply.rows]
-        key = self.report.timestamp
-        if key:
-            # Windows come back in no particular order; sorted rows make every STATE resumable.
-            records.sort(key=lambda record: record[key] or "")
-        self.logger.debug("%s: window %s: %d rows", self.name, window, len(records))
+        self._finish(records, window)
         yield from records
-
-    @property
-    def _current_window(self) -> Window | None:
-        return self._walk.current if self._walk else None
 
     def _on_window_done(self, window: Window, response: requests.Response) -> None:
         self.windows += 1
@@ -201,40 +268,49 @@ class ReportStream(WolkvoxStream):
         self.rows += len(reply.rows)
         if reply.empty_window:
             self.empty_windows += 1
-        self._advance_bookmark(window.end + ONE_SECOND)
+        self._set_bookmark(self._bookmark_after(window))
 
-    def _advance_bookmark(self, resume_from: dt.datetime) -> None:
-        """Record that everything before ``resume_from`` (wall clock) has been read; emit STATE."""
-        bookmark = format_instant(self._settings.clock.instant(resume_from))
-        state = self.stream_state
+    def _set_bookmark(self, bookmark: str) -> None:
+        """Record where the next run resumes (never moving back) and emit STATE."""
+        state = self.get_context_state(self._context)
         current = state.get("replication_key_value")
         if (
             current is None
             or state.get("replication_key") != self.replication_key
-            or (bookmark > current)
+            or bookmark > str(current)
         ):
             state["replication_key"] = self.replication_key
             state["replication_key_value"] = bookmark
         self.state_manager.is_flushed = False
         self._write_state_message()
 
-    def _start_instant(self) -> dt.datetime:
-        """Where this run starts: the bookmark (less the look-back), never before start_date."""
-        settings = self._settings
-        state = self.stream_state
+    def _incoming_bookmark(self) -> str | None:
+        state = self.get_context_state(self._context)
         bookmark = state.get("replication_key_value")
         if not bookmark or state.get("replication_key") != self.replication_key:
-            return settings.start
+            return None
+        return str(bookmark)
+
+    def _start(self) -> dt.datetime:
+        """Where this run starts (wall clock): the bookmark, never before start_date."""
+        settings = self._settings
+        start = settings.clock.wall_clock(settings.start)
+        bookmark = self._incoming_bookmark()
+        if bookmark is None:
+            return start
         try:
-            resume = settings.clock.parse_setting(str(bookmark)) - settings.lookback
+            return max(self._start_from_bookmark(bookmark), start)
         except ValueError:
             self.logger.warning(
-                "%s: ignoring unreadable bookmark %r; starting from start_date",
-                self.name,
-                bookmark,
+                "%s: ignoring unreadable bookmark %r; starting from start_date", self.name, bookmark
             )
-            return settings.start
-        return max(resume, settings.start)
+            return start
+
+    def _stop(self) -> dt.datetime:
+        """The last wall-clock second this run reads: end_date, never later than now."""
+        settings = self._settings
+        now = settings.clock.now()
+        return now if settings.end is None else min(settings.clock.wall_clock(settings.end), now)
 
     @override
     def get_new_paginator(self) -> WindowPaginator:
@@ -247,20 +323,32 @@ class ReportStream(WolkvoxStream):
             on_window_done=self._on_window_done,
         )
 
-    _walk: WindowWalk | None = None
-
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        settings = self._settings
-        clock = settings.clock
-        now = clock.now()
-        stop = now if settings.end is None else min(clock.wall_clock(settings.end), now)
-        start = clock.wall_clock(self._start_instant())
-        self._walk = WindowWalk(start, stop, settings.window_span)
+        self._context = context
+        for param in self.partition_params:
+            if not self._param_values(param.setting):
+                self.log(
+                    "%s: skipped, setting %s is empty (report %s needs %s)",
+                    self.name,
+                    param.setting,
+                    self.report.api,
+                    param.name,
+                )
+                return
+        start, stop = self._start(), self._stop()
+        self._walk = self._plan_walk(start, stop)
+        label = f"{self.name}{'' if not context else ' ' + str(dict(context))}"
         if self._walk.current is None:
-            self.log("%s: nothing new to read (start %s is after %s)", self.name, start, stop)
+            self.log("%s: nothing new to read (from %s, until %s)", label, start, stop)
             return
-        self.log("%s: reading %s .. %s (%s wall clock)", self.name, start, stop, clock.zone.key)
+        self.log(
+            "%s: reading %s .. %s (%s wall clock)",
+            label,
+            start,
+            stop,
+            self._settings.clock.zone.key,
+        )
         try:
             yield from self.request_records(context)
         except ReportUnavailableError as exc:
@@ -281,15 +369,106 @@ class ReportStream(WolkvoxStream):
             )
             raise GaveUpError(msg) from None
         finally:
-            self.splits = self._walk.splits
             self.log(
                 "%s: %d windows (%d empty, %d split), %d requests, %d retries, %d rows",
-                self.name,
+                label,
                 self.windows,
                 self.empty_windows,
-                self.splits,
+                self._walk.splits,
                 self.requests_sent,
                 self.retries,
                 self.rows,
                 level=logging.INFO,
             )
+
+
+class EventReportStream(ReportStream):
+    """One row per interaction or event: windows of up to 31 days, bookmarked on its timestamp."""
+
+    @override
+    def _plan_walk(self, start: dt.datetime, stop: dt.datetime) -> WindowWalk:
+        return WindowWalk(start, stop, self._settings.window_span)
+
+    @override
+    def _bookmark_after(self, window: Window) -> str:
+        return format_instant(self._settings.clock.instant(window.end + ONE_SECOND))
+
+    @override
+    def _start_from_bookmark(self, bookmark: str) -> dt.datetime:
+        clock = self._settings.clock
+        return clock.wall_clock(clock.parse_setting(bookmark) - self._settings.lookback)
+
+    @override
+    def _finish(self, records: list[dict[str, t.Any]], window: Window) -> None:
+        key = self.report.timestamp
+        if key is None:
+            return
+        if self.report.timestamp_source:
+            outer, inner = self.report.timestamp_source.split("[].", 1)
+            for record in records:
+                stamps = [i[inner] for i in record.get(outer) or () if i.get(inner)]
+                record[key] = min(stamps) if stamps else None
+        # Windows come back in no particular order; sorted rows make every STATE resumable.
+        records.sort(key=lambda record: record[key] or "")
+
+
+class DailySnapshotStream(ReportStream):
+    """Totals over a range: read one local day per request, each row stamped ``report_date``.
+
+    Today's figures still change, so today is read again on the next run; completed days are
+    not fetched again.
+    """
+
+    @override
+    def _leading_fields(self) -> tuple[Field, ...]:
+        return (
+            Field(
+                REPORT_DATE,
+                Kind.DAY,
+                "The local day (operation's timezone) these totals cover, 00:00:00-23:59:59.",
+            ),
+        )
+
+    @override
+    def _bookmark_field(self) -> str:
+        return REPORT_DATE
+
+    @override
+    def _plan_walk(self, start: dt.datetime, stop: dt.datetime) -> WindowWalk:
+        first = dt.datetime.combine(start.date(), dt.time())
+        last = dt.datetime.combine(stop.date(), dt.time(23, 59, 59))
+        return WindowWalk(first, last, dt.timedelta(days=1))
+
+    @override
+    def _bookmark_after(self, window: Window) -> str:
+        day = window.start.date()
+        today = self._settings.clock.now().date()
+        return (day if day >= today else day + dt.timedelta(days=1)).isoformat()
+
+    @override
+    def _start_from_bookmark(self, bookmark: str) -> dt.datetime:
+        return dt.datetime.combine(dt.date.fromisoformat(bookmark), dt.time())
+
+    @override
+    def _is_truncated(self, response: requests.Response) -> bool:
+        if super()._is_truncated(response):
+            # Totals cannot be split into smaller ranges and added up.
+            msg = (
+                f"Report {self.report.api} ({self.name}) returned the per-request cap of rows "
+                "for a single day; the day's totals would be incomplete."
+            )
+            raise WolkvoxError(msg)
+        return False
+
+    @override
+    def _finish(self, records: list[dict[str, t.Any]], window: Window) -> None:
+        day = window.start.date().isoformat()
+        for record in records:
+            record[REPORT_DATE] = day
+
+
+def stream_for(tap: t.Any, report: Report) -> ReportStream:
+    """The stream that reads ``report``."""
+    if report.grain == "aggregate":
+        return DailySnapshotStream(tap, report)
+    return EventReportStream(tap, report)

@@ -15,7 +15,7 @@ from tap_wolkvox.catalog import REPORTS
 from tap_wolkvox.client import _OneAtATimeSession
 from tap_wolkvox.errors import WolkvoxError
 from tap_wolkvox.settings import CONFIG_SCHEMA, OperationSettings, SettingsError, read_settings
-from tap_wolkvox.streams import ReportStream
+from tap_wolkvox.streams import ReportStream, stream_for
 
 if t.TYPE_CHECKING:
     import requests
@@ -48,7 +48,7 @@ class TapWolkvox(Tap):
 
     @override
     def discover_streams(self) -> list[ReportStream]:
-        return [ReportStream(self, report) for report in REPORTS]
+        return [stream_for(self, report) for report in REPORTS]
 
     @classmethod
     @override
