@@ -9,6 +9,8 @@ import sys
 import typing as t
 from zoneinfo import ZoneInfo
 
+from tap_wolkvox.catalog import REPORTS
+from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
 
@@ -57,6 +59,8 @@ def main(argv: t.Sequence[str] | None = None) -> None:
         daily_quota=args.daily_quota,
         row_cap=args.row_cap,
     )
+    first_day = now.date() - dt.timedelta(days=args.history_days)
+    sim.sources.update(generated_sources(REPORTS, first_day, now.date()))
     sim.sources["chat_9"] = operation
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(  # noqa: T201
