@@ -141,7 +141,9 @@ class GeneratedTotals:
             return []
         rng = random.Random(_seed(self.report.api, day))  # noqa: S311 - sample data
         at = dt.datetime.combine(day, dt.time(9))
-        rows = [_row(self.report, index, at, rng) for index in range(self.rows_per_day)]
+        dimensions = [k for k in self.report.primary_key if k != "report_date"]
+        count = self.rows_per_day if dimensions else 1  # no dimension: one row of day totals
+        rows = [_row(self.report, index, at, rng) for index in range(count)]
         if start[:10] == today:
             # Today's totals are still growing: mark them with the clock so re-reads differ.
             for row in rows:
