@@ -6,11 +6,11 @@ has one answer, in :func:`interpret`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 if TYPE_CHECKING:
@@ -78,8 +78,9 @@ def _server_message(payload: Any, text: str) -> str:
 
 def _parse_body(body: bytes) -> Any:
     try:
-        return json.loads(body)
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
+        # msgspec decodes bytes straight to objects: faster than json, no interim str copy.
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError:
         return None
 
 

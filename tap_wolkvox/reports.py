@@ -151,37 +151,50 @@ class RowShaper:
                 self._typed.append((f.name, _converter(f.kind, clock)))
         self._warned: set[str] = set()
 
-    def shape(self, raw: dict[str, t.Any]) -> dict[str, t.Any]:
-        """One record from one raw row."""
-        record = {name: raw.get(name) for name in self._text}
+    def shape(self, row: dict[str, t.Any]) -> dict[str, t.Any]:
+        """Type one raw row in place (no copy: a 60,000-row reply stays one set of dicts)."""
+        if row.keys() != self._known:
+            self._fit_keys(row)
         unparsed: dict[str, str] | None = None
         for name in self._text:
-            value = record[name]
+            value = row[name]
             if value is not None and value.__class__ is not str:
-                record[name] = str(value)
+                row[name] = str(value)
         for name, convert in self._typed:
-            value = raw.get(name)
+            value = row[name]
             if value is None or value in PLACEHOLDERS:
-                record[name] = None
+                row[name] = None
                 continue
             try:
-                record[name] = convert(value if value.__class__ is str else str(value))
+                row[name] = convert(value if value.__class__ is str else str(value))
             except (ValueError, TypeError):
-                record[name] = None
+                row[name] = None
                 unparsed = unparsed or {}
                 unparsed[name] = str(value)
-                self._warn_unparsed(name, str(value), raw)
+                self._warn_unparsed(name, str(value), row)
         for name, shaper in self._nested:
-            value = raw.get(name)
-            record[name] = (
+            value = row[name]
+            row[name] = (
                 [shaper.shape(item) for item in value if isinstance(item, dict)]
                 if isinstance(value, list)
                 else None
             )
-        record[UNPARSED] = unparsed
-        if len(raw) > len(self._known) or not self._known.issuperset(raw):
-            self._note_extra_fields(raw)
-        return record
+        row[UNPARSED] = unparsed
+        return row
+
+    def _fit_keys(self, row: dict[str, t.Any]) -> None:
+        """Add declared fields the row lacks (as null); drop the ones the schema lacks."""
+        extra = [name for name in row if name not in self._known]
+        for name in extra:
+            del row[name]
+        for name in self._known:
+            row.setdefault(name, None)
+        new = sorted(set(extra) - self._warned)
+        if new:
+            self._warned.update(new)
+            self._logger.info(
+                "%s: ignoring fields the schema does not declare: %s", self._label, ", ".join(new)
+            )
 
     def _warn_unparsed(self, name: str, value: str, raw: dict[str, t.Any]) -> None:
         if name == self._timestamp:
@@ -204,16 +217,6 @@ class RowShaper:
                 name,
                 value,
                 UNPARSED,
-            )
-
-    def _note_extra_fields(self, raw: dict[str, t.Any]) -> None:
-        extra = sorted(set(raw) - self._known - self._warned)
-        if extra:
-            self._warned.update(extra)
-            self._logger.info(
-                "%s: ignoring fields the schema does not declare: %s",
-                self._label,
-                ", ".join(extra),
             )
 
 

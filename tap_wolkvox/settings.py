@@ -86,7 +86,7 @@ CONFIG_SCHEMA = th.PropertiesList(
     ),
     th.Property(
         "max_rows_per_request",
-        th.IntegerType(minimum=2, maximum=DEFAULT_ROW_CAP),
+        th.IntegerType(minimum=2, maximum=1_000_000),
         default=DEFAULT_ROW_CAP,
         title="Per-request row cap",
         description="Rows at which the API cuts a reply (60,000). A reply this full is not "

@@ -18,7 +18,9 @@ from functools import cached_property
 import requests
 from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.pagination import BaseAPIPaginator
+from singer_sdk.singerlib import RecordMessage
 from typing_extensions import override
 
 from tap_wolkvox.client import WolkvoxStream, describe_failure
@@ -29,7 +31,7 @@ from tap_wolkvox.timestamps import ONE_SECOND, format_instant
 from tap_wolkvox.windows import Window, WindowTooDenseError, WindowWalk
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Generator, Iterable
 
     from singer_sdk.helpers.types import Context
     from singer_sdk.streams.rest import HTTPRequest, PageContext
@@ -126,6 +128,7 @@ class ReportStream(WolkvoxStream):
         self.rows = 0
         self._walk: WindowWalk | None = None
         self._context: Context | None = None
+        self._extracted_at = dt.datetime.now(dt.timezone.utc)
 
     # -- what differs between event and aggregate reports -------------------------------------
 
@@ -183,6 +186,49 @@ class ReportStream(WolkvoxStream):
     def check_sorted(self) -> bool:
         # A look-back (and an aggregate's re-read of today) deliberately goes back in time.
         return False
+
+    @override
+    def _increment_stream_state(
+        self, latest_record: dict[str, t.Any], *, context: Context | None = None
+    ) -> None:
+        # The bookmark advances once per completed window (_set_bookmark), not per record:
+        # a restart repeats at most the window it was in, and 60,000 records do not each pay
+        # for a state update.
+        return
+
+    @override
+    def generate_child_contexts(
+        self, record: dict[str, t.Any], context: Context | None
+    ) -> Iterable[Context | None]:
+        # Report streams have no child streams.
+        return ()
+
+    @override
+    def _generate_record_messages(
+        self, record: dict[str, t.Any]
+    ) -> Generator[RecordMessage, None, None]:
+        if not self._plain_records:
+            yield from super()._generate_record_messages(record)
+            return
+        # Every property selected, no stream map, no flattening: the record is already in its
+        # final shape and type, so it is sent as is, stamped with when its reply arrived.
+        yield RecordMessage(
+            stream=self.name,
+            record=record,
+            version=self._stream_version,
+            time_extracted=self._extracted_at,
+        )
+
+    @cached_property
+    def _plain_records(self) -> bool:
+        maps = self.stream_maps
+        return (
+            len(maps) == 1
+            and type(maps[0]) is SameRecordTransform
+            and not maps[0].flattening_enabled
+            and maps[0].stream_alias == self.name
+            and all(self.mask.values())
+        )
 
     @property
     @override
@@ -257,6 +303,7 @@ class ReportStream(WolkvoxStream):
                 len(reply.rows),
             )
             return
+        self._extracted_at = dt.datetime.now(dt.timezone.utc)
         shape = self._shaper.shape
         records = [shape(row) for row in reply.rows]
         self._finish(records, window)

@@ -8,6 +8,7 @@ from functools import cached_property
 
 import click
 from singer_sdk import Tap
+from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
@@ -26,6 +27,8 @@ class TapWolkvox(Tap):
 
     name = "tap-wolkvox"
     config_jsonschema = CONFIG_SCHEMA
+    # msgspec writes Singer messages several times faster than the default JSON writer.
+    message_writer_class = MsgSpecWriter
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         """Create the tap; with ``validate_config`` the settings are also checked together."""

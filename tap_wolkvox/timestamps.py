@@ -88,6 +88,7 @@ class OperationClock:
         # Offsets only change on the hour in practice, so one lookup per wall-clock hour
         # keeps per-row conversion cheap; the cache is bounded by the hours in the data.
         self._hour_offsets: dict[dt.datetime, dt.timedelta] = {}
+        self._utc_hours: dict[str, str] = {}  # "2025-04-03 12" -> "2025-04-03T17"
 
     def instant(self, wall_clock: dt.datetime) -> dt.datetime:
         """The UTC instant of a wall-clock time.
@@ -110,6 +111,20 @@ class OperationClock:
 
     def to_utc_string(self, value: str) -> str | None:
         """Convert a Wolkvox timestamp string to the canonical UTC string, or None."""
+        # Hot path (once per row): the UTC form of each wall-clock hour is computed once; the
+        # minutes and seconds are copied, since operation offsets are whole hours.
+        utc_hour = self._utc_hours.get(value[:13])
+        if utc_hour is not None and len(value) == 19:  # noqa: PLR2004
+            tail = value[13:]
+            if (
+                tail[0] == ":"
+                and tail[3] == ":"
+                and tail[1:3].isdigit()
+                and tail[4:].isdigit()
+                and tail[1:3] < "60"
+                and tail[4:] < "60"
+            ):
+                return f"{utc_hour}{tail}+00:00"
         wall_clock = parse_wall_clock(value)
         if wall_clock is None:
             return None
@@ -118,6 +133,8 @@ class OperationClock:
         if offset is None:
             offset = self.instant(hour).replace(tzinfo=None) - hour
             self._hour_offsets[hour] = offset
+            if offset % dt.timedelta(hours=1) == dt.timedelta(0):
+                self._utc_hours[value[:13]] = (hour + offset).isoformat()[:13]
         return (wall_clock + offset).isoformat() + "+00:00"
 
     def parse_setting(self, value: str) -> dt.datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import random
 import subprocess
@@ -11,7 +12,15 @@ import typing as t
 import pytest
 
 from tap_wolkvox.sandbox.server import Fault, StaticRows, WolkvoxSimulator
-from tests.conftest import TOKEN, TapRunner, base_config, parse_messages, tap_command, tap_env
+from tests.conftest import (
+    TOKEN,
+    TapRunner,
+    base_config,
+    catalog_selecting,
+    parse_messages,
+    tap_command,
+    tap_env,
+)
 
 STAMP = "%Y-%m-%d %H:%M:%S"
 
@@ -465,3 +474,42 @@ def test_a_run_killed_anywhere_resumes_from_its_last_state_with_no_gap(
             restart = simulator.requests[0].params["date_ini"]
             resume_local = dt.datetime.fromisoformat(bookmark(state)) - dt.timedelta(hours=5)
             assert restart == resume_local.strftime("%Y%m%d%H%M%S")
+
+
+def test_stream_maps_can_hash_or_drop_personal_fields(
+    simulator: WolkvoxSimulator, run_tap: TapRunner
+) -> None:
+    simulator.set_rows("chat_9", [transfer("EM1", "2025-01-02 08:15:00")])
+    maps = {
+        "interaction_transfers": {
+            "transfer_agent_name": "md5(transfer_agent_name)",
+            "receiver_agent_name": None,
+        }
+    }
+    run = run_tap(base_config(simulator, stream_maps=maps))
+    assert run.returncode == 0, run.stderr
+    [record] = run.records()
+    assert record["transfer_agent_name"] == hashlib.md5(b"Agent 1201").hexdigest()  # noqa: S324
+    assert "receiver_agent_name" not in record
+    assert record["date"] == "2025-01-02T13:15:00+00:00"
+
+
+def test_deselected_fields_are_not_emitted(simulator: WolkvoxSimulator, run_tap: TapRunner) -> None:
+    simulator.set_rows("chat_9", [transfer("EM1", "2025-01-02 08:15:00")])
+    catalog = catalog_selecting("interaction_transfers")
+    entry = next(e for e in catalog["streams"] if e["tap_stream_id"] == "interaction_transfers")
+    for metadata in entry["metadata"]:
+        if metadata["breadcrumb"] == ["properties", "transfer_agent_name"]:
+            metadata["metadata"]["selected"] = False
+    config_path = run_tap.write("config-deselect.json", base_config(simulator))
+    catalog_path = run_tap.write("catalog-deselect.json", catalog)
+    done = subprocess.run(
+        tap_command(config_path, None, catalog_path),
+        capture_output=True,
+        text=True,
+        env=tap_env(),
+        check=True,
+    )
+    [record] = [m["record"] for m in parse_messages(done.stdout) if m["type"] == "RECORD"]
+    assert "transfer_agent_name" not in record
+    assert record["conn_id"] == "EM1"
