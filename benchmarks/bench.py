@@ -158,7 +158,8 @@ def measure_per_row_cost(workdir: Path, runs: int) -> None:
     print(f"ratio tap/floor: {tap_row / floor_row:.2f}  (target <= 2.0)")
     print(f"tap startup CPU (empty window): {statistics.median(startup_cpu):.2f} s")
     print(
-        f"peak RSS of the tap for the 60,000-row window: {max(peaks) / 2**20:.0f} MiB (target < 150)"
+        f"peak RSS of the tap for the 60,000-row window: {max(peaks) / 2**20:.0f} MiB"
+        " (target < 150)"
     )
 
 
