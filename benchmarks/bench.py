@@ -61,7 +61,8 @@ def transfers(count: int, start: dt.datetime, seconds: int, seed: int) -> list[d
 
 def catalog_file(workdir: Path) -> Path:
     """A catalog selecting only the transfers stream."""
-    catalog = TapWolkvox(config={}, validate_config=False, setup_mapper=False).catalog_dict
+    config = {"token": TOKEN, "api_url": "http://127.0.0.1:1", "start_date": "2025-01-01"}
+    catalog = TapWolkvox(config=config, setup_mapper=False).catalog_dict
     for entry in catalog["streams"]:
         for metadata in entry["metadata"]:
             if metadata["breadcrumb"] == []:

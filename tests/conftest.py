@@ -62,7 +62,8 @@ def catalog_selecting(*streams: str) -> dict[str, t.Any]:
     """The discovered catalog with exactly ``streams`` selected."""
     from tap_wolkvox.tap import TapWolkvox
 
-    catalog = TapWolkvox(config={}, validate_config=False, setup_mapper=False).catalog_dict
+    config = {"token": TOKEN, "api_url": "http://127.0.0.1:1", "start_date": "2025-01-01"}
+    catalog = TapWolkvox(config=config, setup_mapper=False).catalog_dict
     for entry in catalog["streams"]:
         for metadata in entry["metadata"]:
             if metadata["breadcrumb"] == []:
