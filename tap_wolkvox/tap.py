@@ -10,6 +10,7 @@ import click
 from singer_sdk import Tap
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from typing_extensions import override
 
 from tap_wolkvox.catalog import REPORTS
@@ -27,6 +28,11 @@ class TapWolkvox(Tap):
 
     name = "tap-wolkvox"
     config_jsonschema = CONFIG_SCHEMA
+    # No BATCH: a STATE emitted per window must never run ahead of records still waiting in a
+    # batch file, or a killed run would lose them.
+    capabilities: t.ClassVar[list[CapabilitiesEnum]] = [
+        capability for capability in Tap.capabilities if capability != PluginCapabilities.BATCH
+    ]
     # msgspec writes Singer messages several times faster than the default JSON writer.
     message_writer_class = MsgSpecWriter
 
