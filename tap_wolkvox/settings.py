@@ -15,6 +15,19 @@ from tap_wolkvox.windows import MAX_SPAN_DAYS
 DEFAULT_TIMEZONE = "America/Bogota"
 DEFAULT_ROW_CAP = 60_000
 
+
+def _id_list(name: str, title: str, subject: str, column: str) -> th.Property[t.Any]:
+    """A list of IDs a family of reports is read for, ``["all"]`` by default."""
+    return th.Property(
+        name,
+        th.ArrayType(th.StringType(min_length=1)),
+        default=["all"],
+        title=title,
+        description=f"{subject} reports are read for: ['all'] (default) or a list of IDs; "
+        f"each ID costs one call per window and is kept in the {column} column.",
+    )
+
+
 CONFIG_SCHEMA = th.PropertiesList(
     th.Property(
         "token",
@@ -108,22 +121,8 @@ CONFIG_SCHEMA = th.PropertiesList(
         description="Wait before the first retry; it doubles on each further retry "
         "(with jitter, capped at 300 s).",
     ),
-    th.Property(
-        "campaign_ids",
-        th.ArrayType(th.StringType(min_length=1)),
-        default=["all"],
-        title="Campaign IDs",
-        description="Campaigns the campaign_* reports are read for: ['all'] (default) or a "
-        "list of IDs; each ID costs one call per window and is kept in the campaign_id column.",
-    ),
-    th.Property(
-        "skill_ids",
-        th.ArrayType(th.StringType(min_length=1)),
-        default=["all"],
-        title="Skill IDs",
-        description="Skills (queues) the skill_* reports are read for: ['all'] (default) or a "
-        "list of IDs; each ID costs one call per window and is kept in the skill_id column.",
-    ),
+    _id_list("campaign_ids", "Campaign IDs", "Campaigns the campaign_*", "campaign_id"),
+    _id_list("skill_ids", "Skill IDs", "Skills (queues) the skill_*", "skill_id"),
     th.Property(
         "agent_ids",
         th.ArrayType(th.StringType(min_length=1)),
