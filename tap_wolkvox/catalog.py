@@ -2,7 +2,8 @@
 
 Field lists come from the research catalogue in ``shared/wolkvox-api/reports.json`` (the
 official Postman collection and the English report pages). Adding a report means adding a
-:class:`~tap_wolkvox.reports.Report` here.
+:class:`~tap_wolkvox.reports.Report` here. Fields, and runs of fields, that several reports
+share are declared once as constants below and reused.
 
 Conventions:
 
@@ -27,6 +28,171 @@ from tap_wolkvox.reports import Field, Kind, Param, Report
 CAMPAIGN_ID_PARAM = Param(name="campaign_id", setting="campaign_ids")
 SKILL_ID_PARAM = Param(name="skill_id", setting="skill_ids")
 DISPOSITION_CODE_PARAM = Param(name="cod_act", setting="disposition_code_variant")
+
+# Fields shared by many reports, declared once.
+
+# Agents.
+AGENT_ID = Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox.")
+AGENT_NAME = Field("agent_name", Kind.TEXT, "Agent display name.")
+AGENT_DNI = Field("agent_dni", Kind.TEXT, "Agent's personal identity document number.")
+
+# Skills (queues) and campaigns.
+SKILL_ID = Field("skill_id", Kind.TEXT, "Skill (queue) ID.")
+SKILL_NAME = Field("skill_name", Kind.TEXT, "Skill (queue) name.")
+CAMPAIGN_ID = Field("campaign_id", Kind.TEXT, "Numeric campaign ID.")
+
+# Customers.
+CUSTOMER_ID = Field("customer_id", Kind.TEXT, "Customer identification number.")
+CUSTOMER_NAME = Field("customer_name", Kind.TEXT, "Customer name.")
+CUSTOMER_PHONE = Field("customer_phone", Kind.TEXT, "Customer phone number.")
+CUSTOMER_EMAIL = Field("customer_email", Kind.TEXT, "Customer e-mail.")
+
+# Interactions and calls.
+CONN_ID = Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID).")
+TYPE_INTERACTION = Field(
+    "type_interaction",
+    Kind.TEXT,
+    "Call type (inbound, outbound_ma, out_pre, transfer, conference, internal call, ...).",
+)
+CALL_DATE = Field("date", Kind.INSTANT, "Date/time of the call.")
+CALL_DURATION = Field("time", Kind.DURATION, "Call duration.")
+ANI = Field("ani", Kind.TEXT, "Calling number (ANI) the customer called from.")
+TELEPHONE = Field("telephone", Kind.TEXT, "Phone number (or address, depending on channel).")
+DESTINY = Field("destiny", Kind.TEXT, "Destination (country / route) of the call or message.")
+COD_ACT = Field(
+    "cod_act",
+    Kind.TEXT,
+    "Disposition (activity) code set by the agent; TIMEOUTACW when coding timed out.",
+)
+DESCRIPTION_COD_ACT = Field(
+    "description_cod_act", Kind.TEXT, "Text description of the disposition code."
+)
+
+# Chats, messages and omnichannel interactions.
+CHAT_CHANNEL = Field("channel", Kind.TEXT, "facebook, instagram, web or whatsapp.")
+MESSAGE_BODY = Field("body", Kind.TEXT, "Body text of the message / e-mail.")
+FEELING = Field(
+    "feeling",
+    Kind.TEXT,
+    "Detected sentiment (very negative, negative, neutral, positive, very positive).",
+)
+INTERACTIONS = Field("interactions", Kind.INTEGER, "Number of interactions.")
+
+# Call handling averages and service levels.
+HOUR = Field("hour", Kind.TEXT, "Hour of the day.")
+INBOUND_CALLS = Field(
+    "inbound_calls", Kind.INTEGER, "Inbound calls that entered the skill/operation."
+)
+ANSWER_CALLS = Field("answer_calls", Kind.INTEGER, "Count of inbound calls answered by an agent.")
+ABANDON_CALLS = Field(
+    "abandon_calls",
+    Kind.INTEGER,
+    "Count of inbound calls abandoned by the caller before being answered.",
+)
+ABANDON = Field(
+    "abandon",
+    Kind.PERCENT,
+    "Share (%) of inbound calls the caller hung up before reaching an agent.",
+)
+ASA = Field(
+    "asa",
+    Kind.DURATION,
+    "Average speed of answer: mean wait in queue before an agent picked up.",
+)
+ATA = Field("ata", Kind.DURATION, "Average time to abandon: mean wait before callers hung up.")
+AHT = Field("aht", Kind.DURATION, "Average handling time per call.")
+ATT = Field("att", Kind.DURATION, "Average talk time per call.")
+ACW = Field("acw", Kind.DURATION, "Average after-call-work time (wrap-up/coding after hanging up).")
+
+# Agent activity totals.
+CALLS = Field("calls", Kind.INTEGER, "Calls (inbound + outbound + internal).")
+LOGIN_TIME = Field("login_time", Kind.DURATION, "Time logged in to wolkvox Agent (HH:MM:SS).")
+
+# IVR and routing points.
+RP_ID = Field("rp_id", Kind.TEXT, "Routing point ID.")
+COD_OPC_MENU = Field(
+    "cod_opc_menu", Kind.TEXT, "IVR menu option chosen (PULSE means no key was pressed)."
+)
+
+# Quality evaluations.
+QUALITY_SURVEY = Field("survey", Kind.TEXT, "Evaluation template (form) used.")
+PRECISION_UNIT_CRITICAL_ERROR = Field(
+    "precision_unit_critical_error",
+    Kind.PERCENT,
+    "Critical-error precision score per unit (100% = no critical error committed).",
+)
+ACCURACY = Field("accuracy", Kind.PERCENT, "Average score (%) obtained in the quality evaluations.")
+
+# wvx Copilot (Mr. Wizard).
+COPILOT_QUESTION = Field(
+    "question", Kind.TEXT, "Question the agent asked wvx Copilot (Mr. Wizard)."
+)
+COPILOT_DATE = Field("date", Kind.INSTANT, "When Copilot was used.")
+
+# Runs of fields shared by whole report families.
+
+#: An agent's (or all agents') calls and time per state over a period; follows a calls field.
+AGENT_ACTIVITY_FIELDS = (
+    Field("inbound", Kind.INTEGER, "Inbound calls handled."),
+    Field("outbound", Kind.INTEGER, "Outbound calls handled."),
+    Field("internal", Kind.INTEGER, "Internal calls handled (within the operation)."),
+    Field("ready_time", Kind.DURATION, "Time spent in the ready state."),
+    Field("inbound_time", Kind.DURATION, "Time spent on inbound calls."),
+    Field("outbound_time", Kind.DURATION, "Time spent on outbound calls."),
+    Field(
+        "acw_time",
+        Kind.DURATION,
+        "Total time spent in after-call work (wrap-up) in the period.",
+    ),
+    Field("ring_time", Kind.DURATION, "Ringing time (from dialling until answer)."),
+    LOGIN_TIME,
+    AHT,
+    Field("occupancy", Kind.PERCENT, "Occupancy: share of time busy on calls or wrap-up."),
+    Field("aux_time", Kind.DURATION, "Total time spent in auxiliary (pause) states."),
+)
+
+#: Inbound call counts and service levels of a skill, DNIS or interaction type.
+SERVICE_LEVEL_FIELDS = (
+    INBOUND_CALLS,
+    ANSWER_CALLS,
+    ABANDON_CALLS,
+    Field("service_level_10seg", Kind.PERCENT, "Percent of calls answered within 10 s."),
+    Field("service_level_20seg", Kind.PERCENT, "Percent of calls answered within 20 s."),
+    Field("service_level_30seg", Kind.PERCENT, "Percent of calls answered within 30 s."),
+)
+
+#: Times of a Preview-campaign call, or an agent's totals of them.
+PREVIEW_TIME_FIELDS = (
+    Field("time_preview", Kind.DURATION, "Time from receiving the record to dialling manually."),
+    Field("ready", Kind.DURATION, "Time in ready state."),
+    Field("talk", Kind.DURATION, "Talk time."),
+    Field("not_ready_acw", Kind.DURATION, "Time in not-ready / ACW after the call."),
+    Field("auxiliary_times", Kind.DURATION, "Time spent in auxiliary states."),
+    Field("ring", Kind.DURATION, "Ringing time."),
+    Field("total_duration", Kind.DURATION, "Total handling duration."),
+    Field(
+        "preview_percent",
+        Kind.PERCENT,
+        'Preview time as a percentage of total handling time (text such as "28.81 %").',
+    ),
+)
+
+#: Smart-survey totals: survey count, average per question and overall.
+SMART_SURVEY_SCORE_FIELDS = (
+    Field("surveys", Kind.INTEGER, "Number of smart surveys completed."),
+    Field("q01", Kind.NUMBER, "Average score for custom survey question 1."),
+    Field("q02", Kind.NUMBER, "Average score for custom survey question 2."),
+    Field("q03", Kind.NUMBER, "Average score for custom survey question 3."),
+    Field("q04", Kind.NUMBER, "Average score for custom survey question 4."),
+    Field("q05", Kind.NUMBER, "Average score for custom survey question 5."),
+    Field("q06", Kind.NUMBER, "Average score for custom survey question 6."),
+    Field("q07", Kind.NUMBER, "Average score for custom survey question 7."),
+    Field("q08", Kind.NUMBER, "Average score for custom survey question 8."),
+    Field("q09", Kind.NUMBER, "Average score for custom survey question 9."),
+    Field("q10", Kind.NUMBER, "Average score for custom survey question 10."),
+    Field("average", Kind.NUMBER, "Average score across the survey questions."),
+)
+
 
 # Chat and omnichannel interactions (chat_*).
 
@@ -73,15 +239,15 @@ CHATS = Report(
         "disposition, skill, ASA, last speaker and sentiment."
     ),
     fields=(
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
-        Field("channel", Kind.TEXT, "facebook, instagram, web or whatsapp."),
+        CONN_ID,
+        CHAT_CHANNEL,
         Field("date", Kind.INSTANT, "Date/time of the chat."),
-        Field("customer_name", Kind.TEXT, "Customer name."),
-        Field("customer_email", Kind.TEXT, "Customer e-mail."),
-        Field("customer_phone", Kind.TEXT, "Customer phone number."),
+        CUSTOMER_NAME,
+        CUSTOMER_EMAIL,
+        CUSTOMER_PHONE,
         Field("customer_chars", Kind.INTEGER, "Number of characters typed by the customer."),
         Field("agent_id", Kind.TEXT, "Agent ID / extension."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        AGENT_NAME,
         Field("agent_chars", Kind.INTEGER, "Number of characters typed by the agent."),
         Field("time_on_agent", Kind.DURATION, "Time the agent spent on the chat."),
         Field(
@@ -89,15 +255,11 @@ CHATS = Report(
             Kind.DURATION,
             "Duration of the chat (HH:MM:SS, or seconds as the docs say).",
         ),
-        Field(
-            "cod_act",
-            Kind.TEXT,
-            "Disposition (activity) code set by the agent; TIMEOUTACW when coding timed out.",
-        ),
-        Field("description_cod_act", Kind.TEXT, "Text description of the disposition code."),
+        COD_ACT,
+        DESCRIPTION_COD_ACT,
         Field("comments", Kind.TEXT, "Comment text on the chat."),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
+        CUSTOMER_ID,
+        SKILL_ID,
         Field(
             "ASA",
             Kind.DURATION,
@@ -112,11 +274,7 @@ CHATS = Report(
         Field("extra_field", Kind.TEXT, "Extra free field attached to the chat."),
         Field("comment", Kind.TEXT, "Second comment field on the chat."),
         Field("user_id", Kind.TEXT, "User identifier of the customer on the channel."),
-        Field(
-            "feeling",
-            Kind.TEXT,
-            "Detected sentiment (very negative, negative, neutral, positive, very positive).",
-        ),
+        FEELING,
         Field(
             "agent_anwers",
             Kind.INTEGER,
@@ -148,9 +306,9 @@ CHAT_CONVERSATIONS = Report(
         "date is the time of the earliest message."
     ),
     fields=(
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("customer_name", Kind.TEXT, "Customer name."),
+        CONN_ID,
+        AGENT_NAME,
+        CUSTOMER_NAME,
         Field(
             "date",
             Kind.INSTANT,
@@ -161,7 +319,7 @@ CHAT_CONVERSATIONS = Report(
             Kind.OBJECTS,
             "Nested list with one object per message of the chat.",
             items=(
-                Field("channel", Kind.TEXT, "facebook, instagram, web or whatsapp."),
+                CHAT_CHANNEL,
                 Field("from", Kind.TEXT, "AGENT or CUSTOMER."),
                 Field("from_name", Kind.TEXT, "Sender display name."),
                 Field(
@@ -171,8 +329,8 @@ CHAT_CONVERSATIONS = Report(
                 ),
                 Field("date", Kind.INSTANT, "Date/time of the message."),
                 Field("message", Kind.TEXT, "Message text; attachment URLs appear here."),
-                Field("customer_id", Kind.TEXT, "Customer identification number."),
-                Field("customer_phone", Kind.TEXT, "Customer phone number."),
+                CUSTOMER_ID,
+                CUSTOMER_PHONE,
             ),
         ),
     ),
@@ -190,7 +348,7 @@ CHANNEL_DAILY_CLOSED_INTERACTIONS = Report(
     ),
     fields=(
         Field("channel", Kind.TEXT, "Email, facebook_page, instagram or twitter."),
-        Field("interactions", Kind.INTEGER, "Number of interactions."),
+        INTERACTIONS,
         Field("closing_time", Kind.DURATION, "Handling time of the interactions."),
     ),
     primary_key=("report_date", "channel"),
@@ -207,22 +365,18 @@ OMNICHANNEL_INTERACTIONS = Report(
     ),
     fields=(
         Field("channel", Kind.TEXT, "Email, facebook_page, instagram or twitter."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
+        AGENT_NAME,
+        SKILL_ID,
         Field("case_id", Kind.TEXT, "Case (ticket) ID of the interaction."),
         Field("subject", Kind.TEXT, "E-mail subject, or name of who wrote on the social wall."),
         Field("from", Kind.TEXT, "Sender (e-mail address, or social profile id + name)."),
         Field("to", Kind.TEXT, "Recipient (e-mail address, or social profile id + name)."),
-        Field("body", Kind.TEXT, "Body text of the message / e-mail."),
+        MESSAGE_BODY,
         Field("answer", Kind.TEXT, "Reply sent back to the sender."),
         Field("date_creation", Kind.INSTANT, "Date/time the interaction was created."),
         Field("close_date", Kind.INSTANT, "Date/time the interaction was closed."),
         Field("evaluation_survey", Kind.TEXT, "Survey score given to the interaction, if any."),
-        Field(
-            "cod_act",
-            Kind.TEXT,
-            "Disposition (activity) code set by the agent; TIMEOUTACW when coding timed out.",
-        ),
+        COD_ACT,
         Field("cod_description", Kind.TEXT, "Description of the disposition code."),
         Field("comments", Kind.TEXT, "Free-text comments entered by the agent."),
         Field(
@@ -243,8 +397,8 @@ AGENT_DAILY_CLOSED_INTERACTIONS = Report(
     title="Closed interactions per agent",
     description="Per agent: interactions closed and handling time.",
     fields=(
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("interactions", Kind.INTEGER, "Number of interactions."),
+        AGENT_NAME,
+        INTERACTIONS,
         Field("close_time", Kind.DURATION, "Handling time spent closing the interactions."),
     ),
     primary_key=("report_date", "agent_name"),
@@ -258,7 +412,7 @@ DAILY_CLOSED_INTERACTIONS = Report(
     description="Per day: interactions closed and handling time.",
     fields=(
         Field("date", Kind.DAY, "Day the totals belong to."),
-        Field("interactions", Kind.INTEGER, "Number of interactions."),
+        INTERACTIONS,
         Field("close_time", Kind.DURATION, "Handling time spent closing the interactions."),
     ),
     primary_key=("report_date",),
@@ -274,10 +428,10 @@ AGENT_DAILY_CLOSED_INTERACTIONS_BY_DISPOSITION = Report(
         "answer 404 throughout)."
     ),
     fields=(
-        Field("interactions", Kind.INTEGER, "Number of interactions."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        INTERACTIONS,
+        AGENT_NAME,
         Field("cod_act", Kind.TEXT, "Disposition code."),
-        Field("description_cod_act", Kind.TEXT, "Text description of the disposition code."),
+        DESCRIPTION_COD_ACT,
     ),
     primary_key=("report_date", "agent_name", "cod_act"),
     grain="aggregate",
@@ -292,31 +446,27 @@ BOT_TO_AGENT_CHATS = Report(
         "agent time, routing point and characters."
     ),
     fields=(
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
+        CONN_ID,
         Field("session_id", Kind.TEXT, "Customer vs channel/connector identifier."),
         Field("times_chatted", Kind.INTEGER, "Number of messages exchanged."),
         Field("start_date", Kind.INSTANT, "When the chat started."),
         Field("end_date", Kind.INSTANT, "When the chat ended."),
         Field("time_on_chatbot", Kind.DURATION, "Time the customer spent with the bot."),
-        Field("rp_id", Kind.TEXT, "Routing point ID."),
+        RP_ID,
         Field("channel", Kind.TEXT, "facebook, instagram, telegram, web or whatsapp."),
         Field("go_to_agent", Kind.TEXT, "Whether the interaction was passed to a human agent."),
-        Field("customer_phone", Kind.TEXT, "Customer phone number."),
-        Field("customer_name", Kind.TEXT, "Customer name."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        CUSTOMER_PHONE,
+        CUSTOMER_NAME,
+        AGENT_ID,
+        AGENT_NAME,
         Field("time_with_agent", Kind.DURATION, "Time the agent spent on the chat."),
         Field("total_time", Kind.DURATION, "Total handling time."),
         Field("customer_chars", Kind.INTEGER, "Number of characters typed by the customer."),
         Field("total_chars", Kind.INTEGER, "Characters typed by customer plus agent."),
-        Field(
-            "asa",
-            Kind.DURATION,
-            "Average speed of answer: mean wait in queue before an agent picked up.",
-        ),
+        ASA,
         Field("last_sender", Kind.TEXT, "Who sent the last message (agent, chat_bot or customer)."),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
-        Field("customer_email", Kind.TEXT, "Customer e-mail."),
+        CUSTOMER_ID,
+        CUSTOMER_EMAIL,
         Field("agent_chars", Kind.INTEGER, "Number of characters typed by the agent."),
     ),
     primary_key=("conn_id", "start_date", "agent_id"),
@@ -332,10 +482,10 @@ WHATSAPP_BILLING_EVENTS = Report(
         "template use and destination country; no costs."
     ),
     fields=(
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
+        CONN_ID,
         Field("session_id", Kind.TEXT, 'Composite id "customer phone.operation.connector id".'),
         Field("date", Kind.INSTANT, "Date/time of the billable WhatsApp event."),
-        Field("customer_phone", Kind.TEXT, "Customer phone number."),
+        CUSTOMER_PHONE,
         Field("template", Kind.TEXT, "Whether an official WhatsApp template was used (yes/no)."),
         Field("destiny", Kind.TEXT, "Destination country of the conversation."),
     ),
@@ -352,14 +502,14 @@ CHAT_TRANSFERS = Report(
         "and date."
     ),
     fields=(
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
+        CONN_ID,
         Field("transfer_agent_id", Kind.TEXT, "ID of the agent who made the transfer."),
         Field("transfer_agent_name", Kind.TEXT, "Name of the agent who made the transfer."),
         Field("transfer_agent_dni", Kind.TEXT, "Identity document of the transferring agent."),
         Field("receiver_agent_id", Kind.TEXT, "ID of the receiving agent."),
         Field("receiver_agent_name", Kind.TEXT, "Name of the receiving agent."),
         Field("receiver_agent_dni", Kind.TEXT, "Identity document of the receiving agent."),
-        Field("channel", Kind.TEXT, "facebook, instagram, web or whatsapp."),
+        CHAT_CHANNEL,
         Field("date", Kind.INSTANT, "Date/time of the transfer."),
     ),
     primary_key=("conn_id", "date", "transfer_agent_id", "receiver_agent_id"),
@@ -373,20 +523,16 @@ OUTBOUND_EMAIL_INTERACTIONS = Report(
     description="One row per outbound e-mail interaction created by an agent.",
     fields=(
         Field("conn_id", Kind.TEXT, "Interaction ID."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        AGENT_ID,
+        AGENT_NAME,
         Field("channel", Kind.TEXT, 'Always "email".'),
         Field("from", Kind.TEXT, "Sender e-mail."),
         Field("to", Kind.TEXT, "Recipient e-mail."),
         Field("subject", Kind.TEXT, "Subject."),
-        Field("body", Kind.TEXT, "Body text of the message / e-mail."),
+        MESSAGE_BODY,
         Field("date", Kind.INSTANT, "When the outbound interaction was created."),
-        Field(
-            "cod_act",
-            Kind.TEXT,
-            "Disposition (activity) code set by the agent; TIMEOUTACW when coding timed out.",
-        ),
-        Field("description_cod_act", Kind.TEXT, "Text description of the disposition code."),
+        COD_ACT,
+        DESCRIPTION_COD_ACT,
     ),
     primary_key=("conn_id", "date"),
     timestamp="date",
@@ -398,7 +544,7 @@ CHANNEL_DAILY_CLOSED_CHATS = Report(
     title="Closed chats per channel",
     description="Closed chats per chat channel (facebook, instagram, web, whatsapp).",
     fields=(
-        Field("channel", Kind.TEXT, "facebook, instagram, web or whatsapp."),
+        CHAT_CHANNEL,
         Field("interaction", Kind.INTEGER, "Closed chats for the channel."),
     ),
     primary_key=("report_date", "channel"),
@@ -469,8 +615,8 @@ AGENT_DAILY_CHAT_PRODUCTIVITY = Report(
         "rate."
     ),
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        AGENT_ID,
+        AGENT_NAME,
         Field("total_chats", Kind.INTEGER, "Chats handled by the agent."),
         Field("time", Kind.DURATION, "Sum of the agent conversation durations in the range."),
         Field("tmo", Kind.DURATION, "Average handling time per chat (time / total_chats)."),
@@ -493,35 +639,27 @@ CALL_DETAIL_RECORDS = Report(
         "call type, campaign, skill and who hung up."
     ),
     fields=(
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("date", Kind.INSTANT, "Date/time of the call."),
-        Field("destiny", Kind.TEXT, "Destination (country / route) of the call or message."),
+        AGENT_NAME,
+        CALL_DATE,
+        DESTINY,
         Field("telephone", Kind.TEXT, "Number dialled / involved."),
         Field("cost", Kind.NUMBER, "Cost of the telephony usage."),
         Field("time_seg", Kind.DURATION, "Call duration in seconds."),
         Field("time_min", Kind.NUMBER, "Call duration in minutes."),
-        Field(
-            "cod_act",
-            Kind.TEXT,
-            "Disposition (activity) code set by the agent; TIMEOUTACW when coding timed out.",
-        ),
+        COD_ACT,
         Field("cod_act_2", Kind.TEXT, "Second disposition code ID (may read TIMEOUTACW)."),
-        Field("description_cod_act", Kind.TEXT, "Text description of the disposition code."),
+        DESCRIPTION_COD_ACT,
         Field(
             "description_cod_act_2", Kind.TEXT, "Text description of the second disposition code."
         ),
-        Field(
-            "type_interaction",
-            Kind.TEXT,
-            "Call type (inbound, outbound_ma, out_pre, transfer, conference, internal call, ...).",
-        ),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
+        TYPE_INTERACTION,
+        CUSTOMER_ID,
         Field("hang_up", Kind.TEXT, "Which side hung up."),
-        Field("campaign_id", Kind.TEXT, "Numeric campaign ID."),
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
-        Field("skill_name", Kind.TEXT, "Skill (queue) name."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
+        CAMPAIGN_ID,
+        CONN_ID,
+        SKILL_ID,
+        SKILL_NAME,
+        AGENT_ID,
         Field("comment", Kind.TEXT, "Comment the agent added."),
     ),
     primary_key=("conn_id", "date", "agent_id"),
@@ -536,7 +674,7 @@ AGENT_DAILY_PHONE_USAGE = Report(
     description="Per agent: number of calls and their telephony cost.",
     fields=(
         Field("calls", Kind.INTEGER, "Calls handled by the agent."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        AGENT_NAME,
         Field("cost", Kind.NUMBER, "Telephony cost of those calls."),
     ),
     primary_key=("report_date", "agent_name"),
@@ -551,14 +689,14 @@ OUTBOUND_TEXT_MESSAGES = Report(
         "One row per outbound SMS or WhatsApp message with text, number, channel and customer."
     ),
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        AGENT_ID,
+        AGENT_NAME,
         Field("date", Kind.INSTANT, "Date/time the message was sent."),
-        Field("destiny", Kind.TEXT, "Destination (country / route) of the call or message."),
+        DESTINY,
         Field("telephone", Kind.TEXT, "Number the message was sent to."),
         Field("message", Kind.TEXT, "Exact text that was sent."),
         Field("channel", Kind.TEXT, "SMS, or WhatsApp plus connector type/ID."),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
+        CUSTOMER_ID,
         Field("conn_id", Kind.TEXT, "Interaction ID."),
     ),
     primary_key=("conn_id", "date", "telephone"),
@@ -593,10 +731,10 @@ UNCONNECTED_CALLS = Report(
     title="Unconnected calls detail",
     description="One row per outbound attempt that did not connect, with ring time and reason.",
     fields=(
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        AGENT_NAME,
         Field("date", Kind.INSTANT, "Date/time of the attempt."),
-        Field("destiny", Kind.TEXT, "Destination (country / route) of the call or message."),
-        Field("telephone", Kind.TEXT, "Phone number (or address, depending on channel)."),
+        DESTINY,
+        TELEPHONE,
         Field("ring_time", Kind.DURATION, "How long it rang before giving up."),
         Field(
             "result",
@@ -604,15 +742,11 @@ UNCONNECTED_CALLS = Report(
             "Why it did not connect: Cancel, Chanunavail, Congestion, Busy, No answer, Tcpa, Do "
             "not call.",
         ),
-        Field(
-            "type_interaction",
-            Kind.TEXT,
-            "Call type (inbound, outbound_ma, out_pre, transfer, conference, internal call, ...).",
-        ),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
-        Field("campaign_id", Kind.TEXT, "Numeric campaign ID."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
+        TYPE_INTERACTION,
+        CUSTOMER_ID,
+        CAMPAIGN_ID,
+        AGENT_ID,
+        CONN_ID,
     ),
     primary_key=("conn_id", "date", "telephone"),
     timestamp="date",
@@ -700,7 +834,7 @@ SENT_EMAILS = Report(
         Field("from", Kind.TEXT, "Sender e-mail address."),
         Field("to", Kind.TEXT, "Recipient e-mail address."),
         Field("subject", Kind.TEXT, "Subject."),
-        Field("body", Kind.TEXT, "Body text of the message / e-mail."),
+        MESSAGE_BODY,
     ),
     primary_key=("date", "channel", "from", "to"),
     timestamp="date",
@@ -712,8 +846,8 @@ COBROWSING_SESSIONS = Report(
     title="Co-browsing sessions",
     description="One row per co-browsing session with agent, start/end, duration and who hung up.",
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        AGENT_ID,
+        AGENT_NAME,
         Field("date_ini", Kind.INSTANT, "Start of the co-browsing session."),
         Field("date_end", Kind.INSTANT, "End of the co-browsing session."),
         Field("time", Kind.DURATION, "Length of the session."),
@@ -737,7 +871,7 @@ LAW_2300_CUSTOMER_RELEASES = Report(
             Kind.TEXT,
             "Tax ID (NIT) of the company the released customer belongs to.",
         ),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
+        AGENT_ID,
         Field("agent_name", Kind.TEXT, "Agent name (the official sample sends it as name_agent)."),
         Field("operation", Kind.TEXT, "Operation name."),
         Field("date", Kind.INSTANT, "When the customer was released."),
@@ -764,26 +898,11 @@ AGENT_DAILY_PERFORMANCE = Report(
         "occupancy, hits, RPC and first login / last logout."
     ),
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_dni", Kind.TEXT, "Agent's personal identity document number."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        AGENT_ID,
+        AGENT_DNI,
+        AGENT_NAME,
         Field("calls", Kind.INTEGER, "Calls handled in the range (inbound + outbound + internal)."),
-        Field("inbound", Kind.INTEGER, "Inbound calls handled."),
-        Field("outbound", Kind.INTEGER, "Outbound calls handled."),
-        Field("internal", Kind.INTEGER, "Internal calls handled (within the operation)."),
-        Field("ready_time", Kind.DURATION, "Time spent in the ready state."),
-        Field("inbound_time", Kind.DURATION, "Time spent on inbound calls."),
-        Field("outbound_time", Kind.DURATION, "Time spent on outbound calls."),
-        Field(
-            "acw_time",
-            Kind.DURATION,
-            "Total time spent in after-call work (wrap-up) in the period.",
-        ),
-        Field("ring_time", Kind.DURATION, "Ringing time (from dialling until answer)."),
-        Field("login_time", Kind.DURATION, "Time logged in to wolkvox Agent (HH:MM:SS)."),
-        Field("aht", Kind.DURATION, "Average handling time per call."),
-        Field("occupancy", Kind.PERCENT, "Occupancy: share of time busy on calls or wrap-up."),
-        Field("aux_time", Kind.DURATION, "Total time spent in auxiliary (pause) states."),
+        *AGENT_ACTIVITY_FIELDS,
         Field("hits", Kind.INTEGER, "Successful outcomes (hits / sales) credited to the agent."),
         Field("rpc", Kind.INTEGER, "Right-party / first-contact successes credited to the agent."),
         Field(
@@ -827,12 +946,8 @@ SELECTED_AGENT_STATE_EVENTS = Report(
         Field("date_ini", Kind.INSTANT, "When the state started."),
         Field("date_end", Kind.INSTANT, "When the state ended."),
         Field("conn_id", Kind.TEXT, "Call ID linked to the event, if any."),
-        Field(
-            "type_interaction",
-            Kind.TEXT,
-            "Call type (inbound, outbound_ma, out_pre, transfer, conference, internal call, ...).",
-        ),
-        Field("destiny", Kind.TEXT, "Destination (country / route) of the call or message."),
+        TYPE_INTERACTION,
+        DESTINY,
         Field("telephone", Kind.TEXT, "Phone number or address involved (depends on channel)."),
         Field("campaign_id", Kind.TEXT, "Campaign of the call, if any."),
     ),
@@ -847,9 +962,9 @@ AGENT_DAILY_AUX_TIMES = Report(
     title="Auxiliary time per agent",
     description="Time each agent spent in each configured auxiliary (pause) state over the range.",
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_dni", Kind.TEXT, "Agent's personal identity document number."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        AGENT_ID,
+        AGENT_DNI,
+        AGENT_NAME,
         Field(
             "aux_state",
             Kind.TEXT,
@@ -874,25 +989,10 @@ AGENT_DAILY_PERFORMANCE_BY_CAMPAIGN = Report(
         "login, AHT, occupancy, aux)."
     ),
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("calls", Kind.INTEGER, "Calls (inbound + outbound + internal)."),
-        Field("inbound", Kind.INTEGER, "Inbound calls handled."),
-        Field("outbound", Kind.INTEGER, "Outbound calls handled."),
-        Field("internal", Kind.INTEGER, "Internal calls handled (within the operation)."),
-        Field("ready_time", Kind.DURATION, "Time spent in the ready state."),
-        Field("inbound_time", Kind.DURATION, "Time spent on inbound calls."),
-        Field("outbound_time", Kind.DURATION, "Time spent on outbound calls."),
-        Field(
-            "acw_time",
-            Kind.DURATION,
-            "Total time spent in after-call work (wrap-up) in the period.",
-        ),
-        Field("ring_time", Kind.DURATION, "Ringing time (from dialling until answer)."),
-        Field("login_time", Kind.DURATION, "Time logged in to wolkvox Agent (HH:MM:SS)."),
-        Field("aht", Kind.DURATION, "Average handling time per call."),
-        Field("occupancy", Kind.PERCENT, "Occupancy: share of time busy on calls or wrap-up."),
-        Field("aux_time", Kind.DURATION, "Total time spent in auxiliary (pause) states."),
+        AGENT_ID,
+        AGENT_NAME,
+        CALLS,
+        *AGENT_ACTIVITY_FIELDS,
         Field("campaign_id", Kind.TEXT, "Campaign the totals belong to."),
     ),
     primary_key=("report_date", "agent_id", "campaign_id"),
@@ -908,33 +1008,16 @@ AGENT_DAILY_STATES_BY_HOUR = Report(
         "times."
     ),
     fields=(
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
+        AGENT_NAME,
+        AGENT_ID,
         Field(
             "status_x_hour",
             Kind.OBJECTS,
             "Nested list with one object per hour for the agent.",
             items=(
                 Field("hour", Kind.TEXT, "Hour of the day (24 h clock)."),
-                Field("calls", Kind.INTEGER, "Calls (inbound + outbound + internal)."),
-                Field("inbound", Kind.INTEGER, "Inbound calls handled."),
-                Field("outbound", Kind.INTEGER, "Outbound calls handled."),
-                Field("internal", Kind.INTEGER, "Internal calls handled (within the operation)."),
-                Field("ready_time", Kind.DURATION, "Time spent in the ready state."),
-                Field("inbound_time", Kind.DURATION, "Time spent on inbound calls."),
-                Field("outbound_time", Kind.DURATION, "Time spent on outbound calls."),
-                Field(
-                    "acw_time",
-                    Kind.DURATION,
-                    "Total time spent in after-call work (wrap-up) in the period.",
-                ),
-                Field("ring_time", Kind.DURATION, "Ringing time (from dialling until answer)."),
-                Field("login_time", Kind.DURATION, "Time logged in to wolkvox Agent (HH:MM:SS)."),
-                Field("aht", Kind.DURATION, "Average handling time per call."),
-                Field(
-                    "occupancy", Kind.PERCENT, "Occupancy: share of time busy on calls or wrap-up."
-                ),
-                Field("aux_time", Kind.DURATION, "Total time spent in auxiliary (pause) states."),
+                CALLS,
+                *AGENT_ACTIVITY_FIELDS,
             ),
         ),
     ),
@@ -949,23 +1032,8 @@ ALL_AGENTS_HOURLY_STATES = Report(
     description="Operation-wide hour-by-hour totals of calls and of agent state times.",
     fields=(
         Field("hour", Kind.TEXT, "Hour of the day (24 h clock; may read like 9 or 09:00)."),
-        Field("calls", Kind.INTEGER, "Calls (inbound + outbound + internal)."),
-        Field("inbound", Kind.INTEGER, "Inbound calls handled."),
-        Field("outbound", Kind.INTEGER, "Outbound calls handled."),
-        Field("internal", Kind.INTEGER, "Internal calls handled (within the operation)."),
-        Field("ready_time", Kind.DURATION, "Time spent in the ready state."),
-        Field("inbound_time", Kind.DURATION, "Time spent on inbound calls."),
-        Field("outbound_time", Kind.DURATION, "Time spent on outbound calls."),
-        Field(
-            "acw_time",
-            Kind.DURATION,
-            "Total time spent in after-call work (wrap-up) in the period.",
-        ),
-        Field("ring_time", Kind.DURATION, "Ringing time (from dialling until answer)."),
-        Field("login_time", Kind.DURATION, "Time logged in to wolkvox Agent (HH:MM:SS)."),
-        Field("aht", Kind.DURATION, "Average handling time per call."),
-        Field("occupancy", Kind.PERCENT, "Occupancy: share of time busy on calls or wrap-up."),
-        Field("aux_time", Kind.DURATION, "Total time spent in auxiliary (pause) states."),
+        CALLS,
+        *AGENT_ACTIVITY_FIELDS,
     ),
     primary_key=("report_date", "hour"),
     grain="aggregate",
@@ -977,13 +1045,13 @@ AGENT_LOGIN_SESSIONS = Report(
     title="Login time (login - logout)",
     description="Login and logout times of each agent per day with the total connected time.",
     fields=(
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_dni", Kind.TEXT, "Agent's personal identity document number."),
+        AGENT_NAME,
+        AGENT_ID,
+        AGENT_DNI,
         Field("date", Kind.DAY, "Day of the session (year-month-day)."),
         Field("login", Kind.INSTANT, "Login date/time."),
         Field("logout", Kind.INSTANT, "Logout date/time."),
-        Field("login_time", Kind.DURATION, "Time logged in to wolkvox Agent (HH:MM:SS)."),
+        LOGIN_TIME,
     ),
     primary_key=("agent_id", "login"),
     timestamp="login",
@@ -995,28 +1063,13 @@ AGENT_HOURLY_STATES = Report(
     title="Agent states hour by hour",
     description="Per agent, per day and per hour: calls and time spent in each state.",
     fields=(
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("agent_dni", Kind.TEXT, "Agent's personal identity document number."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
+        AGENT_NAME,
+        AGENT_DNI,
+        AGENT_ID,
         Field("date", Kind.DAY, "Day (year-month-day)."),
         Field("hour", Kind.TEXT, "Hour of the day the totals refer to."),
-        Field("calls", Kind.INTEGER, "Calls (inbound + outbound + internal)."),
-        Field("inbound", Kind.INTEGER, "Inbound calls handled."),
-        Field("outbound", Kind.INTEGER, "Outbound calls handled."),
-        Field("internal", Kind.INTEGER, "Internal calls handled (within the operation)."),
-        Field("ready_time", Kind.DURATION, "Time spent in the ready state."),
-        Field("inbound_time", Kind.DURATION, "Time spent on inbound calls."),
-        Field("outbound_time", Kind.DURATION, "Time spent on outbound calls."),
-        Field(
-            "acw_time",
-            Kind.DURATION,
-            "Total time spent in after-call work (wrap-up) in the period.",
-        ),
-        Field("ring_time", Kind.DURATION, "Ringing time (from dialling until answer)."),
-        Field("login_time", Kind.DURATION, "Time logged in to wolkvox Agent (HH:MM:SS)."),
-        Field("aht", Kind.DURATION, "Average handling time per call."),
-        Field("occupancy", Kind.PERCENT, "Occupancy: share of time busy on calls or wrap-up."),
-        Field("aux_time", Kind.DURATION, "Total time spent in auxiliary (pause) states."),
+        CALLS,
+        *AGENT_ACTIVITY_FIELDS,
     ),
     primary_key=("report_date", "agent_id", "hour"),
     grain="aggregate",
@@ -1028,28 +1081,13 @@ AGENT_HALF_HOURLY_STATES = Report(
     title="Agent states per 30 minutes",
     description="Same as agent_8 but in 30-minute slots.",
     fields=(
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_dni", Kind.TEXT, "Agent's personal identity document number."),
+        AGENT_NAME,
+        AGENT_ID,
+        AGENT_DNI,
         Field("date", Kind.DAY, "Day (year-month-day)."),
         Field("hour", Kind.TEXT, "Start of the 30-minute slot."),
-        Field("calls", Kind.INTEGER, "Calls (inbound + outbound + internal)."),
-        Field("inbound", Kind.INTEGER, "Inbound calls handled."),
-        Field("outbound", Kind.INTEGER, "Outbound calls handled."),
-        Field("internal", Kind.INTEGER, "Internal calls handled (within the operation)."),
-        Field("ready_time", Kind.DURATION, "Time spent in the ready state."),
-        Field("inbound_time", Kind.DURATION, "Time spent on inbound calls."),
-        Field("outbound_time", Kind.DURATION, "Time spent on outbound calls."),
-        Field(
-            "acw_time",
-            Kind.DURATION,
-            "Total time spent in after-call work (wrap-up) in the period.",
-        ),
-        Field("ring_time", Kind.DURATION, "Ringing time (from dialling until answer)."),
-        Field("login_time", Kind.DURATION, "Time logged in to wolkvox Agent (HH:MM:SS)."),
-        Field("aht", Kind.DURATION, "Average handling time per call."),
-        Field("occupancy", Kind.PERCENT, "Occupancy: share of time busy on calls or wrap-up."),
-        Field("aux_time", Kind.DURATION, "Total time spent in auxiliary (pause) states."),
+        CALLS,
+        *AGENT_ACTIVITY_FIELDS,
     ),
     primary_key=("report_date", "agent_id", "hour"),
     grain="aggregate",
@@ -1061,7 +1099,7 @@ AGENT_DAILY_HOLD_AND_MUTE_TIMES = Report(
     title="Hold and mute time per agent",
     description="Per-agent count of hold/mute actions and the time spent on hold and on mute.",
     fields=(
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        AGENT_NAME,
         Field("count", Kind.INTEGER, "Number of hold/mute actions."),
         Field("hold_time", Kind.DURATION, "Time the agent kept customers on hold."),
         Field("mute_time", Kind.DURATION, "Time the agent was muted."),
@@ -1079,20 +1117,16 @@ HOLD_AND_MUTE_ACTIONS = Report(
         "One row per hold or mute action with the call, skill, customer and when it happened."
     ),
     fields=(
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
+        AGENT_NAME,
+        AGENT_ID,
         Field("type_action", Kind.TEXT, "Kind of action: hold or mute."),
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
-        Field(
-            "type_interaction",
-            Kind.TEXT,
-            "Call type (inbound, outbound_ma, out_pre, transfer, conference, internal call, ...).",
-        ),
+        CONN_ID,
+        TYPE_INTERACTION,
         Field("time", Kind.DURATION, "Duration of the hold/mute action."),
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
+        SKILL_ID,
         Field("date", Kind.INSTANT, "When the hold/mute action happened."),
         Field("telephone", Kind.TEXT, "Customer phone number."),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
+        CUSTOMER_ID,
     ),
     primary_key=("conn_id", "date", "agent_id", "type_action"),
     timestamp="date",
@@ -1104,34 +1138,17 @@ SKILL_DAILY_AGENT_PERFORMANCE = Report(
     title="Agent time by state grouped by skill",
     description="Per skill, a nested list of agents (agents) with the same totals as agent_1.",
     fields=(
-        Field("skill_name", Kind.TEXT, "Skill (queue) name."),
+        SKILL_NAME,
         Field(
             "agents",
             Kind.OBJECTS,
             "Nested list with one object per agent belonging to the skill.",
             items=(
-                Field("agent_name", Kind.TEXT, "Agent display name."),
-                Field("agent_dni", Kind.TEXT, "Agent's personal identity document number."),
-                Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-                Field("calls", Kind.INTEGER, "Calls (inbound + outbound + internal)."),
-                Field("inbound", Kind.INTEGER, "Inbound calls handled."),
-                Field("outbound", Kind.INTEGER, "Outbound calls handled."),
-                Field("internal", Kind.INTEGER, "Internal calls handled (within the operation)."),
-                Field("ready_time", Kind.DURATION, "Time spent in the ready state."),
-                Field("inbound_time", Kind.DURATION, "Time spent on inbound calls."),
-                Field("outbound_time", Kind.DURATION, "Time spent on outbound calls."),
-                Field(
-                    "acw_time",
-                    Kind.DURATION,
-                    "Total time spent in after-call work (wrap-up) in the period.",
-                ),
-                Field("ring_time", Kind.DURATION, "Ringing time (from dialling until answer)."),
-                Field("login_time", Kind.DURATION, "Time logged in to wolkvox Agent (HH:MM:SS)."),
-                Field("aht", Kind.DURATION, "Average handling time per call."),
-                Field(
-                    "occupancy", Kind.PERCENT, "Occupancy: share of time busy on calls or wrap-up."
-                ),
-                Field("aux_time", Kind.DURATION, "Total time spent in auxiliary (pause) states."),
+                AGENT_NAME,
+                AGENT_DNI,
+                AGENT_ID,
+                CALLS,
+                *AGENT_ACTIVITY_FIELDS,
                 Field(
                     "hits",
                     Kind.INTEGER,
@@ -1160,8 +1177,8 @@ AGENT_DAILY_TRANSFERS_AND_CONFERENCES = Report(
         "time involved."
     ),
     fields=(
-        Field("skill_name", Kind.TEXT, "Skill (queue) name."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
+        SKILL_NAME,
+        AGENT_ID,
         Field("transfer_calls", Kind.INTEGER, "Calls transferred."),
         Field("conference_calls", Kind.INTEGER, "Calls that became conferences."),
         Field("total_time", Kind.DURATION, "Time in conferences plus duration of transfers."),
@@ -1176,11 +1193,11 @@ AGENT_TRANSFERS_AND_CONFERENCES = Report(
     title="Transfers and conferences, detailed",
     description="One row per transfer or conference an agent made, with call, phone and duration.",
     fields=(
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
+        AGENT_NAME,
+        AGENT_ID,
+        CONN_ID,
         Field("date", Kind.INSTANT, "Date/time of the transfer or conference."),
-        Field("telephone", Kind.TEXT, "Phone number (or address, depending on channel)."),
+        TELEPHONE,
         Field("type_interaction", Kind.TEXT, "transfer or conference."),
         Field("time", Kind.DURATION, "Duration of the transfer/conference."),
     ),
@@ -1198,15 +1215,15 @@ TRANSFERRED_AND_CONFERENCED_CALLS = Report(
     ),
     fields=(
         Field("conn_id_transfer", Kind.TEXT, "ID of the transferred or conferenced call."),
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
-        Field("date", Kind.INSTANT, "Date/time of the call."),
+        SKILL_ID,
+        CALL_DATE,
         Field("ani", Kind.TEXT, "Originating number."),
         Field("origin_agent_id", Kind.TEXT, "Agent who made the transfer/conference."),
         Field("origin_agent_name", Kind.TEXT, "Name of that agent."),
         Field("destiny_agent_id", Kind.TEXT, 'Receiving agent ID ("-" when there is none).'),
         Field("destiny_agent_name", Kind.TEXT, "Receiving agent name (may be empty)."),
         Field("dnis", Kind.TEXT, "Number the call was directed to."),
-        Field("time", Kind.DURATION, "Call duration."),
+        CALL_DURATION,
         Field(
             "type_call",
             Kind.TEXT,
@@ -1226,7 +1243,7 @@ AGENT_STATE_EVENTS = Report(
         "Chronological state events of all agents with start/end, duration and linked call."
     ),
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
+        AGENT_ID,
         Field(
             "agent_status",
             Kind.TEXT,
@@ -1236,16 +1253,12 @@ AGENT_STATE_EVENTS = Report(
         Field("date_ini", Kind.INSTANT, "When the state started."),
         Field("date_end", Kind.INSTANT, "When the state ended."),
         Field("conn_id", Kind.TEXT, "Call ID linked to the event, if any."),
-        Field(
-            "type_interaction",
-            Kind.TEXT,
-            "Call type (inbound, outbound_ma, out_pre, transfer, conference, internal call, ...).",
-        ),
+        TYPE_INTERACTION,
         Field("destinity", Kind.TEXT, "Call destination (key spelled as sent)."),
-        Field("telephone", Kind.TEXT, "Phone number (or address, depending on channel)."),
-        Field("campaign_id", Kind.TEXT, "Numeric campaign ID."),
-        Field("agent_dni", Kind.TEXT, "Agent's personal identity document number."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        TELEPHONE,
+        CAMPAIGN_ID,
+        AGENT_DNI,
+        AGENT_NAME,
     ),
     primary_key=("agent_id", "date_ini", "agent_status"),
     timestamp="date_ini",
@@ -1262,27 +1275,14 @@ AGENT_PREVIEW_CALLS = Report(
     fields=(
         Field("id_call", Kind.TEXT, "Call/interaction ID."),
         Field("id_agent", Kind.TEXT, "Agent ID."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        AGENT_NAME,
         Field("type_call", Kind.TEXT, "Call type (e.g. outbound_ma)."),
         Field(
             "date_preview",
             Kind.INSTANT,
             "When the agent received the record in the Preview campaign.",
         ),
-        Field(
-            "time_preview", Kind.DURATION, "Time from receiving the record to dialling manually."
-        ),
-        Field("ready", Kind.DURATION, "Time in ready state."),
-        Field("talk", Kind.DURATION, "Talk time."),
-        Field("not_ready_acw", Kind.DURATION, "Time in not-ready / ACW after the call."),
-        Field("auxiliary_times", Kind.DURATION, "Time spent in auxiliary states."),
-        Field("ring", Kind.DURATION, "Ringing time."),
-        Field("total_duration", Kind.DURATION, "Total handling duration."),
-        Field(
-            "preview_percent",
-            Kind.PERCENT,
-            'Preview time as a percentage of total handling time (text such as "28.81 %").',
-        ),
+        *PREVIEW_TIME_FIELDS,
     ),
     primary_key=("id_call", "date_preview", "id_agent"),
     timestamp="date_preview",
@@ -1295,22 +1295,9 @@ AGENT_DAILY_PREVIEW_TIMES = Report(
     description="Per-agent totals of Preview-campaign preparation time and related state times.",
     fields=(
         Field("id_agent", Kind.TEXT, "Agent ID."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        AGENT_NAME,
         Field("calls", Kind.INTEGER, "Calls handled by the agent in the range."),
-        Field(
-            "time_preview", Kind.DURATION, "Time from receiving the record to dialling manually."
-        ),
-        Field("ready", Kind.DURATION, "Time in ready state."),
-        Field("talk", Kind.DURATION, "Talk time."),
-        Field("not_ready_acw", Kind.DURATION, "Time in not-ready / ACW after the call."),
-        Field("auxiliary_times", Kind.DURATION, "Time spent in auxiliary states."),
-        Field("ring", Kind.DURATION, "Ringing time."),
-        Field("total_duration", Kind.DURATION, "Total handling duration."),
-        Field(
-            "preview_percent",
-            Kind.PERCENT,
-            'Preview time as a percentage of total handling time (text such as "28.81 %").',
-        ),
+        *PREVIEW_TIME_FIELDS,
     ),
     primary_key=("report_date", "id_agent"),
     grain="aggregate",
@@ -1368,11 +1355,11 @@ CAMPAIGN_DIAL_ATTEMPTS = Report(
         "custom opt columns and call ID."
     ),
     fields=(
-        Field("campaign_id", Kind.TEXT, "Numeric campaign ID."),
-        Field("customer_name", Kind.TEXT, "Customer name."),
+        CAMPAIGN_ID,
+        CUSTOMER_NAME,
         Field("customer_last_name", Kind.TEXT, "Customer last name."),
         Field("id_type", Kind.TEXT, "Customer identification document type."),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
+        CUSTOMER_ID,
         Field(
             "date",
             Kind.INSTANT,
@@ -1396,7 +1383,7 @@ CAMPAIGN_DIAL_ATTEMPTS = Report(
         Field("opt10", Kind.TEXT, "Custom campaign-database column 10."),
         Field("opt11", Kind.TEXT, "Custom campaign-database column 11."),
         Field("opt12", Kind.TEXT, "Custom campaign-database column 12."),
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
+        CONN_ID,
     ),
     primary_key=("campaign_id", "telephone", "date", "conn_id"),
     timestamp="date",
@@ -1428,8 +1415,8 @@ PREVIEW_CAMPAIGN_DIALS = Report(
     ),
     fields=(
         Field("type_of_row", Kind.TEXT, "Kind of dial: preview (campaign) or call (manual)."),
-        Field("campaign_id", Kind.TEXT, "Numeric campaign ID."),
-        Field("customer_name", Kind.TEXT, "Customer name."),
+        CAMPAIGN_ID,
+        CUSTOMER_NAME,
         Field("customer_last_name", Kind.TEXT, "Customer last name."),
         Field("result", Kind.TEXT, "Dial result (e.g. right-party contact or clean)."),
         Field("last_code_act", Kind.TEXT, "Disposition of the last call to the customer."),
@@ -1438,24 +1425,16 @@ PREVIEW_CAMPAIGN_DIALS = Report(
             Kind.TEXT,
             "Comments stored on the customer record (preview campaigns).",
         ),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
-        Field("telephone", Kind.TEXT, "Phone number (or address, depending on channel)."),
+        CUSTOMER_ID,
+        AGENT_ID,
+        CONN_ID,
+        TELEPHONE,
         Field("hang_up", Kind.TEXT, "Which party ended the interaction."),
-        Field(
-            "type_interaction",
-            Kind.TEXT,
-            "Call type (inbound, outbound_ma, out_pre, transfer, conference, internal call, ...).",
-        ),
+        TYPE_INTERACTION,
         Field("call_result", Kind.TEXT, "Technical result of the call (e.g. answer)."),
-        Field("date", Kind.INSTANT, "Date/time of the call."),
-        Field("time", Kind.DURATION, "Call duration."),
-        Field(
-            "cod_act",
-            Kind.TEXT,
-            "Disposition (activity) code set by the agent; TIMEOUTACW when coding timed out.",
-        ),
+        CALL_DATE,
+        CALL_DURATION,
+        COD_ACT,
         Field("comments", Kind.TEXT, "Agent comments on the preview call."),
     ),
     primary_key=("campaign_id", "conn_id", "telephone", "date"),
@@ -1469,7 +1448,7 @@ CAMPAIGN_DAILY_AMD_TOTALS = Report(
     title="AMD accumulated",
     description="Total answering-machine detections per campaign.",
     fields=(
-        Field("campaign_id", Kind.TEXT, "Numeric campaign ID."),
+        CAMPAIGN_ID,
         Field("total_amd", Kind.INTEGER, "Total answering-machine detections."),
     ),
     primary_key=("report_date", "campaign_id"),
@@ -1485,8 +1464,8 @@ AMD_DETECTIONS = Report(
         "One row per answering-machine-detection verdict with customer, number and audio file."
     ),
     fields=(
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
-        Field("campaign_id", Kind.TEXT, "Numeric campaign ID."),
+        CUSTOMER_ID,
+        CAMPAIGN_ID,
         Field("file_name", Kind.TEXT, "Voice file played by AMD when a machine answered."),
         Field("telephone", Kind.TEXT, "Number dialled."),
         Field("result", Kind.TEXT, "AMD verdict: machine or human."),
@@ -1506,7 +1485,7 @@ PHONE_NUMBER_DAILY_DIAL_RESULTS = Report(
         "failures."
     ),
     fields=(
-        Field("telephone", Kind.TEXT, "Phone number (or address, depending on channel)."),
+        TELEPHONE,
         Field(
             "total_machine_recognitions",
             Kind.INTEGER,
@@ -1573,25 +1552,12 @@ SKILL_DAILY_SERVICE_LEVELS = Report(
         "optional custom threshold), abandon rate, ASA and ATA."
     ),
     fields=(
-        Field("skill_name", Kind.TEXT, "Skill (queue) name."),
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
-        Field("inbound_calls", Kind.INTEGER, "Inbound calls that entered the skill/operation."),
-        Field("answer_calls", Kind.INTEGER, "Count of inbound calls answered by an agent."),
-        Field(
-            "abandon_calls",
-            Kind.INTEGER,
-            "Count of inbound calls abandoned by the caller before being answered.",
-        ),
-        Field("service_level_10seg", Kind.PERCENT, "Percent of calls answered within 10 s."),
-        Field("service_level_20seg", Kind.PERCENT, "Percent of calls answered within 20 s."),
-        Field("service_level_30seg", Kind.PERCENT, "Percent of calls answered within 30 s."),
-        Field(
-            "abandon",
-            Kind.PERCENT,
-            "Share (%) of inbound calls the caller hung up before reaching an agent.",
-        ),
+        SKILL_NAME,
+        SKILL_ID,
+        *SERVICE_LEVEL_FIELDS,
+        ABANDON,
         Field("asa", Kind.DURATION, "Average seconds waited before answer."),
-        Field("ata", Kind.DURATION, "Average time to abandon: mean wait before callers hung up."),
+        ATA,
     ),
     primary_key=("report_date", "skill_id"),
     grain="aggregate",
@@ -1609,19 +1575,19 @@ ABANDONED_CALLS = Report(
         "time and origin number."
     ),
     fields=(
-        Field("skill_name", Kind.TEXT, "Skill (queue) name."),
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
+        SKILL_NAME,
+        SKILL_ID,
+        CONN_ID,
         Field("date", Kind.INSTANT, "Date/time of the abandoned call."),
         Field("result", Kind.TEXT, "Call result (abandoned/answered)."),
-        Field("ani", Kind.TEXT, "Calling number (ANI) the customer called from."),
+        ANI,
         Field("abandon_time", Kind.DURATION, "How long the caller waited before hanging up."),
         Field(
             "type_interaction",
             Kind.TEXT,
             "Interaction type (inbound, chat-whatsapp, chat-web, omni-email, out_pre, ...).",
         ),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
+        CUSTOMER_ID,
     ),
     primary_key=("conn_id", "date", "skill_id"),
     timestamp="date",
@@ -1637,31 +1603,14 @@ SKILL_DAILY_SERVICE_LEVELS_BY_DATE = Report(
         "rate, ASA, ATA and AHT."
     ),
     fields=(
-        Field("skill_name", Kind.TEXT, "Skill (queue) name."),
+        SKILL_NAME,
         Field("date", Kind.DAY, "Day the totals refer to."),
-        Field("inbound_calls", Kind.INTEGER, "Inbound calls that entered the skill/operation."),
-        Field("answer_calls", Kind.INTEGER, "Count of inbound calls answered by an agent."),
-        Field(
-            "abandon_calls",
-            Kind.INTEGER,
-            "Count of inbound calls abandoned by the caller before being answered.",
-        ),
-        Field("service_level_10seg", Kind.PERCENT, "Percent of calls answered within 10 s."),
-        Field("service_level_20seg", Kind.PERCENT, "Percent of calls answered within 20 s."),
-        Field("service_level_30seg", Kind.PERCENT, "Percent of calls answered within 30 s."),
+        *SERVICE_LEVEL_FIELDS,
         Field("wait_time", Kind.DURATION, "Waiting time in queue."),
-        Field(
-            "abandon",
-            Kind.PERCENT,
-            "Share (%) of inbound calls the caller hung up before reaching an agent.",
-        ),
-        Field(
-            "asa",
-            Kind.DURATION,
-            "Average speed of answer: mean wait in queue before an agent picked up.",
-        ),
-        Field("ata", Kind.DURATION, "Average time to abandon: mean wait before callers hung up."),
-        Field("aht", Kind.DURATION, "Average handling time per call."),
+        ABANDON,
+        ASA,
+        ATA,
+        AHT,
         Field(
             "day",
             Kind.DAY,
@@ -1681,36 +1630,7 @@ SKILL_HOURLY_SERVICE_LEVELS = Report(
         "Per skill and hour: call volumes, service levels, abandon rate, ASA, AHT, ATA, ATT and "
         "ACW."
     ),
-    fields=(
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
-        Field("hour", Kind.TEXT, "Hour of the day."),
-        Field("inbound_calls", Kind.INTEGER, "Inbound calls that entered the skill/operation."),
-        Field("answer_calls", Kind.INTEGER, "Count of inbound calls answered by an agent."),
-        Field(
-            "abandon_calls",
-            Kind.INTEGER,
-            "Count of inbound calls abandoned by the caller before being answered.",
-        ),
-        Field("service_level_10seg", Kind.PERCENT, "Percent of calls answered within 10 s."),
-        Field("service_level_20seg", Kind.PERCENT, "Percent of calls answered within 20 s."),
-        Field("service_level_30seg", Kind.PERCENT, "Percent of calls answered within 30 s."),
-        Field(
-            "asa",
-            Kind.DURATION,
-            "Average speed of answer: mean wait in queue before an agent picked up.",
-        ),
-        Field(
-            "abandon",
-            Kind.PERCENT,
-            "Share (%) of inbound calls the caller hung up before reaching an agent.",
-        ),
-        Field("aht", Kind.DURATION, "Average handling time per call."),
-        Field("ata", Kind.DURATION, "Average time to abandon: mean wait before callers hung up."),
-        Field("att", Kind.DURATION, "Average talk time per call."),
-        Field(
-            "acw", Kind.DURATION, "Average after-call-work time (wrap-up/coding after hanging up)."
-        ),
-    ),
+    fields=(SKILL_ID, HOUR, *SERVICE_LEVEL_FIELDS, ASA, ABANDON, AHT, ATA, ATT, ACW),
     primary_key=("report_date", "skill_id", "hour"),
     grain="aggregate",
     params=(SKILL_ID_PARAM,),
@@ -1722,34 +1642,15 @@ SKILL_HALF_HOURLY_SERVICE_LEVELS = Report(
     title="Calls and service level per 30 minutes",
     description="Same as skill_4 in 30-minute slots.",
     fields=(
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
+        SKILL_ID,
         Field("hour", Kind.TEXT, "Start of the 30-minute slot."),
-        Field("inbound_calls", Kind.INTEGER, "Inbound calls that entered the skill/operation."),
-        Field("answer_calls", Kind.INTEGER, "Count of inbound calls answered by an agent."),
-        Field(
-            "abandon_calls",
-            Kind.INTEGER,
-            "Count of inbound calls abandoned by the caller before being answered.",
-        ),
-        Field("service_level_10seg", Kind.PERCENT, "Percent of calls answered within 10 s."),
-        Field("service_level_20seg", Kind.PERCENT, "Percent of calls answered within 20 s."),
-        Field("service_level_30seg", Kind.PERCENT, "Percent of calls answered within 30 s."),
-        Field(
-            "asa",
-            Kind.DURATION,
-            "Average speed of answer: mean wait in queue before an agent picked up.",
-        ),
-        Field(
-            "abandon",
-            Kind.PERCENT,
-            "Share (%) of inbound calls the caller hung up before reaching an agent.",
-        ),
-        Field("ata", Kind.DURATION, "Average time to abandon: mean wait before callers hung up."),
-        Field("aht", Kind.DURATION, "Average handling time per call."),
-        Field("att", Kind.DURATION, "Average talk time per call."),
-        Field(
-            "acw", Kind.DURATION, "Average after-call-work time (wrap-up/coding after hanging up)."
-        ),
+        *SERVICE_LEVEL_FIELDS,
+        ASA,
+        ABANDON,
+        ATA,
+        AHT,
+        ATT,
+        ACW,
     ),
     primary_key=("report_date", "skill_id", "hour"),
     grain="aggregate",
@@ -1762,34 +1663,15 @@ SKILL_TEN_MINUTE_SERVICE_LEVELS = Report(
     title="Calls and service level per 10 minutes",
     description="Same as skill_4 in 10-minute slots.",
     fields=(
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
+        SKILL_ID,
         Field("hour", Kind.TEXT, "Start of the 10-minute slot."),
-        Field("inbound_calls", Kind.INTEGER, "Inbound calls that entered the skill/operation."),
-        Field("answer_calls", Kind.INTEGER, "Count of inbound calls answered by an agent."),
-        Field(
-            "abandon_calls",
-            Kind.INTEGER,
-            "Count of inbound calls abandoned by the caller before being answered.",
-        ),
-        Field("service_level_10seg", Kind.PERCENT, "Percent of calls answered within 10 s."),
-        Field("service_level_20seg", Kind.PERCENT, "Percent of calls answered within 20 s."),
-        Field("service_level_30seg", Kind.PERCENT, "Percent of calls answered within 30 s."),
-        Field(
-            "asa",
-            Kind.DURATION,
-            "Average speed of answer: mean wait in queue before an agent picked up.",
-        ),
-        Field(
-            "abandon",
-            Kind.PERCENT,
-            "Share (%) of inbound calls the caller hung up before reaching an agent.",
-        ),
-        Field("ata", Kind.DURATION, "Average time to abandon: mean wait before callers hung up."),
-        Field("aht", Kind.DURATION, "Average handling time per call."),
-        Field(
-            "acw", Kind.DURATION, "Average after-call-work time (wrap-up/coding after hanging up)."
-        ),
-        Field("att", Kind.DURATION, "Average talk time per call."),
+        *SERVICE_LEVEL_FIELDS,
+        ASA,
+        ABANDON,
+        ATA,
+        AHT,
+        ACW,
+        ATT,
     ),
     primary_key=("report_date", "skill_id", "hour"),
     grain="aggregate",
@@ -1805,9 +1687,9 @@ SKILL_HOURLY_WORKFORCE = Report(
         "agents needed."
     ),
     fields=(
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
-        Field("hour", Kind.TEXT, "Hour of the day."),
-        Field("inbound_calls", Kind.INTEGER, "Inbound calls that entered the skill/operation."),
+        SKILL_ID,
+        HOUR,
+        INBOUND_CALLS,
         Field(
             "inbound_calls_unique_customers",
             Kind.INTEGER,
@@ -1830,27 +1712,10 @@ DNIS_DAILY_SERVICE_LEVELS = Report(
     ),
     fields=(
         Field("dnis", Kind.TEXT, "Number dialled by the customers (groups the row)."),
-        Field("inbound_calls", Kind.INTEGER, "Inbound calls that entered the skill/operation."),
-        Field("answer_calls", Kind.INTEGER, "Count of inbound calls answered by an agent."),
-        Field(
-            "abandon_calls",
-            Kind.INTEGER,
-            "Count of inbound calls abandoned by the caller before being answered.",
-        ),
-        Field("service_level_10seg", Kind.PERCENT, "Percent of calls answered within 10 s."),
-        Field("service_level_20seg", Kind.PERCENT, "Percent of calls answered within 20 s."),
-        Field("service_level_30seg", Kind.PERCENT, "Percent of calls answered within 30 s."),
-        Field(
-            "abandon",
-            Kind.PERCENT,
-            "Share (%) of inbound calls the caller hung up before reaching an agent.",
-        ),
-        Field(
-            "asa",
-            Kind.DURATION,
-            "Average speed of answer: mean wait in queue before an agent picked up.",
-        ),
-        Field("ata", Kind.DURATION, "Average time to abandon: mean wait before callers hung up."),
+        *SERVICE_LEVEL_FIELDS,
+        ABANDON,
+        ASA,
+        ATA,
     ),
     primary_key=("report_date", "dnis"),
     grain="aggregate",
@@ -1867,32 +1732,15 @@ SKILL_HOURLY_SERVICE_LEVELS_BY_DATE = Report(
     ),
     fields=(
         Field("date", Kind.DAY, "Day of the totals."),
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
-        Field("skill_name", Kind.TEXT, "Skill (queue) name."),
-        Field("hour", Kind.TEXT, "Hour of the day."),
-        Field("inbound_calls", Kind.INTEGER, "Inbound calls that entered the skill/operation."),
-        Field("answer_calls", Kind.INTEGER, "Count of inbound calls answered by an agent."),
-        Field(
-            "abandon_calls",
-            Kind.INTEGER,
-            "Count of inbound calls abandoned by the caller before being answered.",
-        ),
-        Field("service_level_10seg", Kind.PERCENT, "Percent of calls answered within 10 s."),
-        Field("service_level_20seg", Kind.PERCENT, "Percent of calls answered within 20 s."),
-        Field("service_level_30seg", Kind.PERCENT, "Percent of calls answered within 30 s."),
+        SKILL_ID,
+        SKILL_NAME,
+        HOUR,
+        *SERVICE_LEVEL_FIELDS,
         Field("wait_time", Kind.DURATION, "Waiting time in queue."),
-        Field(
-            "abandon",
-            Kind.PERCENT,
-            "Share (%) of inbound calls the caller hung up before reaching an agent.",
-        ),
-        Field("aht", Kind.DURATION, "Average handling time per call."),
-        Field(
-            "asa",
-            Kind.DURATION,
-            "Average speed of answer: mean wait in queue before an agent picked up.",
-        ),
-        Field("ata", Kind.DURATION, "Average time to abandon: mean wait before callers hung up."),
+        ABANDON,
+        AHT,
+        ASA,
+        ATA,
     ),
     primary_key=("report_date", "skill_id", "hour"),
     grain="aggregate",
@@ -1905,9 +1753,9 @@ SKILL_DAILY_ANSWERED_CALL_BUCKETS = Report(
     title="Calls answered by time interval",
     description="Per skill, answered calls split into 10-second waiting buckets.",
     fields=(
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
-        Field("skill_name", Kind.TEXT, "Skill (queue) name."),
-        Field("answer_calls", Kind.INTEGER, "Count of inbound calls answered by an agent."),
+        SKILL_ID,
+        SKILL_NAME,
+        ANSWER_CALLS,
         Field(
             "answer_0seg_10seg", Kind.INTEGER, "Inbound calls answered within 0-10 s of waiting."
         ),
@@ -1943,13 +1791,9 @@ SKILL_DAILY_ABANDONED_CALL_BUCKETS = Report(
         "differ between the English and Spanish docs; both are declared)."
     ),
     fields=(
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
-        Field("skill_name", Kind.TEXT, "Skill (queue) name."),
-        Field(
-            "abandon_calls",
-            Kind.INTEGER,
-            "Count of inbound calls abandoned by the caller before being answered.",
-        ),
+        SKILL_ID,
+        SKILL_NAME,
+        ABANDON_CALLS,
         Field(
             "abandon_0seg_10seg",
             Kind.INTEGER,
@@ -2020,18 +1864,18 @@ ANSWERED_CALLS = Report(
         "answer."
     ),
     fields=(
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
-        Field("skill_name", Kind.TEXT, "Skill (queue) name."),
+        CONN_ID,
+        SKILL_ID,
+        SKILL_NAME,
         Field("date", Kind.INSTANT, "Date/time of the answered call."),
         Field("result", Kind.TEXT, "Call result."),
-        Field("ani", Kind.TEXT, "Calling number (ANI) the customer called from."),
+        ANI,
         Field(
             "answer_time",
             Kind.DURATION,
             "Time from the call entering the skill until the agent answered.",
         ),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
+        AGENT_ID,
         Field(
             "type_interaction",
             Kind.TEXT,
@@ -2057,27 +1901,10 @@ INTERACTION_TYPE_DAILY_SERVICE_LEVELS = Report(
             Kind.TEXT,
             "Interaction type the row aggregates (inbound, chat-whatsapp, omni-email, ...).",
         ),
-        Field("inbound_calls", Kind.INTEGER, "Inbound calls that entered the skill/operation."),
-        Field("answer_calls", Kind.INTEGER, "Count of inbound calls answered by an agent."),
-        Field(
-            "abandon_calls",
-            Kind.INTEGER,
-            "Count of inbound calls abandoned by the caller before being answered.",
-        ),
-        Field("service_level_10seg", Kind.PERCENT, "Percent of calls answered within 10 s."),
-        Field("service_level_20seg", Kind.PERCENT, "Percent of calls answered within 20 s."),
-        Field("service_level_30seg", Kind.PERCENT, "Percent of calls answered within 30 s."),
-        Field(
-            "abandon",
-            Kind.PERCENT,
-            "Share (%) of inbound calls the caller hung up before reaching an agent.",
-        ),
-        Field(
-            "asa",
-            Kind.DURATION,
-            "Average speed of answer: mean wait in queue before an agent picked up.",
-        ),
-        Field("ata", Kind.DURATION, "Average time to abandon: mean wait before callers hung up."),
+        *SERVICE_LEVEL_FIELDS,
+        ABANDON,
+        ASA,
+        ATA,
     ),
     primary_key=("report_date", "type_interaction"),
     grain="aggregate",
@@ -2093,14 +1920,10 @@ AGENT_DAILY_CALLS_BY_DISPOSITION = Report(
     description="How many calls each agent coded with each disposition code.",
     fields=(
         Field("count", Kind.INTEGER, "Calls coded with that code by the agent."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("agent_dni", Kind.TEXT, "Agent's personal identity document number."),
-        Field(
-            "cod_act",
-            Kind.TEXT,
-            "Disposition (activity) code set by the agent; TIMEOUTACW when coding timed out.",
-        ),
-        Field("description_cod_act", Kind.TEXT, "Text description of the disposition code."),
+        AGENT_NAME,
+        AGENT_DNI,
+        COD_ACT,
+        DESCRIPTION_COD_ACT,
     ),
     primary_key=("report_date", "agent_dni", "agent_name", "cod_act"),
     grain="aggregate",
@@ -2114,13 +1937,9 @@ SKILL_DAILY_CALLS_BY_DISPOSITION = Report(
     description="How many calls were coded with each disposition code, per skill.",
     fields=(
         Field("count", Kind.INTEGER, "Calls coded with that code in the skill."),
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
-        Field(
-            "cod_act",
-            Kind.TEXT,
-            "Disposition (activity) code set by the agent; TIMEOUTACW when coding timed out.",
-        ),
-        Field("description_cod_act", Kind.TEXT, "Text description of the disposition code."),
+        SKILL_ID,
+        COD_ACT,
+        DESCRIPTION_COD_ACT,
     ),
     primary_key=("report_date", "skill_id", "cod_act"),
     grain="aggregate",
@@ -2135,34 +1954,26 @@ CODED_CALLS = Report(
         "One row per coded call with agent, skill, codes, comments, phone, duration and campaign."
     ),
     fields=(
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("agent_dni", Kind.TEXT, "Agent's personal identity document number."),
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
+        CONN_ID,
+        AGENT_ID,
+        AGENT_NAME,
+        AGENT_DNI,
+        SKILL_ID,
         Field("date", Kind.INSTANT, "Date/time of the coded call."),
-        Field(
-            "cod_act",
-            Kind.TEXT,
-            "Disposition (activity) code set by the agent; TIMEOUTACW when coding timed out.",
-        ),
-        Field("description_cod_act", Kind.TEXT, "Text description of the disposition code."),
+        COD_ACT,
+        DESCRIPTION_COD_ACT,
         Field("cod_act_2", Kind.TEXT, "Second disposition code ID (may read TIMEOUTACW)."),
         Field(
             "description_cod_act_2", Kind.TEXT, "Text description of the second disposition code."
         ),
         Field("comments", Kind.TEXT, "Free-text comments entered by the agent."),
-        Field(
-            "type_interaction",
-            Kind.TEXT,
-            "Call type (inbound, outbound_ma, out_pre, transfer, conference, internal call, ...).",
-        ),
-        Field("telephone", Kind.TEXT, "Phone number (or address, depending on channel)."),
-        Field("destiny", Kind.TEXT, "Destination (country / route) of the call or message."),
-        Field("time", Kind.DURATION, "Call duration."),
+        TYPE_INTERACTION,
+        TELEPHONE,
+        DESTINY,
+        CALL_DURATION,
         Field("hang_up", Kind.TEXT, "Which party ended the interaction."),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
-        Field("campaign_id", Kind.TEXT, "Numeric campaign ID."),
+        CUSTOMER_ID,
+        CAMPAIGN_ID,
     ),
     primary_key=("conn_id", "date", "agent_id"),
     timestamp="date",
@@ -2176,8 +1987,8 @@ AGENT_DAILY_UNCODED_CALLS = Report(
     description="Per agent, how many calls were left without a disposition code.",
     fields=(
         Field("uncode_calls", Kind.INTEGER, "Calls left without a disposition code."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        AGENT_ID,
+        AGENT_NAME,
     ),
     primary_key=("report_date", "agent_id"),
     grain="aggregate",
@@ -2190,12 +2001,8 @@ DAILY_CALLS_BY_DISPOSITION = Report(
     description="Usage count per disposition code over the range.",
     fields=(
         Field("count", Kind.INTEGER, "Times the code was used in the range."),
-        Field(
-            "cod_act",
-            Kind.TEXT,
-            "Disposition (activity) code set by the agent; TIMEOUTACW when coding timed out.",
-        ),
-        Field("description_cod_act", Kind.TEXT, "Text description of the disposition code."),
+        COD_ACT,
+        DESCRIPTION_COD_ACT,
     ),
     primary_key=("report_date", "cod_act"),
     grain="aggregate",
@@ -2213,18 +2020,16 @@ IVR_CALLS = Report(
         "duration."
     ),
     fields=(
-        Field("rp_id", Kind.TEXT, "Routing point ID."),
+        RP_ID,
         Field("rp_name", Kind.TEXT, "Routing point name."),
-        Field(
-            "cod_opc_menu", Kind.TEXT, "IVR menu option chosen (PULSE means no key was pressed)."
-        ),
+        COD_OPC_MENU,
         Field("dn_transfer", Kind.TEXT, "Where the IVR routed the call after the menu choice."),
         Field("date", Kind.INSTANT, "Date/time the IVR leg ended."),
         Field("result", Kind.TEXT, "IVR outcome: ok or hung up."),
-        Field("ani", Kind.TEXT, "Calling number (ANI) the customer called from."),
+        ANI,
         Field("time", Kind.DURATION, "Duration of the IVR interaction."),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
+        CUSTOMER_ID,
+        CONN_ID,
     ),
     primary_key=("conn_id", "rp_id", "date"),
     timestamp="date",
@@ -2268,14 +2073,12 @@ IVR_DAILY_USAGE_BY_MENU_OPTION = Report(
     title="IVR calls and minutes per menu option",
     description="Calls and minutes per routing point and menu option.",
     fields=(
-        Field("rp_id", Kind.TEXT, "Routing point ID."),
+        RP_ID,
         Field("calls", Kind.INTEGER, "Calls that picked that option."),
         Field(
             "time", Kind.TEXT, "IVR minutes consumed for that option (unit and format unconfirmed)."
         ),
-        Field(
-            "cod_opc_menu", Kind.TEXT, "IVR menu option chosen (PULSE means no key was pressed)."
-        ),
+        COD_OPC_MENU,
     ),
     primary_key=("report_date", "rp_id", "cod_opc_menu"),
     grain="aggregate",
@@ -2290,7 +2093,7 @@ SKILL_DAILY_SMART_HOLD_RESULTS = Report(
         "success and service-level gain."
     ),
     fields=(
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
+        SKILL_ID,
         Field("treatment", Kind.INTEGER, "Calls that entered smart hold."),
         Field("customer_say_no", Kind.INTEGER, "Callers who declined the call-back offer."),
         Field("customer_say_yes", Kind.INTEGER, "Callers who accepted the call-back offer."),
@@ -2315,7 +2118,7 @@ SMART_HOLD_CALLBACKS = Report(
         "status, attempts and billed minutes."
     ),
     fields=(
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
+        SKILL_ID,
         Field("date_inbound_call", Kind.INSTANT, "When the customer originally called in."),
         Field(
             "date_last_outbound_call",
@@ -2333,7 +2136,7 @@ SMART_HOLD_CALLBACKS = Report(
         ),
         Field("time", Kind.DURATION, "Duration of the call-back."),
         Field("billed_minutes", Kind.NUMBER, "Minutes billed for the call-back."),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
+        CUSTOMER_ID,
     ),
     primary_key=("skill_id", "date_inbound_call", "ani"),
     timestamp="date_inbound_call",
@@ -2348,15 +2151,15 @@ SMART_SURVEY_RESPONSES = Report(
         "and sentiment."
     ),
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("agent_dni", Kind.TEXT, "Agent's personal identity document number."),
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
-        Field("skill_name", Kind.TEXT, "Skill (queue) name."),
+        AGENT_ID,
+        AGENT_NAME,
+        AGENT_DNI,
+        SKILL_ID,
+        SKILL_NAME,
         Field("date", Kind.INSTANT, "Date/time of the survey."),
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
-        Field("ani", Kind.TEXT, "Calling number (ANI) the customer called from."),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
+        CONN_ID,
+        ANI,
+        CUSTOMER_ID,
         Field("q01", Kind.TEXT, "Answer to custom survey question 1."),
         Field("q02", Kind.TEXT, "Answer to custom survey question 2."),
         Field("q03", Kind.TEXT, "Answer to custom survey question 3."),
@@ -2368,19 +2171,11 @@ SMART_SURVEY_RESPONSES = Report(
         Field("q09", Kind.TEXT, "Answer to custom survey question 9."),
         Field("q10", Kind.TEXT, "Answer to custom survey question 10."),
         Field("voice_message_duration", Kind.DURATION, "Length of the voice message."),
-        Field(
-            "type_interaction",
-            Kind.TEXT,
-            "Call type (inbound, outbound_ma, out_pre, transfer, conference, internal call, ...).",
-        ),
+        TYPE_INTERACTION,
         Field("result", Kind.TEXT, "Survey outcome: abandon, complete or incomplete."),
         Field("time", Kind.DURATION, "Duration."),
         Field("voice_message", Kind.TEXT, "Voice message left by the customer."),
-        Field(
-            "feeling",
-            Kind.TEXT,
-            "Detected sentiment (very negative, negative, neutral, positive, very positive).",
-        ),
+        FEELING,
     ),
     primary_key=("conn_id", "date"),
     timestamp="date",
@@ -2391,22 +2186,7 @@ AGENT_DAILY_SMART_SURVEY_SCORES = Report(
     stream="agent_daily_smart_survey_scores",
     title="Smart survey per agent",
     description="Per agent: number of surveys and average score per question.",
-    fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("surveys", Kind.INTEGER, "Number of smart surveys completed."),
-        Field("q01", Kind.NUMBER, "Average score for custom survey question 1."),
-        Field("q02", Kind.NUMBER, "Average score for custom survey question 2."),
-        Field("q03", Kind.NUMBER, "Average score for custom survey question 3."),
-        Field("q04", Kind.NUMBER, "Average score for custom survey question 4."),
-        Field("q05", Kind.NUMBER, "Average score for custom survey question 5."),
-        Field("q06", Kind.NUMBER, "Average score for custom survey question 6."),
-        Field("q07", Kind.NUMBER, "Average score for custom survey question 7."),
-        Field("q08", Kind.NUMBER, "Average score for custom survey question 8."),
-        Field("q09", Kind.NUMBER, "Average score for custom survey question 9."),
-        Field("q10", Kind.NUMBER, "Average score for custom survey question 10."),
-        Field("average", Kind.NUMBER, "Average score across the survey questions."),
-    ),
+    fields=(AGENT_ID, AGENT_NAME, *SMART_SURVEY_SCORE_FIELDS),
     primary_key=("report_date", "agent_id"),
     grain="aggregate",
 )
@@ -2416,22 +2196,7 @@ SKILL_DAILY_SMART_SURVEY_SCORES = Report(
     stream="skill_daily_smart_survey_scores",
     title="Smart survey per skill",
     description="Per skill: number of surveys and average score per question.",
-    fields=(
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
-        Field("skill_name", Kind.TEXT, "Skill (queue) name."),
-        Field("surveys", Kind.INTEGER, "Number of smart surveys completed."),
-        Field("q01", Kind.NUMBER, "Average score for custom survey question 1."),
-        Field("q02", Kind.NUMBER, "Average score for custom survey question 2."),
-        Field("q03", Kind.NUMBER, "Average score for custom survey question 3."),
-        Field("q04", Kind.NUMBER, "Average score for custom survey question 4."),
-        Field("q05", Kind.NUMBER, "Average score for custom survey question 5."),
-        Field("q06", Kind.NUMBER, "Average score for custom survey question 6."),
-        Field("q07", Kind.NUMBER, "Average score for custom survey question 7."),
-        Field("q08", Kind.NUMBER, "Average score for custom survey question 8."),
-        Field("q09", Kind.NUMBER, "Average score for custom survey question 9."),
-        Field("q10", Kind.NUMBER, "Average score for custom survey question 10."),
-        Field("average", Kind.NUMBER, "Average score across the survey questions."),
-    ),
+    fields=(SKILL_ID, SKILL_NAME, *SMART_SURVEY_SCORE_FIELDS),
     primary_key=("report_date", "skill_id"),
     grain="aggregate",
 )
@@ -2448,7 +2213,7 @@ ASR_RECOGNITIONS = Report(
         Field("language", Kind.TEXT, "Language used for recognition."),
         Field("recognized_text", Kind.TEXT, "Text recognised from speech."),
         Field("date", Kind.INSTANT, "When the recognition happened."),
-        Field("rp_id", Kind.TEXT, "Routing point ID."),
+        RP_ID,
     ),
     primary_key=("date", "rp_id", "recognized_text"),
     timestamp="date",
@@ -2480,17 +2245,17 @@ BOT_ROUTING_STEPS = Report(
     fields=(
         Field("session_id", Kind.TEXT, "Bot session ID."),
         Field("channel", Kind.TEXT, "Channel of the bot conversation."),
-        Field("rp_id", Kind.TEXT, "Routing point ID."),
+        RP_ID,
         Field("date", Kind.INSTANT, "Date/time of the bot message/step."),
-        Field("customer_name", Kind.TEXT, "Customer name."),
-        Field("customer_email", Kind.TEXT, "Customer e-mail."),
-        Field("customer_phone", Kind.TEXT, "Customer phone number."),
+        CUSTOMER_NAME,
+        CUSTOMER_EMAIL,
+        CUSTOMER_PHONE,
         Field("customer_query", Kind.TEXT, "What the customer wrote / asked."),
         Field(
             "routing_answer", Kind.TEXT, "What the routing point answered (e.g. transfer to skill)."
         ),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
+        CUSTOMER_ID,
+        CONN_ID,
     ),
     primary_key=("session_id", "rp_id", "date"),
     timestamp="date",
@@ -2519,28 +2284,24 @@ IVR_TO_AGENT_CALLS = Report(
         "time and dispositions."
     ),
     fields=(
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
+        CONN_ID,
         Field("time_on_rp", Kind.DURATION, "Time spent in the IVR / routing point."),
         Field(
             "end_date_rp", Kind.INSTANT, "Date/time associated with the IVR (routing point) leg."
         ),
-        Field("rp_id", Kind.TEXT, "Routing point ID."),
-        Field("ani", Kind.TEXT, "Calling number (ANI) the customer called from."),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
+        RP_ID,
+        ANI,
+        CUSTOMER_ID,
         Field("time_on_skill", Kind.DURATION, "Time spent queued in the skill."),
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
+        SKILL_ID,
         Field("skill_result", Kind.TEXT, "Whether there was an answer after the IVR/skill."),
         Field("go_to_agent", Kind.TEXT, "Whether the call went on to an agent."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        AGENT_ID,
+        AGENT_NAME,
         Field("time_with_agent", Kind.DURATION, "Time spent with the agent."),
         Field("cod_act", Kind.TEXT, "Disposition code set by the agent."),
         Field("cod_act_2", Kind.TEXT, "Second disposition code."),
-        Field(
-            "type_interaction",
-            Kind.TEXT,
-            "Call type (inbound, outbound_ma, out_pre, transfer, conference, internal call, ...).",
-        ),
+        TYPE_INTERACTION,
         Field("total_time", Kind.DURATION, "IVR time plus time with the agent."),
     ),
     primary_key=("conn_id", "rp_id", "end_date_rp"),
@@ -2570,9 +2331,9 @@ IVR_MENU_SELECTIONS = Report(
         "it happened."
     ),
     fields=(
-        Field("rp_id", Kind.TEXT, "Routing point ID."),
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
+        RP_ID,
+        CONN_ID,
+        CUSTOMER_ID,
         Field(
             "channel", Kind.TEXT, "voice, chat-web, chat-whatsapp, chat-facebook or chat-telegram."
         ),
@@ -2584,9 +2345,7 @@ IVR_MENU_SELECTIONS = Report(
             Kind.DURATION,
             "Second (offset within the call) at which the option was reached.",
         ),
-        Field(
-            "cod_opc_menu", Kind.TEXT, "IVR menu option chosen (PULSE means no key was pressed)."
-        ),
+        COD_OPC_MENU,
     ),
     primary_key=("conn_id", "rp_id", "date", "cod_opc_menu", "second_event"),
     timestamp="date",
@@ -2599,7 +2358,7 @@ DAILY_MENU_OPTIONS_BY_CODE = Report(
     description="Usage count and share per menu option/code.",
     fields=(
         Field("cod_act", Kind.TEXT, "Menu option / disposition code."),
-        Field("description_cod_act", Kind.TEXT, "Text description of the disposition code."),
+        DESCRIPTION_COD_ACT,
         Field("count", Kind.INTEGER, "Times the option/code was used."),
         Field("percent", Kind.PERCENT, "Share of the total."),
     ),
@@ -2637,20 +2396,16 @@ AGENT_DAILY_QUALITY_RESULTS = Report(
     title="Quality results per agent",
     description="Per agent: number of evaluations, critical-error precision scores and accuracy.",
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        AGENT_ID,
+        AGENT_NAME,
         Field("evaluations", Kind.INTEGER, "Number of evaluations performed."),
-        Field(
-            "precision_unit_critical_error",
-            Kind.PERCENT,
-            "Critical-error precision score per unit (100% = no critical error committed).",
-        ),
+        PRECISION_UNIT_CRITICAL_ERROR,
         Field(
             "precision_opportunity_critical_error",
             Kind.PERCENT,
             "Critical-error precision score (100% = no critical error committed).",
         ),
-        Field("accuracy", Kind.PERCENT, "Average score (%) obtained in the quality evaluations."),
+        ACCURACY,
     ),
     primary_key=("report_date", "agent_id"),
     grain="aggregate",
@@ -2664,31 +2419,23 @@ QUALITY_EVALUATIONS = Report(
         "One row per evaluated interaction with scores, template, code, channel and feedback."
     ),
     fields=(
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        CONN_ID,
+        AGENT_ID,
+        AGENT_NAME,
         Field("comments", Kind.TEXT, "Evaluator comments."),
-        Field(
-            "precision_unit_critical_error",
-            Kind.PERCENT,
-            "Critical-error precision score per unit (100% = no critical error committed).",
-        ),
+        PRECISION_UNIT_CRITICAL_ERROR,
         Field(
             "precision_opportunity_error",
             Kind.PERCENT,
             "Critical-error precision score (100% = no critical error committed).",
         ),
-        Field("accuracy", Kind.PERCENT, "Average score (%) obtained in the quality evaluations."),
+        ACCURACY,
         Field("date", Kind.INSTANT, "Date/time of the evaluated interaction."),
-        Field("survey", Kind.TEXT, "Evaluation template (form) used."),
-        Field(
-            "cod_act",
-            Kind.TEXT,
-            "Disposition (activity) code set by the agent; TIMEOUTACW when coding timed out.",
-        ),
+        QUALITY_SURVEY,
+        COD_ACT,
         Field("channel", Kind.TEXT, "Channel of the evaluated interaction."),
         Field("feedback", Kind.TEXT, "Feedback given to the agent."),
-        Field("skill_id", Kind.TEXT, "Skill (queue) ID."),
+        SKILL_ID,
     ),
     primary_key=("conn_id", "date", "agent_id", "survey"),
     timestamp="date",
@@ -2703,16 +2450,16 @@ QUALITY_ATTRIBUTE_EVALUATIONS = Report(
         "analyst)."
     ),
     fields=(
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
+        CONN_ID,
+        AGENT_ID,
+        AGENT_NAME,
         Field(
             "attribute", Kind.TEXT, "Quality attribute (standardised behaviour) being evaluated."
         ),
         Field("type_error", Kind.TEXT, "Error type: critical (CE) or non-critical (NCE)."),
         Field("yes/no", Kind.TEXT, "Whether the agent met the attribute (yes/no)."),
         Field("date", Kind.INSTANT, "Date/time of the evaluated interaction."),
-        Field("survey", Kind.TEXT, "Evaluation template (form) used."),
+        QUALITY_SURVEY,
         Field("category", Kind.TEXT, "Evaluation category (e.g. greeting, negotiation, closing)."),
         Field("quality_analyst", Kind.TEXT, "Analyst who evaluated (QAi_Bot when done by the AI)."),
         Field("channel", Kind.TEXT, "chat, chat-web, chat-whatsapp or voice."),
@@ -2738,7 +2485,7 @@ QUALITY_ATTRIBUTE_DAILY_RESULTS = Report(
         Field("yes", Kind.INTEGER, "Times the attribute was met."),
         Field("no", Kind.INTEGER, "Times the attribute was not met."),
         Field("percent", Kind.PERCENT, "Compliance percentage for the attribute."),
-        Field("survey", Kind.TEXT, "Evaluation template (form) used."),
+        QUALITY_SURVEY,
         Field("category", Kind.TEXT, "Evaluation category (e.g. greeting, negotiation, closing)."),
     ),
     primary_key=("report_date", "survey", "category", "attribute"),
@@ -2753,17 +2500,13 @@ QUALITY_ANALYST_DAILY_RESULTS = Report(
     fields=(
         Field("quality_analyst", Kind.TEXT, "Analyst who evaluated (QAi_Bot when done by the AI)."),
         Field("evaluations", Kind.INTEGER, "Number of evaluations performed."),
-        Field(
-            "precision_unit_critical_error",
-            Kind.PERCENT,
-            "Critical-error precision score per unit (100% = no critical error committed).",
-        ),
+        PRECISION_UNIT_CRITICAL_ERROR,
         Field(
             "precision_opportunity_critical_error",
             Kind.PERCENT,
             "Critical-error precision score (100% = no critical error committed).",
         ),
-        Field("accuracy", Kind.PERCENT, "Average score (%) obtained in the quality evaluations."),
+        ACCURACY,
     ),
     primary_key=("report_date", "quality_analyst"),
     grain="aggregate",
@@ -2780,21 +2523,17 @@ SPEECH_ANALYTICS_INTERACTIONS = Report(
         "transcript and sentiment."
     ),
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("agent_dni", Kind.TEXT, "Agent's personal identity document number."),
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
+        AGENT_ID,
+        AGENT_NAME,
+        AGENT_DNI,
+        CONN_ID,
         Field("time", Kind.DURATION, "Call/interaction duration."),
         Field("date", Kind.INSTANT, "When the call/interaction happened."),
         Field("time_silence", Kind.DURATION, "Total silence (always 0 for non-voice channels)."),
-        Field("customer_phone", Kind.TEXT, "Customer phone number."),
-        Field("customer_id", Kind.TEXT, "Customer identification number."),
-        Field(
-            "cod_act",
-            Kind.TEXT,
-            "Disposition (activity) code set by the agent; TIMEOUTACW when coding timed out.",
-        ),
-        Field("description_cod_act", Kind.TEXT, "Text description of the disposition code."),
+        CUSTOMER_PHONE,
+        CUSTOMER_ID,
+        COD_ACT,
+        DESCRIPTION_COD_ACT,
         Field("greeting", Kind.TEXT, "Whether the agent greeted (yes/no)."),
         Field("slow_to_greet", Kind.TEXT, "Whether the agent greeted too slowly (yes/no)."),
         Field(
@@ -2809,11 +2548,7 @@ SPEECH_ANALYTICS_INTERACTIONS = Report(
             "the operation's categories and are not declared.",
         ),
         Field("audio_text", Kind.TEXT, "Speech-to-text transcript of the call."),
-        Field(
-            "feeling",
-            Kind.TEXT,
-            "Detected sentiment (very negative, negative, neutral, positive, very positive).",
-        ),
+        FEELING,
         Field(
             "channel",
             Kind.TEXT,
@@ -2830,9 +2565,9 @@ AGENT_DAILY_SILENCE_RATES = Report(
     title="Silence percentage per agent",
     description="Average silence percentage per agent.",
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("agent_dni", Kind.TEXT, "Agent's personal identity document number."),
+        AGENT_ID,
+        AGENT_NAME,
+        AGENT_DNI,
         Field("silence", Kind.PERCENT, "Average silence percentage of the agent in calls."),
     ),
     primary_key=("report_date", "agent_id"),
@@ -2845,9 +2580,9 @@ AGENT_DAILY_SLOW_GREETING_RATES = Report(
     title="Slow greeting percentage per agent",
     description="Average share of slow greetings per agent.",
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("agent_dni", Kind.TEXT, "Agent's personal identity document number."),
+        AGENT_ID,
+        AGENT_NAME,
+        AGENT_DNI,
         Field("slow_to_greet", Kind.PERCENT, "Average percentage of slow greetings."),
     ),
     primary_key=("report_date", "agent_id"),
@@ -2860,9 +2595,9 @@ AGENT_DAILY_SENTIMENT_LEVELS = Report(
     title="Average sentiment per agent",
     description="Average sentiment level per agent.",
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("agent_name", Kind.TEXT, "Agent display name."),
-        Field("agent_dni", Kind.TEXT, "Agent's personal identity document number."),
+        AGENT_ID,
+        AGENT_NAME,
+        AGENT_DNI,
         Field("feeling", Kind.TEXT, "Average sentiment level detected for the agent."),
     ),
     primary_key=("report_date", "agent_id"),
@@ -2875,15 +2610,11 @@ ON_DEMAND_TEXT_ANALYSES = Report(
     title="On-demand speech/text analysis",
     description="One row per on-demand analysis with text, summary, sentiment and characters.",
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
+        AGENT_ID,
         Field("id_text", Kind.TEXT, "ID of the analysed conversation."),
         Field("text", Kind.TEXT, "Conversation text analysed."),
         Field("summary", Kind.TEXT, "Summary of the conversation."),
-        Field(
-            "feeling",
-            Kind.TEXT,
-            "Detected sentiment (very negative, negative, neutral, positive, very positive).",
-        ),
+        FEELING,
         Field("date", Kind.INSTANT, "When the analysis was run."),
         Field("total_chars", Kind.INTEGER, "Characters in the text."),
         Field(
@@ -2904,11 +2635,11 @@ COPILOT_QUESTIONS = Report(
     title="wvx Copilot usage detail",
     description="One row per question an agent asked wvx Copilot (Mr. Wizard) with the answer.",
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("conn_id", Kind.TEXT, "Interaction/connection ID (call or chat ID)."),
-        Field("question", Kind.TEXT, "Question the agent asked wvx Copilot (Mr. Wizard)."),
+        AGENT_ID,
+        CONN_ID,
+        COPILOT_QUESTION,
         Field("answer", Kind.TEXT, "Copilot answer."),
-        Field("date", Kind.INSTANT, "When Copilot was used."),
+        COPILOT_DATE,
     ),
     primary_key=("conn_id", "agent_id", "date"),
     timestamp="date",
@@ -2920,10 +2651,10 @@ COPILOT_POSITIVE_RATINGS = Report(
     title="wvx Copilot positive ratings",
     description="Copilot answers the agent rated positive.",
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("question", Kind.TEXT, "Question the agent asked wvx Copilot (Mr. Wizard)."),
+        AGENT_ID,
+        COPILOT_QUESTION,
         Field("answer", Kind.TEXT, "Copilot answer rated positive."),
-        Field("date", Kind.INSTANT, "When Copilot was used."),
+        COPILOT_DATE,
     ),
     primary_key=("agent_id", "date"),
     timestamp="date",
@@ -2935,15 +2666,15 @@ COPILOT_NEGATIVE_RATINGS = Report(
     title="wvx Copilot negative ratings",
     description="Copilot answers the agent rated negative, with the agent explanation.",
     fields=(
-        Field("agent_id", Kind.TEXT, "Numeric agent ID / extension in wolkvox."),
-        Field("question", Kind.TEXT, "Question the agent asked wvx Copilot (Mr. Wizard)."),
+        AGENT_ID,
+        COPILOT_QUESTION,
         Field("answer", Kind.TEXT, "Copilot answer rated negative."),
         Field(
             "explation",
             Kind.TEXT,
             "Agent explanation of why the answer was rated negative (key spelled as sent).",
         ),
-        Field("date", Kind.INSTANT, "When Copilot was used."),
+        COPILOT_DATE,
     ),
     primary_key=("agent_id", "date"),
     timestamp="date",
