@@ -17,4 +17,3 @@ def test_readme_tables_are_current() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-

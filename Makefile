@@ -1,0 +1,33 @@
+# Developer entry points. Needs only python3 (3.10+) and make; everything else is installed
+# into .venv from the package index.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Meltano runs the demo and tests/test_meltano.py; it lives in the dev venv, pinned here.
+MELTANO := meltano==4.4.1
+
+.PHONY: venv demo test clean
+
+# The venv is (re)built when pyproject.toml or this file changes.
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[dev]' '$(MELTANO)'
+	touch $@
+
+# The sandbox -> Meltano -> DuckDB demo, with a short report at the end.
+demo: venv
+	$(BIN)/python scripts/demo.py
+
+test: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+# Back to a fresh clone: the venv, Meltano's plugin installs and state, outputs and caches.
+clean:
+	rm -rf $(VENV) .meltano output build dist *.egg-info \
+		.pytest_cache .mypy_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

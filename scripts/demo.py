@@ -1,0 +1,454 @@
+"""One-command demo: the Wolkvox sandbox -> tap-wolkvox -> Meltano -> DuckDB -> a short report.
+
+``make demo`` runs ``.venv/bin/python scripts/demo.py``. It
+
+1. starts ``wolkvox-sandbox`` (a local stand-in for the Wolkvox API) on a free port,
+2. installs the Meltano plugins of meltano.yml (quick when they are already installed),
+3. runs ``meltano --environment=demo run tap-wolkvox target-duckdb`` twice: a first load of
+   about two months of history, then, after a short pause, an incremental run that resumes
+   from the bookmark the first one saved and only picks up the transfers made meanwhile,
+4. stops the sandbox and prints a report from output/wolkvox.duckdb.
+
+Exit status: 0 on success, 1 when a step fails, 130 on Ctrl-C. The sandbox is always stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import selectors
+import signal
+import subprocess
+import sys
+import time
+import typing as t
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+OUTPUT = ROOT / "output"
+DATABASE = OUTPUT / "wolkvox.duckdb"
+TABLE = "tap_wolkvox.interaction_transfers"
+STREAM = "interaction_transfers"
+ZONE = "America/Bogota"
+HISTORY_DAYS = 60
+SUMMARY = re.compile(
+    rf"{STREAM}: (?P<windows>\d+) windows \((?P<empty>\d+) empty, (?P<split>\d+) split\), "
+    r"(?P<requests>\d+) requests, (?P<retries>\d+) retries, (?P<rows>\d+) rows"
+)
+READING = re.compile(rf"{STREAM}: reading (?P<start>[0-9-]+ [0-9:]+) \.\. (?P<end>[0-9-]+ [0-9:]+)")
+# Only these reach the plugins from the caller's environment: a real token or another
+# TAP_WOLKVOX_* / TARGET_* setting in the shell must not leak into the demo.
+SETTING_PREFIXES = ("TAP_WOLKVOX", "TARGET_DUCKDB", "TARGET_JSONL", "MELTANO_")
+
+
+class DemoError(RuntimeError):
+    """A step failed; the message says which and why."""
+
+
+@dataclass
+class RunSummary:
+    """What one ``meltano run`` did, read from the tap's log lines."""
+
+    requests: int
+    retries: int
+    windows: int
+    rows: int
+    seconds: float
+    first_second: str
+    last_second: str
+
+
+class Sandbox:
+    """``wolkvox-sandbox`` as a subprocess on a free loopback port."""
+
+    def __init__(self, live_per_minute: int, log_path: Path) -> None:
+        """Prepare (not start) the sandbox."""
+        self.live_per_minute = live_per_minute
+        self.log_path = log_path
+        self.process: subprocess.Popen[str] | None = None
+        self.url = ""
+
+    def start(self, timeout: float = 30) -> str:
+        """Start it and return its base URL once it listens."""
+        command = [
+            str(BIN / "wolkvox-sandbox"),
+            "--port",
+            "0",
+            "--history-days",
+            str(HISTORY_DAYS),
+            "--live-per-minute",
+            str(self.live_per_minute),
+        ]
+        with self.log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT
+            )
+        assert self.process.stdout is not None  # noqa: S101 - stdout=PIPE above
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.process.stdout, selectors.EVENT_READ)
+            if not selector.select(timeout):
+                msg = f"the sandbox did not start listening within {timeout:.0f} s"
+                raise DemoError(msg)
+        line = self.process.stdout.readline()
+        found = re.search(r"(http://\S+)", line)
+        if found is None:
+            msg = f"the sandbox did not start: {line.strip() or self.log_path.read_text()}"
+            raise DemoError(msg)
+        self.url = found.group(1)
+        return self.url
+
+    def stop(self) -> None:
+        """Stop it (idempotent)."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def plugin_env(api_url: str, start_date: str) -> dict[str, str]:
+    """The environment for meltano: the caller's, minus plugin settings, plus the demo's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(SETTING_PREFIXES)}
+    env.update(
+        TAP_WOLKVOX_API_URL=api_url,
+        TAP_WOLKVOX_TOKEN="sandbox-token",  # noqa: S106 - the sandbox's well-known token
+        TAP_WOLKVOX_START_DATE=start_date,
+        MELTANO_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    # meltano, the tap and the targets are in this venv or in .meltano/; PATH must find meltano's
+    # own helpers (uv) too.
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def meltano(args: list[str], env: dict[str, str], log_path: Path) -> str:
+    """Run ``meltano ARGS`` in the project; return its output (also kept in ``log_path``).
+
+    On Ctrl-C meltano gets time to stop on its own (and record its run as ended), rather than
+    being killed at once as ``subprocess.run`` would.
+    """
+    with log_path.open("w+") as log:
+        process = subprocess.Popen(
+            [str(BIN / "meltano"), *args],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            returncode = process.wait()
+        except KeyboardInterrupt:
+            process.send_signal(signal.SIGINT)  # a no-op if Ctrl-C already reached it
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            raise
+        log.seek(0)
+        output = log.read()
+    if returncode != 0:
+        tail = "\n".join(output.splitlines()[-25:])
+        msg = f"`meltano {' '.join(args)}` failed (exit {returncode}); log {log_path}:\n{tail}"
+        raise DemoError(msg)
+    return output
+
+
+def run_pipeline(number: int, env: dict[str, str], *, full_refresh: bool) -> RunSummary:
+    """One ``meltano run tap-wolkvox target-duckdb``, summarised from the tap's log lines."""
+    # --force: a run that was killed (not just interrupted) must not block the next demo.
+    args = ["--environment=demo", "run", "--force"]
+    if full_refresh:
+        args.append("--full-refresh")
+    args += ["tap-wolkvox", "target-duckdb"]
+    began = time.monotonic()
+    output = meltano(args, env, OUTPUT / f"demo-run-{number}.log")
+    seconds = time.monotonic() - began
+    summary = SUMMARY.search(output)
+    reading = READING.search(output)
+    if summary is None or reading is None:
+        msg = f"run {number}: the tap's summary line is missing (see output/demo-run-{number}.log)"
+        raise DemoError(msg)
+    return RunSummary(
+        requests=int(summary["requests"]),
+        retries=int(summary["retries"]),
+        windows=int(summary["windows"]),
+        rows=int(summary["rows"]),
+        seconds=seconds,
+        first_second=reading["start"],
+        last_second=reading["end"],
+    )
+
+
+def table_rows() -> int:
+    """Rows now in the DuckDB table."""
+    with duckdb.connect(str(DATABASE), read_only=True) as con:
+        row = con.execute(f"SELECT count(*) FROM {TABLE}").fetchone()  # noqa: S608
+    return int(row[0]) if row else 0
+
+
+def print_run(number: int, what: str, run: RunSummary, total: int) -> None:
+    """Tell what one run did."""
+    print(f"  Run {number} ({what}): read {run.first_second} .. {run.last_second} Bogotá time")
+    print(
+        f"      {run.requests} API request(s) in {run.windows} window(s), {run.retries} retries, "
+        f"{run.rows:,} rows, {run.seconds:.1f} s; the table now holds {total:,} rows"
+    )
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+def heading(title: str, explanation: str) -> None:
+    """A section title and a one-line explanation of it."""
+    print()
+    print(title)
+    print("-" * len(title))
+    print(explanation)
+
+
+def table(headers: t.Sequence[str], rows: t.Sequence[t.Sequence[object]]) -> None:
+    """Print a compact, aligned text table (numbers right-aligned)."""
+    cells = [[f"{v:,}" if isinstance(v, int) else str(v) for v in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    numeric = [
+        bool(rows) and all(isinstance(row[i], int) for row in rows) for i in range(len(headers))
+    ]
+
+    def line(values: t.Sequence[str]) -> str:
+        return "  ".join(
+            v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=True)
+        ).rstrip()
+
+    print("  " + line(list(headers)))
+    print("  " + line(["-" * w for w in widths]))
+    for row in cells:
+        print("  " + line(row))
+
+
+def report() -> None:
+    """Answer four questions about transfers from the DuckDB file."""
+    local = f"timezone('{ZONE}', timezone('UTC', date))"  # stored as UTC; shown in Bogotá time
+    with duckdb.connect(str(DATABASE), read_only=True) as con:
+        total, interactions, first, last = con.execute(
+            f"SELECT count(*), count(DISTINCT conn_id), min({local}), max({local}) FROM {TABLE}"  # noqa: S608
+        ).fetchone() or (0, 0, None, None)
+        top = con.execute(
+            f"""SELECT transfer_agent_name, transfer_agent_id, count(*) AS n
+                FROM {TABLE} GROUP BY ALL ORDER BY n DESC, transfer_agent_name LIMIT 10"""  # noqa: S608
+        ).fetchall()
+        to_skill, to_person = con.execute(
+            f"""SELECT count(*) FILTER (receiver_agent_name = 'SKILL'),
+                       count(*) FILTER (receiver_agent_name IS DISTINCT FROM 'SKILL')
+                FROM {TABLE}"""  # noqa: S608
+        ).fetchone() or (0, 0)
+        today = dt.datetime.now(ZoneInfo(ZONE)).date()
+        per_day = con.execute(
+            f"""SELECT CAST({local} AS DATE) AS day, channel, count(*)
+                FROM {TABLE} WHERE CAST({local} AS DATE) >= ? GROUP BY ALL""",  # noqa: S608
+            [today - dt.timedelta(days=6)],
+        ).fetchall()
+        multi, examples = _repeated(con, local)
+
+    print()
+    print("=" * 78)
+    print("REPORT: who hands conversations over, and where they go")
+    print("=" * 78)
+    print(
+        "Wolkvox runs contact centers. Its 'interaction transfers' report (chat_9) has one row\n"
+        "each time an agent hands a chat, e-mail or social-media conversation (an interaction)\n"
+        "over to another agent, or back to a queue of agents (a 'skill', e.g. Sales, Support)."
+    )
+    print(
+        f"Loaded: {total:,} transfers of {interactions:,} interactions, "
+        f"{first:%Y-%m-%d %H:%M} .. {last:%Y-%m-%d %H:%M} (Bogotá time)."
+    )
+
+    heading(
+        "1. Agents who transfer the most (top 10)",
+        "Many transfers can mean an agent is routing well, or lacks training for what comes in.",
+    )
+    table(
+        ["agent", "id", "transfers", "share"],
+        [(name, agent_id, n, f"{100 * n / total:.1f}%") for name, agent_id, n in top],
+    )
+
+    heading(
+        "2. Transfers to a skill queue rather than to a person",
+        "A transfer to a skill puts the customer back in a queue; to a person it goes straight on.",
+    )
+    table(
+        ["receiver", "transfers", "share"],
+        [
+            (
+                "skill queue (receiver_agent_name = 'SKILL')",
+                to_skill,
+                f"{100 * to_skill / total:.1f}%",
+            ),
+            ("a named agent", to_person, f"{100 * to_person / total:.1f}%"),
+        ],
+    )
+
+    heading(
+        "3. Transfers per channel per day (last 7 days, Bogotá time)",
+        "How the transfer load splits between e-mail and the chat channels, day by day.",
+    )
+    channels = sorted({channel or "?" for _, channel, _ in per_day})
+    counts = {(day, channel or "?"): n for day, channel, n in per_day}
+    days = [today - dt.timedelta(days=back) for back in range(6, -1, -1)]
+    table(
+        ["day", *channels, "total"],
+        [
+            (
+                f"{day:%a %Y-%m-%d}" + ("*" if day == today else ""),
+                *(counts.get((day, c), 0) for c in channels),
+                sum(counts.get((day, c), 0) for c in channels),
+            )
+            for day in days
+        ],
+    )
+    print("  * today, so far")
+
+    heading(
+        "4. Interactions transferred more than once",
+        "A customer passed along two or three times waits longer and repeats the story.",
+    )
+    print(
+        f"  {multi:,} of {interactions:,} interactions "
+        f"({100 * multi / max(interactions, 1):.1f}%) were transferred more than once. Examples:"
+    )
+    for conn_id, channel, hops in examples:
+        print(f"  {conn_id} ({channel}):")
+        for hop in hops.split("; "):
+            print(f"      {hop}")
+
+
+def _repeated(con: duckdb.DuckDBPyConnection, local: str) -> tuple[int, list[tuple[str, str, str]]]:
+    """How many interactions were transferred more than once, and a few of them as chains."""
+    row = con.execute(
+        f"""SELECT count(*) FROM (
+                SELECT conn_id FROM {TABLE} GROUP BY conn_id HAVING count(*) > 1)"""  # noqa: S608
+    ).fetchone()
+    examples = con.execute(
+        f"""WITH multi AS (
+                SELECT conn_id FROM {TABLE} GROUP BY conn_id HAVING count(*) > 1
+                ORDER BY count(*) DESC, max(date) DESC LIMIT 3)
+            SELECT conn_id, any_value(channel),
+                   string_agg(
+                       strftime({local}, '%Y-%m-%d %H:%M') || '  ' || transfer_agent_name || ' -> '
+                       || CASE WHEN receiver_agent_name = 'SKILL'
+                               THEN 'skill queue ' || receiver_agent_id
+                               ELSE receiver_agent_name END,
+                       '; ' ORDER BY date)
+            FROM {TABLE} JOIN multi USING (conn_id)
+            GROUP BY conn_id ORDER BY conn_id"""  # noqa: S608
+    ).fetchall()
+    return (int(row[0]) if row else 0), [(str(a), str(b), str(c)) for a, b, c in examples]
+
+
+# -- main --------------------------------------------------------------------------------------
+
+
+def parse_args(argv: t.Sequence[str] | None) -> argparse.Namespace:
+    """The demo's few knobs."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--pause", type=float, default=20, help="seconds between the two runs (default 20)"
+    )
+    parser.add_argument(
+        "--live-per-minute",
+        type=int,
+        default=30,
+        help="new interactions per minute in the sandbox (default 30, so a short pause finds some)",
+    )
+    return parser.parse_args(argv)
+
+
+def demo(args: argparse.Namespace) -> None:
+    """All the steps; raises DemoError on the first failure."""
+    for tool in ("meltano", "wolkvox-sandbox"):
+        if not (BIN / tool).exists():
+            msg = f"{BIN / tool} is missing: run `make venv` first"
+            raise DemoError(msg)
+    OUTPUT.mkdir(exist_ok=True)
+    for stale in (DATABASE, DATABASE.with_suffix(".duckdb.wal")):
+        stale.unlink(missing_ok=True)  # a fresh sandbox each time, so a fresh database too
+    today = dt.datetime.now(ZoneInfo(ZONE)).date()
+    start_date = (today - dt.timedelta(days=HISTORY_DAYS - 1)).isoformat()
+
+    print("tap-wolkvox demo: Wolkvox sandbox -> Meltano (tap-wolkvox -> target-duckdb) -> DuckDB")
+    sandbox = Sandbox(args.live_per_minute, OUTPUT / "demo-sandbox.log")
+    try:
+        url = sandbox.start()
+        print(
+            f"* Sandbox listening on {url} ({HISTORY_DAYS} days of history, "
+            f"{args.live_per_minute} new interactions a minute from now on)"
+        )
+        env = plugin_env(url, start_date)
+        began = time.monotonic()
+        meltano(["install", "tap-wolkvox", "target-duckdb"], env, OUTPUT / "demo-install.log")
+        print(f"* Meltano plugins ready ({time.monotonic() - began:.0f} s)")
+
+        print(f"* Loading the interaction_transfers stream into {DATABASE.relative_to(ROOT)}")
+        first = run_pipeline(1, env, full_refresh=True)
+        print_run(1, f"first load from start_date {start_date}", first, table_rows())
+        print(f"  ... waiting {args.pause:.0f} s while agents keep transferring ...")
+        time.sleep(args.pause)
+        second = run_pipeline(2, env, full_refresh=False)
+        print_run(2, "incremental, from the bookmark run 1 saved", second, table_rows())
+        if second.rows >= first.rows or second.requests > first.requests:
+            msg = "the second run was not incremental: it read as much as the first"
+            raise DemoError(msg)
+        resumed = dt.datetime.fromisoformat(second.first_second)
+        stopped = dt.datetime.fromisoformat(first.last_second)
+        where = "right after" if resumed - stopped == dt.timedelta(seconds=1) else "near"
+        print(
+            f"  The second run resumed {where} where the first stopped: {second.rows:,} new rows "
+            f"instead of {first.rows:,}, {second.requests} request(s) instead of {first.requests}."
+        )
+    finally:
+        sandbox.stop()
+    print("* Sandbox stopped")
+    report()
+    print()
+    print(f"The data stays in {DATABASE.relative_to(ROOT)} (table {TABLE}) for further queries.")
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: t.Sequence[str] | None = None) -> int:
+    """Run the demo; return the exit status."""
+    args = parse_args(argv)
+    # A SIGTERM (e.g. from CI) unwinds like Ctrl-C, so the sandbox is stopped either way.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        demo(args)
+    except DemoError as error:
+        print(f"\ndemo failed: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ndemo interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

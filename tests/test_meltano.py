@@ -1,0 +1,260 @@
+"""The Meltano project end to end: ``meltano install``, then ``meltano run`` twice into DuckDB.
+
+The project's own meltano.yml is used as it is (the ``demo`` environment), against a sandbox
+started here, with everything a run writes kept under a temporary directory: the system
+database that holds the state (MELTANO_DATABASE_URI), the DuckDB file and the JSONL output.
+Only the plugin installs are shared, in the project's .meltano/ (so only the first test run on a
+machine pays for them). ``meltano`` must be installed in the venv that runs the tests (the
+Makefile does it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pytest
+
+from tap_wolkvox.sandbox.operation import SampleOperation
+from tap_wolkvox.sandbox.server import RequestRecord, WolkvoxSimulator
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+MELTANO = BIN / "meltano"
+ZONE = ZoneInfo("America/Bogota")
+UTC = dt.timezone.utc
+STAMP = "%Y-%m-%d %H:%M:%S"
+TOKEN = "meltano-test-token"  # noqa: S105 - the simulator's token in this test
+STATE_ID = "demo:tap-wolkvox-to-target-duckdb"
+TABLE = "tap_wolkvox.interaction_transfers"
+HISTORY_DAYS = 35  # start_date 34 days back: two windows of at most 31 days on the first run
+SUMMARY = re.compile(
+    r"interaction_transfers: (?P<windows>\d+) windows \(\d+ empty, \d+ split\), "
+    r"(?P<requests>\d+) requests, (?P<retries>\d+) retries, (?P<rows>\d+) rows"
+)
+
+Key = tuple[str, dt.datetime, str, str]
+
+
+@dataclass
+class Run:
+    """One ``meltano run``: the tap's summary line, the requests it sent, the state it left."""
+
+    output: str
+    requests: int
+    rows: int
+    sent: list[RequestRecord]
+    bookmark: dt.datetime
+    table: set[Key]
+
+
+@dataclass
+class Pipeline:
+    """Everything the two runs did, for the tests below to check."""
+
+    operation: SampleOperation
+    start: dt.datetime
+    first: Run
+    second: Run
+    database: Path
+    jsonl: Path
+
+
+def meltano(args: list[str], env: dict[str, str], timeout: float = 600) -> tuple[str, str]:
+    """Run meltano in the project and return its stdout and stderr; fail the test if it fails."""
+    done = subprocess.run(
+        [str(MELTANO), *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.fail(
+            f"meltano {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+        )
+    return done.stdout, done.stderr
+
+
+def table_keys(database: Path) -> set[Key]:
+    """Primary keys in DuckDB (dates as stored: naive UTC), failing on duplicates."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            f"SELECT conn_id, date, transfer_agent_id, receiver_agent_id FROM {TABLE}"  # noqa: S608
+        ).fetchall()
+    keys = {(str(a), b, str(c), str(d)) for a, b, c, d in rows}
+    assert len(keys) == len(rows), "duplicate primary keys in DuckDB"
+    return keys
+
+
+def source_keys(operation: SampleOperation, first: dt.datetime, last: dt.datetime) -> set[Key]:
+    """Keys of the sandbox's rows dated in ``[first, last]`` (wall clock), dates made UTC."""
+    rows = operation.rows(first.strftime(STAMP), last.strftime(STAMP), last.strftime(STAMP))
+    return {
+        (
+            r["conn_id"],
+            dt.datetime.strptime(r["date"], STAMP)
+            .replace(tzinfo=ZONE)
+            .astimezone(UTC)
+            .replace(tzinfo=None),
+            r["transfer_agent_id"],
+            r["receiver_agent_id"],
+        )
+        for r in rows
+    }
+
+
+def wall(instant: dt.datetime) -> dt.datetime:
+    """The operation's wall clock (naive) at ``instant``."""
+    return instant.astimezone(ZONE).replace(tzinfo=None)
+
+
+def run_once(
+    sim: WolkvoxSimulator, env: dict[str, str], database: Path, *, full_refresh: bool
+) -> Run:
+    before = len(sim.requests)
+    args = ["--environment=demo", "run", "tap-wolkvox", "target-duckdb"]
+    if full_refresh:
+        args.insert(2, "--full-refresh")
+    output = "\n".join(meltano(args, env))
+    found = SUMMARY.search(output)
+    assert found, f"no summary line in the output:\n{output}"
+    state = json.loads(meltano(["state", "get", STATE_ID], env)[0])
+    bookmark = state["singer_state"]["bookmarks"]["interaction_transfers"]
+    assert bookmark["replication_key"] == "date"
+    return Run(
+        output=output,
+        requests=int(found["requests"]),
+        rows=int(found["rows"]),
+        sent=sim.requests[before:],
+        bookmark=dt.datetime.fromisoformat(bookmark["replication_key_value"]),
+        table=table_keys(database),
+    )
+
+
+def wait_for_new_rows(operation: SampleOperation, since: dt.datetime, count: int) -> None:
+    """Wait until the sandbox's live flow has ``count`` rows dated from ``since`` on."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        now = wall(dt.datetime.now(UTC)).replace(microsecond=0)
+        if (
+            len(operation.rows(since.strftime(STAMP), now.strftime(STAMP), now.strftime(STAMP)))
+            >= count
+        ):
+            return
+        time.sleep(0.5)
+    pytest.fail(f"the sandbox made fewer than {count} new rows in 90 s")
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    assert MELTANO.exists(), f"{MELTANO} is missing: `make venv` installs meltano"
+    tmp = tmp_path_factory.mktemp("meltano")
+    database = tmp / "wolkvox.duckdb"
+    now = wall(dt.datetime.now(UTC)).replace(microsecond=0)
+    # A busy live flow (two interactions a second) so that the second run soon has new rows.
+    operation = SampleOperation(
+        seed=11, history_days=HISTORY_DAYS, live_from=now, live_per_minute=120
+    )
+    start = dt.datetime.combine(now.date() - dt.timedelta(days=HISTORY_DAYS - 1), dt.time())
+    with WolkvoxSimulator(token=TOKEN) as sim:
+        sim.sources["chat_9"] = operation
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("TAP_WOLKVOX", "TARGET_", "MELTANO_"))
+        }
+        env.update(
+            PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+            MELTANO_DATABASE_URI=f"sqlite:///{tmp / 'meltano.db'}",
+            MELTANO_SEND_ANONYMOUS_USAGE_STATS="false",
+            TAP_WOLKVOX_API_URL=sim.url,
+            TAP_WOLKVOX_TOKEN=TOKEN,
+            TAP_WOLKVOX_START_DATE=start.date().isoformat(),
+            TARGET_DUCKDB_FILEPATH=str(database),
+            TARGET_JSONL_DESTINATION_PATH=str(tmp),
+        )
+        meltano(["install", "tap-wolkvox", "target-duckdb", "target-jsonl"], env)
+        first = run_once(sim, env, database, full_refresh=True)
+        wait_for_new_rows(operation, wall(first.bookmark), count=5)
+        second = run_once(sim, env, database, full_refresh=False)
+        # The same tap into target-jsonl, without touching any state: the raw Singer values.
+        meltano(
+            ["--environment=demo", "run", "--no-state-update", "tap-wolkvox", "target-jsonl"], env
+        )
+    return Pipeline(operation, start, first, second, database, tmp / "interaction_transfers.jsonl")
+
+
+def test_first_run_loads_the_history(pipeline: Pipeline) -> None:
+    first = pipeline.first
+    assert first.rows > 1000
+    assert first.requests == 2  # 35 days: one window of 31 days and one of 4
+    assert [r.status for r in first.sent] == [200, 200]
+    assert first.sent[0].params["date_ini"] == pipeline.start.strftime("%Y%m%d%H%M%S")
+    # Exactly the sandbox's rows up to the second before the bookmark, each once.
+    expected = source_keys(
+        pipeline.operation, pipeline.start, wall(first.bookmark) - dt.timedelta(seconds=1)
+    )
+    assert first.table == expected
+    assert len(first.table) == first.rows
+
+
+def test_second_run_is_incremental(pipeline: Pipeline) -> None:
+    first, second = pipeline.first, pipeline.second
+    assert 0 < second.rows < first.rows / 100
+    assert second.requests < first.requests
+    # It asked the API from the bookmark the first run left, not from start_date.
+    assert second.sent[0].params["date_ini"] == wall(first.bookmark).strftime("%Y%m%d%H%M%S")
+    assert second.bookmark > first.bookmark
+    # It added the new rows only: those dated between the two bookmarks.
+    added = second.table - first.table
+    assert first.table <= second.table
+    assert len(added) == second.rows
+    assert added == source_keys(
+        pipeline.operation, wall(first.bookmark), wall(second.bookmark) - dt.timedelta(seconds=1)
+    )
+
+
+def test_loaded_rows(pipeline: Pipeline) -> None:
+    with duckdb.connect(str(pipeline.database), read_only=True) as con:
+        total, keys, skill, channels, utc_type = con.execute(
+            f"""SELECT count(*),
+                       count(DISTINCT (conn_id, date, transfer_agent_id, receiver_agent_id)),
+                       count(*) FILTER (receiver_agent_name = 'SKILL'),
+                       list(DISTINCT channel ORDER BY channel),
+                       any_value(typeof(timezone('UTC', date)))
+                FROM {TABLE}"""  # noqa: S608
+        ).fetchone() or pytest.fail("no result")
+        instant = con.execute(f"SELECT timezone('UTC', max(date)) FROM {TABLE}").fetchone()  # noqa: S608
+    assert total == keys == len(pipeline.second.table)
+    assert 0.2 < skill / total < 0.5  # about a third of the transfers go to a skill queue
+    assert channels == ["email", "facebook", "instagram", "web", "whatsapp"]
+    # target-duckdb stores date-time as TIMESTAMP holding the UTC instant (checked against the
+    # sandbox's Bogotá wall clock in the tests above); read as UTC it is timezone-aware.
+    assert utc_type == "TIMESTAMP WITH TIME ZONE"
+    assert instant is not None
+    assert instant[0].utcoffset() == dt.timedelta(0)
+
+
+def test_tap_emits_timezone_aware_instants(pipeline: Pipeline) -> None:
+    records = [json.loads(line) for line in pipeline.jsonl.read_text().splitlines()]
+    stamps = [dt.datetime.fromisoformat(r["date"]) for r in records]
+    assert all(stamp.utcoffset() == dt.timedelta(0) for stamp in stamps)
+    emitted = {
+        (r["conn_id"], stamp.replace(tzinfo=None), r["transfer_agent_id"], r["receiver_agent_id"])
+        for r, stamp in zip(records, stamps, strict=True)
+    }
+    # This third run read up to a later "now"; what DuckDB holds is all in it, same instants.
+    assert pipeline.second.table <= emitted
