@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Meltano runs the demo and tests/test_meltano.py; it lives in the dev venv, pinned here.
 MELTANO := meltano==4.4.1
 
-.PHONY: venv demo test clean
+.PHONY: venv demo test bench clean
 
 # The venv is (re)built when pyproject.toml or this file changes.
 venv: $(VENV)/.installed
@@ -25,6 +25,10 @@ test: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# Speed, memory and call counts against the sandbox (prints numbers; see README, Performance).
+bench: venv
+	$(BIN)/python benchmarks/bench.py
 
 # Back to a fresh clone: the venv, Meltano's plugin installs and state, outputs and caches.
 clean:
