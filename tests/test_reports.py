@@ -82,6 +82,12 @@ def test_every_report_syncs_with_typed_values_and_unique_keys(
     assert {api for api, n in calls.items() if n != 1} == {r.api for r in AGGREGATES}
     assert all(calls[r.api] == 2 for r in AGGREGATES)
     assert operation.max_in_flight == 1
+    # a second run from that state has nothing left to read: every stream is incremental
+    operation.requests.clear()
+    again = run_tap(config, run.final_state, streams=[r.stream for r in REPORTS], timeout=300)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert operation.requests == []
+    assert again.records() == []
 
 
 def test_aggregates_are_daily_snapshots_keyed_by_report_date(
