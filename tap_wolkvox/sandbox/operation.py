@@ -134,7 +134,7 @@ class SampleOperation:
         rng = random.Random(self.seed)  # noqa: S311 - sample data
         first_day = self.live_from.date() - dt.timedelta(days=self.history_days)
         rows: list[dict[str, str]] = []
-        for offset in range(self.history_days):
+        for offset in range(self.history_days + 1):  # today up to live_from too
             day = first_day + dt.timedelta(days=offset)
             for seq in range(_interactions_per_day(rng, day)):
                 channel, prefix, _ = rng.choices(CHANNELS, weights=[c[2] for c in CHANNELS])[0]
