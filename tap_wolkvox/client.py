@@ -7,6 +7,7 @@ import random
 import threading
 import typing as t
 import weakref
+from functools import cached_property
 
 import backoff
 import requests
@@ -28,7 +29,7 @@ TOKEN_HEADER = "wolkvox-token"  # noqa: S105 - a header name, not a secret
 _IN_FLIGHT = threading.Lock()
 
 
-class _OneAtATimeSession(requests.Session):
+class OneAtATimeSession(requests.Session):
     """A session that never has two requests in flight."""
 
     @override
@@ -64,7 +65,7 @@ class WolkvoxStream(RESTStream[t.Any]):
     def url_base(self) -> str:
         return base_url(self.config)
 
-    @property
+    @cached_property
     @override
     def authenticator(self) -> APIKeyAuthenticator:
         # The token travels only in this header: never in the URL, never in a log line.

@@ -14,7 +14,7 @@ from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from typing_extensions import override
 
 from tap_wolkvox.catalog import REPORTS
-from tap_wolkvox.client import _OneAtATimeSession
+from tap_wolkvox.client import OneAtATimeSession
 from tap_wolkvox.errors import WolkvoxError
 from tap_wolkvox.settings import CONFIG_SCHEMA, OperationSettings, SettingsError, read_settings
 from tap_wolkvox.streams import ReportStream, stream_for
@@ -53,7 +53,7 @@ class TapWolkvox(Tap):
     @cached_property
     def http_session(self) -> requests.Session:
         """One HTTP session for every stream: connections are reused, one request at a time."""
-        return _OneAtATimeSession()
+        return OneAtATimeSession()
 
     @override
     def discover_streams(self) -> list[ReportStream]:
