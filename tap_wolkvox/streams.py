@@ -373,6 +373,8 @@ class ReportStream(WolkvoxStream):
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         self._context = context
+        if self.unavailable:  # the server lacks this report: said once, not per partition
+            return
         for param in self.partition_params:
             if not self._param_values(param.setting):
                 self.log(
