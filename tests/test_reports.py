@@ -270,3 +270,19 @@ def test_chat_conversations_take_their_date_from_the_first_message(
     assert run.returncode == 0, run.stderr
     for record in run.records():
         assert record["date"] == min(message["date"] for message in record["conversation"])
+
+
+def test_a_lacking_partitioned_report_is_reported_once(
+    operation: WolkvoxSimulator, run_tap: TapRunner
+) -> None:
+    operation.unavailable["campaign_3"] = 400
+    config = base_config(
+        operation,
+        start_date="2025-02-27",
+        end_date="2025-02-27T23:59:59",
+        campaign_ids=["101", "202", "303"],
+    )
+    run = run_tap(config, streams=["campaign_dial_attempts", "interaction_transfers"])
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.count("Skipping stream campaign_dial_attempts") == 1
+    assert sum(1 for r in operation.requests if r.api == "campaign_3") == 1
