@@ -72,6 +72,15 @@ def served(sim: WolkvoxSimulator) -> list[tuple[str, str]]:
     return [(r.params["date_ini"], r.params["date_end"]) for r in sim.requests if r.status]
 
 
+def state_at(value: str) -> dict[str, t.Any]:
+    """A STATE whose transfers bookmark is ``value``."""
+    return {
+        "bookmarks": {
+            "interaction_transfers": {"replication_key": "date", "replication_key_value": value}
+        }
+    }
+
+
 def bookmark(state: dict[str, t.Any]) -> str:
     return str(state["bookmarks"]["interaction_transfers"]["replication_key_value"])
 
@@ -205,14 +214,7 @@ def test_lookback_starts_before_the_bookmark(
     simulator: WolkvoxSimulator, run_tap: TapRunner
 ) -> None:
     simulator.set_rows("chat_9", [transfer("EM1", "2025-03-31 23:50:00")])
-    state = {
-        "bookmarks": {
-            "interaction_transfers": {
-                "replication_key": "date",
-                "replication_key_value": "2025-04-01T04:00:00+00:00",
-            }
-        }
-    }
+    state = state_at("2025-04-01T04:00:00+00:00")
     run = run_tap(base_config(simulator, lookback_minutes=30), state)
     assert run.returncode == 0, run.stderr
     assert served(simulator)[0][0] == "20250331223000"
@@ -223,28 +225,14 @@ def test_start_date_later_than_bookmark_wins(
     simulator: WolkvoxSimulator, run_tap: TapRunner
 ) -> None:
     simulator.set_rows("chat_9", [transfer("EM1", "2025-03-20 10:00:00")])
-    state = {
-        "bookmarks": {
-            "interaction_transfers": {
-                "replication_key": "date",
-                "replication_key_value": "2024-01-01T00:00:00+00:00",
-            }
-        }
-    }
+    state = state_at("2024-01-01T00:00:00+00:00")
     run_tap(base_config(simulator, start_date="2025-03-15"), state)
     assert served(simulator)[0][0] == "20250315000000"
 
 
 def test_nothing_new_means_no_request(simulator: WolkvoxSimulator, run_tap: TapRunner) -> None:
     simulator.set_rows("chat_9", [transfer("EM1", "2025-03-20 10:00:00")])
-    state = {
-        "bookmarks": {
-            "interaction_transfers": {
-                "replication_key": "date",
-                "replication_key_value": "2025-04-01T05:00:00+00:00",
-            }
-        }
-    }
+    state = state_at("2025-04-01T05:00:00+00:00")
     run = run_tap(base_config(simulator), state)
     assert run.returncode == 0, run.stderr
     assert simulator.requests == []
