@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import logging
+import os
 import random
+import socket
+import ssl
 import threading
 import typing as t
 import weakref
 from functools import cached_property
+from urllib.parse import urlsplit
 
 import backoff
 import requests
+import urllib3.exceptions
 from singer_sdk.authenticators import APIKeyAuthenticator
 from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.streams import RESTStream
 from typing_extensions import override
 
-from tap_wolkvox.errors import Reply, interpret_response
+from tap_wolkvox.errors import Reply, WolkvoxError, interpret_response, url_without_query
 
 if t.TYPE_CHECKING:
     from backoff.types import Details
@@ -31,6 +36,18 @@ _IN_FLIGHT = threading.Lock()
 
 class OneAtATimeSession(requests.Session):
     """A session that never has two requests in flight."""
+
+    def __init__(self) -> None:
+        """Verify TLS against the standard CA bundle variables when set.
+
+        The SDK sends prepared requests with ``send``, which skips the environment lookup that
+        ``requests.get`` does: without this a company CA bundle in ``REQUESTS_CA_BUNDLE`` would
+        be ignored.
+        """
+        super().__init__()
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if bundle:
+            self.verify = bundle
 
     @override
     def send(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:
@@ -97,9 +114,17 @@ class WolkvoxStream(RESTStream[t.Any]):
 
     @override
     def request_decorator(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-        def counted(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        def counted(request: requests.PreparedRequest, *args: t.Any, **kwargs: t.Any) -> t.Any:
             self.requests_sent += 1
-            return func(*args, **kwargs)
+            self.on_request_sent()
+            try:
+                return func(request, *args, **kwargs)
+            except requests.exceptions.ConnectionError as exc:
+                # A typo in the host or an untrusted certificate: retrying cannot help.
+                permanent = permanent_failure(exc, str(request.url))
+                if permanent is None:
+                    raise
+                raise permanent from None
 
         # Same retriable exceptions as the SDK; its own backoff log lines are replaced by
         # backoff_handler's single line per retry.
@@ -118,6 +143,9 @@ class WolkvoxStream(RESTStream[t.Any]):
             jitter=self.backoff_jitter,
             logger=None,
         )(counted)
+
+    def on_request_sent(self) -> None:
+        """Called just before each attempt of a request goes out."""
 
     @override
     def backoff_wait_generator(self) -> t.Generator[float, None, None]:
@@ -144,6 +172,48 @@ class WolkvoxStream(RESTStream[t.Any]):
             details.get("wait", 0.0),
             level=logging.WARNING,
         )
+
+
+class HostNotFoundError(WolkvoxError):
+    """The configured host does not resolve: a typo, not a transient failure."""
+
+
+class CertificateError(WolkvoxError):
+    """The server's TLS certificate could not be verified."""
+
+
+def _causes(exc: BaseException) -> t.Iterator[object]:
+    """``exc`` and everything it wraps (requests and urllib3 nest their reasons)."""
+    seen: set[int] = set()
+    pending: list[object] = [exc]
+    while pending:
+        item = pending.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        yield item
+        pending.append(getattr(item, "reason", None))
+        pending.append(getattr(item, "__cause__", None))
+        pending.append(getattr(item, "__context__", None))
+        pending.extend(a for a in getattr(item, "args", ()) if isinstance(a, BaseException))
+
+
+def permanent_failure(exc: BaseException, url: str) -> WolkvoxError | None:
+    """The one-sentence error for a connection failure that no retry can fix, else None."""
+    host = urlsplit(url).hostname or url
+    for cause in _causes(exc):
+        if isinstance(cause, (urllib3.exceptions.NameResolutionError, socket.gaierror)):
+            return HostNotFoundError(
+                f"The Wolkvox host {host} does not resolve (DNS): check wolkvox_server (the "
+                "server code, e.g. 0048 for wv0048.wolkvox.com) or api_url."
+            )
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return CertificateError(
+                f"The TLS certificate of {host} could not be verified "
+                f"({cause.verify_message or 'untrusted'}) at {url_without_query(url)}. Behind a "
+                "company proxy that re-signs TLS, point REQUESTS_CA_BUNDLE at its CA bundle."
+            )
+    return None
 
 
 def describe_failure(exc: object) -> str:

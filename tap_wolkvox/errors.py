@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import msgspec
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
@@ -52,6 +53,10 @@ class ReportUnavailableError(WolkvoxError):
 
 class RejectedRequestError(WolkvoxError):
     """Any other 4xx: the server refused the request; its message says why."""
+
+
+class NotWolkvoxError(WolkvoxError):
+    """A 404 that is not Wolkvox's own (a wrong path, a proxy's page): not an empty window."""
 
 
 class WolkvoxRetriableError(RetriableAPIError):
@@ -141,8 +146,16 @@ def classify_failure(status: int, message: str, report: str) -> Exception:  # no
     return WolkvoxRetriableError(f"unexpected status {status}: {message}")
 
 
-def interpret(status: int, body: bytes, report: str) -> Reply:
-    """Read one HTTP reply of the Reports Manager.
+#: Keys of Wolkvox's JSON reply; a 404 carrying none of them did not come from Wolkvox.
+_ENVELOPE_KEYS = frozenset({"code", "msg", "error", "data"})
+
+
+def _is_wolkvox_envelope(payload: Any) -> bool:
+    return isinstance(payload, dict) and not _ENVELOPE_KEYS.isdisjoint(payload)
+
+
+def interpret(status: int, body: bytes, report: str, url: str = "") -> Reply:
+    """Read one HTTP reply of the Reports Manager (``url``: where it came from, no query).
 
     Raises:
         WolkvoxRetriableError: transient trouble (5xx, 429, concurrency or maintenance 403,
@@ -151,8 +164,17 @@ def interpret(status: int, body: bytes, report: str) -> Reply:
     """
     text = body.decode("utf-8", errors="replace") if status != HTTPStatus.OK else ""
     if status == HTTPStatus.NOT_FOUND:
-        # An empty window answers 404 ("Validate dates entered"), not an empty list.
-        return Reply(rows=[], empty_window=True)
+        # An empty window answers 404 ("Validate dates entered"), not an empty list; but only
+        # Wolkvox's own JSON reply says so: a wrong path or a proxy's page must not be read as
+        # "no rows" and bookmarked past.
+        if _is_wolkvox_envelope(_parse_body(body)):
+            return Reply(rows=[], empty_window=True)
+        msg = (
+            f"Report '{report}': {url or 'the server'} answered 404 with a page that is not a "
+            "Wolkvox reply, so the URL is wrong or something else answered: check api_url and "
+            "wolkvox_server (and any proxy in between). No bookmark was moved."
+        )
+        raise NotWolkvoxError(msg)
     if status != HTTPStatus.OK:
         raise classify_failure(status, _server_message(_parse_body(body), text), report)
 
@@ -176,4 +198,13 @@ def interpret(status: int, body: bytes, report: str) -> Reply:
 
 def interpret_response(response: requests.Response, report: str) -> Reply:
     """:func:`interpret` for a :class:`requests.Response`."""
-    return interpret(response.status_code, response.content, report)
+    return interpret(
+        response.status_code, response.content, report, url_without_query(response.url)
+    )
+
+
+def url_without_query(url: str) -> str:
+    """``scheme://host[:port]/path`` of ``url``: what a message may show of a request."""
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}{parts.path}"

@@ -40,6 +40,20 @@ class Kind(enum.Enum):
     OBJECTS = "objects"  # a nested array of objects (``items`` describes them)
 
 
+#: What a primary-key part that is missing or unreadable is emitted as: warehouses refuse a
+#: null key (target-postgres fails the whole batch), so the row keeps a recognisable stand-in
+#: and its raw text stays in ``unparsed_values``.
+UNREADABLE_INSTANT = "1970-01-01T00:00:00+00:00"
+_KEY_STAND_INS: dict[Kind, t.Any] = {
+    Kind.TEXT: "",
+    Kind.INSTANT: UNREADABLE_INSTANT,
+    Kind.DAY: "1970-01-01",
+    Kind.DURATION: -1,
+    Kind.INTEGER: -1,
+    Kind.NUMBER: -1,
+    Kind.PERCENT: -1,
+}
+
 _JSON_TYPES: dict[Kind, dict[str, t.Any]] = {
     Kind.TEXT: {"type": ["string", "null"]},
     Kind.INSTANT: {"type": ["string", "null"], "format": "date-time"},
@@ -132,8 +146,12 @@ class RowShaper:
         label: str,
         timestamp: str | None = None,
         row_label: Callable[[dict[str, t.Any]], str] | None = None,
+        key: tuple[str, ...] = (),
     ) -> None:
-        """Compile the conversions of ``fields`` once; ``label`` names the report in logs."""
+        """Compile the conversions of ``fields`` once; ``label`` names the report in logs.
+
+        A ``key`` field that comes out null gets a stand-in (see :data:`UNREADABLE_INSTANT`).
+        """
         self._logger = logger
         self._label = label
         self._timestamp = timestamp
@@ -150,6 +168,11 @@ class RowShaper:
             elif f.kind is not Kind.TEXT:
                 self._typed.append((f.name, _converter(f.kind, clock)))
         self._warned: set[str] = set()
+        self._key_stand_ins = tuple(
+            (f.name, _KEY_STAND_INS[f.kind])
+            for f in fields
+            if f.name in key and f.kind in _KEY_STAND_INS
+        )
 
     def shape(self, row: dict[str, t.Any]) -> dict[str, t.Any]:
         """Type one raw row in place (no copy: a 60,000-row reply stays one set of dicts)."""
@@ -179,6 +202,9 @@ class RowShaper:
                 if isinstance(value, list)
                 else None
             )
+        for name, stand_in in self._key_stand_ins:
+            if row[name] is None:
+                row[name] = stand_in
         row[UNPARSED] = unparsed
         return row
 
@@ -198,14 +224,16 @@ class RowShaper:
 
     def _warn_unparsed(self, name: str, value: str, raw: dict[str, t.Any]) -> None:
         if name == self._timestamp:
+            stand_in = dict(self._key_stand_ins).get(name)
             self._logger.warning(
-                "%s: row %s has an unreadable %s %r; it is emitted with %s null and the raw "
+                "%s: row %s has an unreadable %s %r; it is emitted with %s %s and the raw "
                 "text in %s",
                 self._label,
                 self._row_label(raw),
                 name,
                 value,
                 name,
+                "null" if stand_in is None else f"{stand_in} (a key part is never null)",
                 UNPARSED,
             )
         elif name not in self._warned:

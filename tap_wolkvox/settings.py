@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
 import typing as t
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from singer_sdk import typing as th
 
@@ -14,6 +16,9 @@ from tap_wolkvox.windows import MAX_SPAN_DAYS
 
 DEFAULT_TIMEZONE = "America/Bogota"
 DEFAULT_ROW_CAP = 60_000
+#: Rows Wolkvox publishes after the instant they carry (see README, "Late rows").
+DEFAULT_SETTLE_MINUTES = 15
+MAX_SETTLE_MINUTES = 60 * 24
 
 
 def _id_list(name: str, title: str, subject: str, column: str) -> th.Property[t.Any]:
@@ -90,12 +95,22 @@ CONFIG_SCHEMA = th.PropertiesList(
         "so the default is the API's maximum, 31.",
     ),
     th.Property(
+        "settle_minutes",
+        th.IntegerType(minimum=0, maximum=MAX_SETTLE_MINUTES),
+        default=DEFAULT_SETTLE_MINUTES,
+        title="Late-row margin (minutes)",
+        description="How long after its timestamp Wolkvox may publish a row. Bookmarks never "
+        "pass now minus this margin, so each run re-reads it in the same call and no row "
+        "published up to this late is lost. Re-read rows are emitted again (same primary key).",
+    ),
+    th.Property(
         "lookback_minutes",
         th.IntegerType(minimum=0, maximum=60 * 24 * 31),
         default=0,
-        title="Look-back (minutes)",
-        description="On incremental runs, start this many minutes before the bookmark to "
-        "pick up rows Wolkvox records late. Re-read rows are emitted again (same primary key).",
+        title="Extra look-back (minutes)",
+        description="On incremental runs, also start this many minutes before the bookmark "
+        "(on top of settle_minutes), e.g. once to recover rows published later than the "
+        "margin. Re-read rows are emitted again (same primary key).",
     ),
     th.Property(
         "max_rows_per_request",
@@ -162,11 +177,14 @@ class OperationSettings:
     end: dt.datetime | None
     window_span: dt.timedelta
     lookback: dt.timedelta
+    settle: dt.timedelta
     row_cap: int
 
 
-def read_settings(config: t.Mapping[str, t.Any]) -> OperationSettings:
-    """Check the settings against each other and read them.
+def read_settings(
+    config: t.Mapping[str, t.Any], utc_now: t.Callable[[], dt.datetime] | None = None
+) -> OperationSettings:
+    """Check the settings against each other and read them (``utc_now``: a test clock).
 
     Raises:
         SettingsError: with one plain sentence naming the bad setting.
@@ -188,8 +206,12 @@ def read_settings(config: t.Mapping[str, t.Any]) -> OperationSettings:
             f"{config['wolkvox_server']!r}."
         )
         raise SettingsError(msg)
+    if config.get("api_url"):
+        _check_api_url(str(config["api_url"]))
     try:
-        clock = OperationClock(load_timezone(str(config.get("timezone") or DEFAULT_TIMEZONE)))
+        clock = OperationClock(
+            load_timezone(str(config.get("timezone") or DEFAULT_TIMEZONE)), utc_now
+        )
     except InvalidTimezoneError as exc:
         msg = f"Setting 'timezone': {exc}."
         raise SettingsError(msg) from None
@@ -210,6 +232,7 @@ def read_settings(config: t.Mapping[str, t.Any]) -> OperationSettings:
         end=end,
         window_span=dt.timedelta(days=int(config.get("window_days", MAX_SPAN_DAYS))),
         lookback=dt.timedelta(minutes=int(config.get("lookback_minutes", 0))),
+        settle=dt.timedelta(minutes=int(config.get("settle_minutes", DEFAULT_SETTLE_MINUTES))),
         row_cap=int(config.get("max_rows_per_request", DEFAULT_ROW_CAP)),
     )
 
@@ -220,3 +243,30 @@ def _read_date(clock: OperationClock, config: t.Mapping[str, t.Any], name: str) 
     except ValueError as exc:
         msg = f"Setting '{name}': {exc}."
         raise SettingsError(msg) from None
+
+
+def _check_api_url(url: str) -> None:
+    """The token must never travel in clear text: ``http://`` only to this machine."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        msg = (
+            "Setting 'api_url' must be an https:// URL such as https://wv0048.wolkvox.com, "
+            f"not {url!r}."
+        )
+        raise SettingsError(msg)
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        msg = (
+            f"Setting 'api_url' uses http:// for {parts.hostname}: the token would travel "
+            "unencrypted. Use https:// (http:// is accepted only for this machine, such as the "
+            "sandbox on 127.0.0.1)."
+        )
+        raise SettingsError(msg)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -25,9 +25,10 @@ from typing_extensions import override
 
 from tap_wolkvox.client import WolkvoxStream, describe_failure
 from tap_wolkvox.errors import ReportUnavailableError, WolkvoxError
-from tap_wolkvox.reports import Field, Kind, Report, RowShaper
+from tap_wolkvox.margin import STATE_KEY, LateRows, MarginSummary, MarginTally
+from tap_wolkvox.reports import UNREADABLE_INSTANT, Field, Kind, Report, RowShaper
 from tap_wolkvox.settings import LIST_SETTINGS
-from tap_wolkvox.timestamps import ONE_SECOND, format_instant
+from tap_wolkvox.timestamps import ONE_SECOND, floor_minute, format_instant
 from tap_wolkvox.windows import Window, WindowTooDenseError, WindowWalk
 
 if t.TYPE_CHECKING:
@@ -89,6 +90,10 @@ class WindowPaginator(BaseAPIPaginator[Window]):
 
 
 REPORT_DATE = "report_date"
+#: The Singer replication method that reads everything on every run.
+FULL_TABLE = "FULL_TABLE"
+#: STATE flag: this stream (partition) has returned at least one row since start_date.
+ROWS_SEEN = "rows_seen"
 
 
 class ReportStream(WolkvoxStream):
@@ -125,10 +130,15 @@ class ReportStream(WolkvoxStream):
         self.windows = 0
         self.empty_windows = 0
         self.unavailable = False
+        #: The stream tried to read (it was selected and its settings did not skip it).
+        self.tried = False
         self.rows = 0
+        #: Some partition of this stream has returned rows, in this run or an earlier one.
+        self.ever_had_rows = False
         self._walk: WindowWalk | None = None
         self._context: Context | None = None
         self._extracted_at = dt.datetime.now(dt.timezone.utc)
+        self._sent_at = self._extracted_at
 
     # -- what differs between event and aggregate reports -------------------------------------
 
@@ -167,12 +177,22 @@ class ReportStream(WolkvoxStream):
             label=f"{self.report.stream} ({self.report.api})",
             timestamp=self.report.timestamp,
             row_label=self._row_label,
+            key=self.report.primary_key,
         )
 
     @property
     @override
     def report_api(self) -> str:
         return self.report.api
+
+    @override
+    def on_request_sent(self) -> None:
+        # What a reply holds is decided when it was asked for, not when it arrived.
+        self._sent_at = self._settings.clock.utc_now()
+
+    def _settled(self) -> dt.datetime:
+        """The instant before which rows are taken as published: asked-at minus the margin."""
+        return floor_minute(self._sent_at - self._settings.settle)
 
     @property
     @override
@@ -252,12 +272,15 @@ class ReportStream(WolkvoxStream):
 
     @override
     def log_sync_costs(self) -> None:
-        # Called once per stream at the very end of the run.
+        # Called once per stream at the very end of the run, after every stream has synced.
+        self._tap.check_run()  # type: ignore[attr-defined]
         super().log_sync_costs()
-        if self.all_windows_empty:
+        if self.all_windows_empty and not self.ever_had_rows:
+            # Quiet windows are normal on a five-minute poll; a report that has never returned
+            # a row since start_date is worth a look.
             self.logger.warning(
-                "Report %s (%s) answered 404 for every window of this run: either there was "
-                "no activity, or the report is not enabled on this server.",
+                "Report %s (%s) has answered 404 for every window since start_date: either "
+                "there was no activity, or the report is not enabled on this server.",
                 self.report.api,
                 self.name,
             )
@@ -295,17 +318,18 @@ class ReportStream(WolkvoxStream):
         if window is None:  # pragma: no cover - a reply always belongs to a window
             return
         if len(reply.rows) >= self._settings.row_cap:
-            # The API cuts a reply at the cap without saying so: these rows are not trusted.
-            self.log(
-                "%s: window %s returned %d rows, the per-request cap; splitting it",
-                self.name,
-                window,
-                len(reply.rows),
-            )
+            # The API cuts a reply at the cap without saying so: these rows are not trusted
+            # (the paginator then splits the window, or the run stops; see _is_truncated).
             return
-        self._extracted_at = dt.datetime.now(dt.timezone.utc)
+        self._extracted_at = self._settings.clock.utc_now()
         shape = self._shaper.shape
         records = [shape(row) for row in reply.rows]
+        for param in self.partition_params:
+            # A row that does not say which campaign/skill/agent it is for gets the one asked.
+            value = (self._context or {})[param.name]
+            for record in records:
+                if not record.get(param.name):
+                    record[param.name] = value
         self._finish(records, window)
         yield from records
 
@@ -313,12 +337,26 @@ class ReportStream(WolkvoxStream):
         self.windows += 1
         reply = self.reply_for(response)
         self.rows += len(reply.rows)
+        state = self.get_context_state(self._context)
         if reply.empty_window:
             self.empty_windows += 1
+        elif reply.rows:
+            self.ever_had_rows = True
+            state[ROWS_SEEN] = True
+        self._window_read(window, reply.rows)
         self._set_bookmark(self._bookmark_after(window))
+        self._note_progress(state, window)
+        self.state_manager.is_flushed = False
+        self._write_state_message()
+
+    def _window_read(self, window: Window, records: list[dict[str, t.Any]]) -> None:
+        """Every record of ``window`` is out (before its STATE is written)."""
+
+    def _note_progress(self, state: dict[str, t.Any], window: Window) -> None:
+        """Add to the partition's STATE what the next run needs besides the bookmark."""
 
     def _set_bookmark(self, bookmark: str) -> None:
-        """Record where the next run resumes (never moving back) and emit STATE."""
+        """Record where the next run resumes (never moving back)."""
         state = self.get_context_state(self._context)
         current = state.get("replication_key_value")
         if (
@@ -328,8 +366,6 @@ class ReportStream(WolkvoxStream):
         ):
             state["replication_key"] = self.replication_key
             state["replication_key_value"] = bookmark
-        self.state_manager.is_flushed = False
-        self._write_state_message()
 
     def _incoming_bookmark(self) -> str | None:
         state = self.get_context_state(self._context)
@@ -339,11 +375,18 @@ class ReportStream(WolkvoxStream):
         return str(bookmark)
 
     def _start(self) -> dt.datetime:
-        """Where this run starts (wall clock): the bookmark, never before start_date."""
+        """Where this run starts (wall clock): the bookmark, never before start_date.
+
+        A stream the catalog sets to FULL_TABLE (or that Meltano runs with --full-refresh)
+        reads from start_date whatever the state says.
+        """
         settings = self._settings
         start = settings.clock.wall_clock(settings.start)
         bookmark = self._incoming_bookmark()
         if bookmark is None:
+            return start
+        if self.replication_method == FULL_TABLE:
+            self.log("%s: FULL_TABLE: reading from start_date, not from the bookmark", self.name)
             return start
         try:
             return max(self._start_from_bookmark(bookmark), start)
@@ -375,6 +418,8 @@ class ReportStream(WolkvoxStream):
         self._context = context
         if self.unavailable:  # the server lacks this report: said once, not per partition
             return
+        if self.get_context_state(context).get(ROWS_SEEN):
+            self.ever_had_rows = True
         for param in self.partition_params:
             if not self._param_values(param.setting):
                 self.log(
@@ -385,7 +430,10 @@ class ReportStream(WolkvoxStream):
                     param.name,
                 )
                 return
+        self.tried = True
         start, stop = self._start(), self._stop()
+        self._begin(start)
+        before = self._counters()
         self._walk = self._plan_walk(start, stop)
         label = f"{self.name}{'' if not context else ' ' + str(dict(context))}"
         if self._walk.current is None:
@@ -401,11 +449,9 @@ class ReportStream(WolkvoxStream):
         try:
             yield from self.request_records(context)
         except ReportUnavailableError as exc:
-            others = [s for s in self._tap.streams.values() if s.selected and s is not self]
-            if not others:
-                raise
-            # One report missing on this server must not cost the user every other stream.
-            self.logger.warning("%s Skipping stream %s; the other streams go on.", exc, self.name)
+            # One report missing on this server must not cost the user every other stream;
+            # a run where every stream is missing fails at the end (TapWolkvox.check_run).
+            self.logger.warning("%s Skipping stream %s.", exc, self.name)
             self.unavailable = True
         except WindowTooDenseError as exc:
             msg = f"Report {self.report.api} ({self.name}): {exc}."
@@ -418,21 +464,42 @@ class ReportStream(WolkvoxStream):
             )
             raise GaveUpError(msg) from None
         finally:
+            windows, empty, requests_sent, retries, rows = (
+                after - first for after, first in zip(self._counters(), before, strict=True)
+            )
             self.log(
                 "%s: %d windows (%d empty, %d split), %d requests, %d retries, %d rows",
                 label,
-                self.windows,
-                self.empty_windows,
+                windows,
+                empty,
                 self._walk.splits,
-                self.requests_sent,
-                self.retries,
-                self.rows,
+                requests_sent,
+                retries,
+                rows,
                 level=logging.INFO,
             )
 
+    def _counters(self) -> tuple[int, int, int, int, int]:
+        return (self.windows, self.empty_windows, self.requests_sent, self.retries, self.rows)
+
+    def _begin(self, start: dt.datetime) -> None:
+        """A partition's walk is about to start at ``start`` (wall clock)."""
+
 
 class EventReportStream(ReportStream):
-    """One row per interaction or event: windows of up to 31 days, bookmarked on its timestamp."""
+    """One row per interaction or event: windows of up to 31 days, bookmarked on its timestamp.
+
+    The bookmark never passes the instant a window was asked for minus ``settle_minutes``: rows
+    Wolkvox publishes late are read by the next run, in the same call as the new ones.
+    """
+
+    def __init__(self, tap: t.Any, report: Report) -> None:
+        """Create the stream; it also measures how late rows arrive (see margin.py)."""
+        super().__init__(tap, report)
+        self._tally: MarginTally | None = None
+        self._read_from = self._extracted_at
+        self._read_until: dt.datetime | None = None
+        self.late: list[LateRows] = []
 
     @override
     def _plan_walk(self, start: dt.datetime, stop: dt.datetime) -> WindowWalk:
@@ -440,7 +507,85 @@ class EventReportStream(ReportStream):
 
     @override
     def _bookmark_after(self, window: Window) -> str:
-        return format_instant(self._settings.clock.instant(window.end + ONE_SECOND))
+        read = self._settings.clock.instant(window.end + ONE_SECOND)
+        return format_instant(min(read, self._settled()))
+
+    @override
+    def _is_truncated(self, response: requests.Response) -> bool:
+        truncated = super()._is_truncated(response)
+        if truncated and self._walk is not None and self._walk.current is not None:
+            self.log(
+                "%s: window %s returned %d rows, the per-request cap; splitting it",
+                self.name,
+                self._walk.current,
+                len(self.reply_for(response).rows),
+            )
+        return truncated
+
+    @override
+    def _begin(self, start: dt.datetime) -> None:
+        clock = self._settings.clock
+        previous = MarginSummary.from_state(self.get_context_state(self._context).get(STATE_KEY))
+        self._read_from = clock.instant(start)
+        self._read_until = None
+        self._tally = MarginTally(previous, clock.utc_now() - self._settings.settle)
+
+    @override
+    def _window_read(self, window: Window, records: list[dict[str, t.Any]]) -> None:
+        key = self.report.timestamp
+        tally = self._tally
+        if key is None or tally is None:
+            return
+        for record in records:
+            stamp = record.get(key)
+            if stamp and stamp != UNREADABLE_INSTANT:
+                tally.count(stamp)
+        self._read_until = self._settings.clock.instant(window.end + ONE_SECOND)
+        if self._walk is not None and self._walk.is_last(window):
+            late = tally.late_rows(self._read_from, self._read_until)
+            if late is not None:
+                self.late.append(late)
+
+    @override
+    def _note_progress(self, state: dict[str, t.Any], window: Window) -> None:
+        if self._tally is None or self._read_until is None:
+            return
+        bookmark = dt.datetime.fromisoformat(str(state["replication_key_value"]))
+        summary = self._tally.summary(bookmark, self._read_until, self._sent_at)
+        if summary is None:
+            state.pop(STATE_KEY, None)
+        else:
+            state[STATE_KEY] = summary.to_state()
+
+    @override
+    def log_sync_costs(self) -> None:
+        super().log_sync_costs()
+        if not self.late:
+            return
+        rows = sum(late.rows for late in self.late)
+        latest = max(
+            (late.latest_at_least for late in self.late if late.latest_at_least), default=None
+        )
+        margin = int(self._settings.settle.total_seconds() // 60)
+        if rows == 0:
+            self.log("%s: no late rows in the re-read margin (%d min)", self.name, margin)
+            return
+        self.log(
+            "%s: %d rows arrived late (published after the previous run had read their "
+            "minute); the latest at least %d min after its timestamp (margin %d min)",
+            self.name,
+            rows,
+            int(latest.total_seconds() // 60) if latest else 0,
+            margin,
+        )
+        if any(late.at_far_edge for late in self.late):
+            self.logger.warning(
+                "%s: late rows reached the far edge of the %d-minute margin, so rows published "
+                "later than that may have been missed: raise settle_minutes (and set "
+                "lookback_minutes once to re-read what is past).",
+                self.name,
+                margin,
+            )
 
     @override
     def _start_from_bookmark(self, bookmark: str) -> dt.datetime:
@@ -464,9 +609,14 @@ class EventReportStream(ReportStream):
 class DailySnapshotStream(ReportStream):
     """Totals over a range: read one local day per request, each row stamped ``report_date``.
 
-    Today's figures still change, so today is read again on the next run; completed days are
-    not fetched again.
+    Today's figures still change, so today is read again on the next run, and so is a past day
+    that the late-row margin still reaches into; completed days are not fetched again.
     """
+
+    def __init__(self, tap: t.Any, report: Report) -> None:
+        """Create the stream."""
+        super().__init__(tap, report)
+        self._first_incomplete_day: dt.date | None = None
 
     @override
     def _leading_fields(self) -> tuple[Field, ...]:
@@ -490,9 +640,19 @@ class DailySnapshotStream(ReportStream):
 
     @override
     def _bookmark_after(self, window: Window) -> str:
+        # A day is complete once it ended before the settled instant of the request that read
+        # it (asked-at minus the margin): a run at 00:05 reads yesterday again, so late rows of
+        # its last minutes still correct its totals.
         day = window.start.date()
-        today = self._settings.clock.now().date()
-        return (day if day >= today else day + dt.timedelta(days=1)).isoformat()
+        settled_day = self._settings.clock.wall_clock(self._settled()).date()
+        if day >= settled_day and self._first_incomplete_day is None:
+            # The next run resumes at the first day still changing, even after later days.
+            self._first_incomplete_day = day
+        return (self._first_incomplete_day or day + dt.timedelta(days=1)).isoformat()
+
+    @override
+    def _begin(self, start: dt.datetime) -> None:
+        self._first_incomplete_day = None
 
     @override
     def _start_from_bookmark(self, bookmark: str) -> dt.datetime:
@@ -502,9 +662,12 @@ class DailySnapshotStream(ReportStream):
     def _is_truncated(self, response: requests.Response) -> bool:
         if super()._is_truncated(response):
             # Totals cannot be split into smaller ranges and added up.
+            day = self._walk.current.start.date() if self._walk and self._walk.current else ""
             msg = (
-                f"Report {self.report.api} ({self.name}) returned the per-request cap of rows "
-                "for a single day; the day's totals would be incomplete."
+                f"Report {self.report.api} ({self.name}) returned the per-request cap of "
+                f"{self._settings.row_cap} rows for the single day {day}, and a day's totals "
+                "cannot be split: the run stops rather than load incomplete totals. Narrow the "
+                "report with campaign_ids or skill_ids."
             )
             raise WolkvoxError(msg)
         return False

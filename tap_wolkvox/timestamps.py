@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing as t
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable
 
 UTC = dt.timezone.utc
 ONE_SECOND = dt.timedelta(seconds=1)
+ONE_MINUTE = dt.timedelta(minutes=1)
 
 _LOCAL_STAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
 _DAY = re.compile(r"\d{4}-\d\d-\d\d")
@@ -82,9 +87,10 @@ def format_instant(instant: dt.datetime) -> str:
 class OperationClock:
     """Converts between the operation's wall clock and UTC instants."""
 
-    def __init__(self, zone: ZoneInfo) -> None:
-        """Create a clock for ``zone``."""
+    def __init__(self, zone: ZoneInfo, utc_now: Callable[[], dt.datetime] | None = None) -> None:
+        """Create a clock for ``zone``; ``utc_now`` replaces the system clock (tests)."""
         self.zone = zone
+        self._utc_now = utc_now or _system_utc_now
         # Offsets only change on the hour in practice, so one lookup per wall-clock hour
         # keeps per-row conversion cheap; the cache is bounded by the hours in the data.
         self._hour_offsets: dict[dt.datetime, dt.timedelta] = {}
@@ -105,9 +111,13 @@ class OperationClock:
         """The naive wall-clock time in the operation's zone of an aware instant."""
         return instant.astimezone(self.zone).replace(tzinfo=None, fold=0)
 
+    def utc_now(self) -> dt.datetime:
+        """The current instant (aware, UTC), to the second."""
+        return self._utc_now().astimezone(UTC).replace(microsecond=0)
+
     def now(self) -> dt.datetime:
         """The operation's current wall-clock time, to the second."""
-        return self.wall_clock(dt.datetime.now(UTC)).replace(microsecond=0)
+        return self.wall_clock(self.utc_now())
 
     def to_utc_string(self, value: str) -> str | None:
         """Convert a Wolkvox timestamp string to the canonical UTC string, or None."""
@@ -158,3 +168,12 @@ class OperationClock:
         if parsed.tzinfo is None:
             return self.instant(parsed.replace(microsecond=0))
         return parsed.astimezone(UTC)
+
+
+def _system_utc_now() -> dt.datetime:
+    return dt.datetime.now(UTC)
+
+
+def floor_minute(value: dt.datetime) -> dt.datetime:
+    """``value`` with its seconds (and microseconds) dropped."""
+    return value.replace(second=0, microsecond=0)

@@ -93,6 +93,10 @@ class WindowWalk:
     def _full_window(self, start: dt.datetime) -> Window:
         return Window(start, min(start + self.span - ONE_SECOND, self.stop))
 
+    def is_last(self, window: Window) -> bool:
+        """True when ``window``, read whole, ends the walk."""
+        return not self._pending and window.end >= self.stop
+
     def advance(self, *, truncated: bool) -> Window | None:
         """Move on after a reply for ``current``; return the new ``current`` (None when done).
 

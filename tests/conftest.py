@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import io
 import json
+import logging
 import os
 import subprocess
 import sys
 import typing as t
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -120,6 +125,70 @@ class TapRunner:
             # Keep what was emitted before the failure: it is what a target would have loaded.
             messages = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
         return TapRun(done.returncode, done.stdout, done.stderr, messages)
+
+
+class Clock:
+    """One clock for the sandbox and the tap: the operation's wall clock, moved by the test."""
+
+    def __init__(self, wall: str, zone: str = "America/Bogota") -> None:
+        self.zone = ZoneInfo(zone)
+        self.wall = dt.datetime.strptime(wall, "%Y-%m-%d %H:%M:%S")
+
+    def advance(self, **delta: float) -> None:
+        self.wall += dt.timedelta(**delta)
+
+    def sandbox_now(self) -> str:
+        return self.wall.strftime("%Y-%m-%d %H:%M:%S")
+
+    def utc_now(self) -> dt.datetime:
+        return self.wall.replace(tzinfo=self.zone).astimezone(dt.timezone.utc)
+
+
+def run_in_process(
+    config: dict[str, t.Any],
+    state: dict[str, t.Any] | None = None,
+    *,
+    clock: Clock,
+    streams: t.Sequence[str] = ("interaction_transfers",),
+) -> TapRun:
+    """Run the tap in this process with its clock driven by ``clock`` (fast: for many polls).
+
+    Log lines are collected in ``stderr``; a WolkvoxError ends the run with return code 1, as
+    the command does.
+    """
+    from tap_wolkvox.errors import WolkvoxError
+    from tap_wolkvox.tap import TapWolkvox
+
+    output = io.BytesIO()
+    log = io.StringIO()
+    handler = logging.StreamHandler(log)
+    handler.setFormatter(logging.Formatter("%(levelname)s | %(message)s"))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    returncode = 0
+    try:
+        tap = TapWolkvox(
+            config=config,
+            state=state,
+            catalog=catalog_selecting(*streams),
+            utc_now=clock.utc_now,
+        )
+        out = io.TextIOWrapper(output, encoding="utf-8")
+        with contextlib.redirect_stdout(out):
+            try:
+                tap.sync_all()
+            except WolkvoxError as exc:
+                log.write(f"ERROR | {exc}\n")
+                returncode = 1
+        out.flush()
+        out.detach()
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    stdout = output.getvalue().decode()
+    return TapRun(returncode, stdout, log.getvalue(), parse_messages(stdout))
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import typing as t
 import pytest
 
 from tap_wolkvox.errors import (
+    NotWolkvoxError,
     QuotaExhaustedError,
     RejectedRequestError,
     ReportUnavailableError,
@@ -15,6 +16,7 @@ from tap_wolkvox.errors import (
     TokenRejectedError,
     WolkvoxRetriableError,
     interpret,
+    url_without_query,
 )
 
 
@@ -47,6 +49,39 @@ def test_404_is_an_empty_window() -> None:
     reply = interpret(404, body(404, "Validate dates entered"), "chat_9")
     assert reply.empty_window
     assert reply.rows == []
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<html><head><title>404 Not Found</title></head><body>nginx</body></html>",
+        b"",
+        b"Not Found",
+        b'{"detail": "Not Found"}',
+        b"[]",
+    ],
+    ids=["html", "empty", "text", "foreign-json", "list"],
+)
+def test_a_404_that_is_not_wolkvox_json_is_a_failure_naming_the_url(page: bytes) -> None:
+    with pytest.raises(NotWolkvoxError) as failure:
+        interpret(404, page, "chat_9", "https://proxy.example.com/api/v2/reports_manager.php")
+    message = str(failure.value)
+    assert "https://proxy.example.com/api/v2/reports_manager.php answered 404" in message
+    assert "No bookmark was moved" in message
+
+
+def test_a_404_envelope_with_any_message_is_an_empty_window() -> None:
+    assert interpret(
+        404, json.dumps({"code": "404", "msg": "Sin datos"}).encode(), "x"
+    ).empty_window
+    assert interpret(404, json.dumps({"error": "NOT FOUND"}).encode(), "x").empty_window
+
+
+def test_the_url_in_messages_drops_query_and_credentials() -> None:
+    assert (
+        url_without_query("https://user:pw@wv0048.wolkvox.com:8443/api/v2/r.php?api=chat_9&x=1")
+        == "https://wv0048.wolkvox.com:8443/api/v2/r.php"
+    )
 
 
 def test_404_code_inside_a_200_is_an_empty_window() -> None:

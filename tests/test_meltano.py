@@ -56,6 +56,11 @@ class Run:
     bookmark: dt.datetime
     table: set[Key]
 
+    @property
+    def read_until(self) -> dt.datetime:
+        """The last wall-clock second the run asked for."""
+        return dt.datetime.strptime(self.sent[-1].params["date_end"], "%Y%m%d%H%M%S")
+
 
 @dataclass
 class Pipeline:
@@ -67,6 +72,7 @@ class Pipeline:
     second: Run
     database: Path
     jsonl: Path
+    refresh: list[RequestRecord]
 
 
 def meltano(args: list[str], env: dict[str, str], timeout: float = 600) -> tuple[str, str]:
@@ -188,13 +194,29 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
         )
         meltano(["install", "tap-wolkvox", "target-duckdb", "target-jsonl"], env)
         first = run_once(sim, env, database, full_refresh=True)
-        wait_for_new_rows(operation, wall(first.bookmark), count=5)
+        wait_for_new_rows(operation, first.read_until + dt.timedelta(seconds=1), count=5)
         second = run_once(sim, env, database, full_refresh=False)
         # The same tap into target-jsonl, without touching any state: the raw Singer values.
         meltano(
             ["--environment=demo", "run", "--no-state-update", "tap-wolkvox", "target-jsonl"], env
         )
-    return Pipeline(operation, start, first, second, database, tmp / "interaction_transfers.jsonl")
+        # --full-refresh ignores the stored state: the run starts again at start_date.
+        before = len(sim.requests)
+        meltano(
+            [
+                "--environment=demo",
+                "run",
+                "--full-refresh",
+                "--no-state-update",
+                "tap-wolkvox",
+                "target-duckdb",
+            ],
+            env,
+        )
+        refresh = sim.requests[before:]
+    return Pipeline(
+        operation, start, first, second, database, tmp / "interaction_transfers.jsonl", refresh
+    )
 
 
 def test_first_run_loads_the_history(pipeline: Pipeline) -> None:
@@ -203,27 +225,29 @@ def test_first_run_loads_the_history(pipeline: Pipeline) -> None:
     assert first.requests == 2  # 35 days: one window of 31 days and one of 4
     assert [r.status for r in first.sent] == [200, 200]
     assert first.sent[0].params["date_ini"] == pipeline.start.strftime("%Y%m%d%H%M%S")
-    # Exactly the sandbox's rows up to the second before the bookmark, each once.
-    expected = source_keys(
-        pipeline.operation, pipeline.start, wall(first.bookmark) - dt.timedelta(seconds=1)
-    )
-    assert first.table == expected
+    # Exactly the sandbox's rows up to the last second it asked for, each once.
+    assert first.table == source_keys(pipeline.operation, pipeline.start, first.read_until)
     assert len(first.table) == first.rows
+    # The bookmark stays the late-row margin (15 minutes) behind what was read.
+    assert wall(first.bookmark) <= first.read_until - dt.timedelta(minutes=14)
 
 
 def test_second_run_is_incremental(pipeline: Pipeline) -> None:
     first, second = pipeline.first, pipeline.second
-    assert 0 < second.rows < first.rows / 100
-    assert second.requests < first.requests
-    # It asked the API from the bookmark the first run left, not from start_date.
+    assert second.requests == 1
+    # It asked the API from the bookmark the first run left, not from start_date: the new rows
+    # and, in the same call, the late-row margin again.
     assert second.sent[0].params["date_ini"] == wall(first.bookmark).strftime("%Y%m%d%H%M%S")
-    assert second.bookmark > first.bookmark
-    # It added the new rows only: those dated between the two bookmarks.
+    assert second.bookmark >= first.bookmark
+    assert second.rows == len(
+        source_keys(pipeline.operation, wall(first.bookmark), second.read_until)
+    )
+    # The warehouse gained the new rows only (the margin's rows were upserted, not doubled).
     added = second.table - first.table
     assert first.table <= second.table
-    assert len(added) == second.rows
+    assert added
     assert added == source_keys(
-        pipeline.operation, wall(first.bookmark), wall(second.bookmark) - dt.timedelta(seconds=1)
+        pipeline.operation, first.read_until + dt.timedelta(seconds=1), second.read_until
     )
 
 
@@ -258,3 +282,7 @@ def test_tap_emits_timezone_aware_instants(pipeline: Pipeline) -> None:
     }
     # This third run read up to a later "now"; what DuckDB holds is all in it, same instants.
     assert pipeline.second.table <= emitted
+
+
+def test_full_refresh_reads_from_start_date_again(pipeline: Pipeline) -> None:
+    assert pipeline.refresh[0].params["date_ini"] == pipeline.start.strftime("%Y%m%d%H%M%S")

@@ -224,7 +224,10 @@ def test_a_report_answering_404_everywhere_is_flagged_at_the_end(
         config, streams=["agent_daily_closed_interactions_by_disposition", "interaction_transfers"]
     )
     assert run.returncode == 0, run.stderr
-    warning = "Report chat_7 (agent_daily_closed_interactions_by_disposition) answered 404 for every window"
+    warning = (
+        "Report chat_7 (agent_daily_closed_interactions_by_disposition) has answered 404 for "
+        "every window since start_date"
+    )
     assert run.stderr.count(warning) == 1
     assert run.stderr.rindex(warning) > run.stderr.rindex("interaction_transfers: ")
 

@@ -98,3 +98,43 @@ def test_server_code_builds_the_url() -> None:
 def test_read_settings_refuses_a_missing_start_date() -> None:
     with pytest.raises(SettingsError, match="start_date"):
         read_settings({"token": "x", "wolkvox_server": "0048"})
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://wv0048.wolkvox.com", "http://10.0.0.8:8080", "http://proxy.example.com/wolkvox"],
+)
+def test_the_token_never_travels_in_clear_text(url: str) -> None:
+    with pytest.raises(SettingsError, match="the token would travel unencrypted"):
+        read_settings({"token": "x", "api_url": url, "start_date": "2025-01-01"})
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://wv0048.wolkvox.com",
+        "https://proxy.example.com/wolkvox",
+        "http://127.0.0.1:8765",
+        "http://127.8.9.10",
+        "http://localhost:8765",
+        "http://[::1]:8765",
+    ],
+)
+def test_https_anywhere_and_http_on_this_machine_are_accepted(url: str) -> None:
+    assert read_settings({"token": "x", "api_url": url, "start_date": "2025-01-01"})
+
+
+def test_an_http_api_url_is_refused_before_any_request(
+    simulator: WolkvoxSimulator, run_tap: TapRunner
+) -> None:
+    run = run_tap(base_config(simulator, api_url="http://wv0048.wolkvox.com"))
+    assert run.returncode == 1
+    assert "uses http:// for wv0048.wolkvox.com: the token would travel unencrypted" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert simulator.requests == []
+
+
+def test_the_late_row_margin_defaults_to_15_minutes() -> None:
+    settings = read_settings({"token": "x", "wolkvox_server": "0048", "start_date": "2025-01-01"})
+    assert settings.settle.total_seconds() == 15 * 60
+    assert settings.lookback.total_seconds() == 0

@@ -123,3 +123,18 @@ def test_day_windows_cover_each_local_day() -> None:
 def test_reversed_window_is_refused() -> None:
     with pytest.raises(ValueError, match="ends before"):
         Window(dt.datetime(2025, 1, 2), dt.datetime(2025, 1, 1))
+
+
+def test_the_last_window_is_known_before_advancing() -> None:
+    walk = WindowWalk(
+        dt.datetime(2025, 1, 1), dt.datetime(2025, 1, 2, 23, 59, 59), dt.timedelta(days=1)
+    )
+    first = walk.current
+    assert first is not None
+    assert not walk.is_last(first)
+    second = walk.advance(truncated=False)
+    assert second is not None
+    assert walk.is_last(second)
+    left = walk.advance(truncated=True)
+    assert left is not None
+    assert not walk.is_last(left)  # its right half is still to read

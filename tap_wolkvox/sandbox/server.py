@@ -13,17 +13,19 @@ import datetime as dt
 import json
 import random
 import socket
+import ssl
 import struct
 import sys
 import threading
 import time
 import typing as t
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
-from typing_extensions import Self
+from typing_extensions import Self, override
 
 REPORTS_PATH = "/api/v2/reports_manager.php"
 MAX_SPAN = dt.timedelta(days=31)
@@ -35,6 +37,7 @@ MSG_CONCURRENT = "EXCEEDS THE LIMIT OF SIMULTANEOUS REQUESTS PER TOKEN (2)"
 MSG_NO_SUCH_API = "THE API YOU WANT TO CONSULT DOES NOT EXIST"
 MSG_PARAMETERS = "SOME PARAMETERS ARE REQUIRED"
 MSG_EMPTY = "Validate dates entered"  # what a 404 for an empty window says (misleadingly)
+NOT_FOUND_PAGE = b"<html><head><title>404 Not Found</title></head><body>Not Found</body></html>"
 
 
 class ReportSource(t.Protocol):
@@ -65,11 +68,50 @@ class StaticRows:
         return [row for row in self.data if start <= self._stamp(row) <= last]
 
 
+class LateRows(StaticRows):
+    """Rows that Wolkvox publishes some time after the instant they carry.
+
+    Each row becomes visible ``lag`` after its timestamp, where ``lag`` is drawn once per row
+    (seeded) between zero and ``max_lag``: a call stamped with its start appears when it ends,
+    the report database lags. A row not yet published is not in any reply.
+    """
+
+    def __init__(
+        self,
+        data: list[dict[str, t.Any]],
+        max_lag: dt.timedelta,
+        *,
+        seed: int = 0,
+        timestamp_field: str = "date",
+    ) -> None:
+        """Serve ``data`` with a publication lag of up to ``max_lag`` per row."""
+        super().__init__(data, timestamp_field)
+        rng = random.Random(seed)  # noqa: S311 - test data
+        span = int(max_lag.total_seconds())
+        self.published: list[str] = [
+            _stamp(
+                dt.datetime.strptime(self._stamp(row), "%Y-%m-%d %H:%M:%S")  # noqa: DTZ007
+                + dt.timedelta(seconds=rng.randint(0, span))
+            )
+            for row in data
+        ]
+
+    @override
+    def rows(self, start: str, end: str, now: str) -> list[dict[str, t.Any]]:
+        """Rows dated in ``[start, min(end, now)]`` and already published at ``now``."""
+        last = min(end, now)
+        return [
+            row
+            for row, published in zip(self.data, self.published, strict=True)
+            if start <= self._stamp(row) <= last and published <= now
+        ]
+
+
 @dataclass(frozen=True)
 class Fault:
     """A misbehaviour applied to one request instead of the normal answer."""
 
-    kind: t.Literal["status", "hang", "reset", "bad_json", "cut_body", "body_code", "html_403"]
+    kind: t.Literal["status", "hang", "reset", "bad_json", "cut_body", "body_code", "page"]
     status: int = 500
     message: str = "Internal Server Error"
     seconds: float = 0.0
@@ -107,7 +149,12 @@ class Fault:
     @classmethod
     def maintenance(cls) -> Fault:
         """A bare 403 with an HTML page, as during backups and maintenance."""
-        return cls("html_403", status=403)
+        return cls.page(403)
+
+    @classmethod
+    def page(cls, status: int) -> Fault:
+        """An HTML page with ``status``, as a web server or proxy in front of the API sends."""
+        return cls("page", status=status)
 
 
 @dataclass
@@ -140,6 +187,7 @@ class WolkvoxSimulator:
         latency: float = 0.0,
         host: str = "127.0.0.1",
         port: int = 0,
+        tls: tuple[str, str] | None = None,
     ) -> None:
         """Configure the simulated operation; call :meth:`start` (or use ``with``)."""
         self.token = token
@@ -163,6 +211,13 @@ class WolkvoxSimulator:
         self._random = random.Random(seed)  # noqa: S311 - shuffling test data
         self._server = _QuietServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
+        self._scheme = "http"
+        if tls is not None:
+            # HTTPS with the given certificate and key files (tests of certificate checks).
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            self._scheme = "https"
         self._thread: threading.Thread | None = None
 
     # -- set-up -----------------------------------------------------------------------------
@@ -171,7 +226,7 @@ class WolkvoxSimulator:
     def url(self) -> str:
         """Base URL to give the tap as ``api_url``."""
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self._scheme}://{host!s}:{port}"
 
     def set_rows(
         self, api: str, rows: list[dict[str, t.Any]], timestamp_field: str = "date"
@@ -244,7 +299,8 @@ class WolkvoxSimulator:
         record: RequestRecord,
     ) -> tuple[int, t.Any]:
         if path != REPORTS_PATH:
-            return 404, {"code": self._code(404), "error": "NOT FOUND", "msg": "Not Found"}
+            # Not Wolkvox's API: the web server's own page, as a wrong path or proxy gives.
+            return 404, NOT_FOUND_PAGE
         if token is None:
             return self._error(401, "UNAUTHORIZED", MSG_NO_TOKEN)
         if token != self.token:
@@ -312,7 +368,7 @@ class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: t.Any, client_address: t.Any) -> None:
         """Clients that hang up (a killed tap, a timeout) are normal here, not errors."""
         error = sys.exc_info()[1]
-        if not isinstance(error, (BrokenPipeError, ConnectionResetError)):
+        if not isinstance(error, (BrokenPipeError, ConnectionResetError, ssl.SSLError)):
             super().handle_error(request, client_address)
 
 
@@ -378,8 +434,9 @@ def _handler_for(sim: WolkvoxSimulator) -> type[BaseHTTPRequestHandler]:  # noqa
                     200,
                     b'{"code":"200","error":null,"msg":"2 records were found","data":[{"conn_id":',
                 )
-            elif fault.kind == "html_403":
-                self._raw(403, b"<html><body><h1>403 Forbidden</h1></body></html>", "text/html")
+            elif fault.kind == "page":
+                page = f"<html><body><h1>{fault.status} {HTTPStatus(fault.status).phrase}</h1>"
+                self._raw(fault.status, f"{page}</body></html>".encode(), "text/html")
             elif fault.kind == "cut_body":
                 body = b'{"code":"200","error":null,"msg":"1 records were found","data":[]}'
                 self.send_response(200)
@@ -392,6 +449,9 @@ def _handler_for(sim: WolkvoxSimulator) -> type[BaseHTTPRequestHandler]:  # noqa
             return True
 
         def _send(self, status: int, body: t.Any) -> None:
+            if isinstance(body, bytes):
+                self._raw(status, body, "text/html")
+                return
             self._raw(status, json.dumps(body, ensure_ascii=False).encode())
 
         def _raw(self, status: int, payload: bytes, content_type: str = "application/json") -> None:
