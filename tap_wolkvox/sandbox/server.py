@@ -111,10 +111,14 @@ class LateRows(StaticRows):
 class Fault:
     """A misbehaviour applied to one request instead of the normal answer."""
 
-    kind: t.Literal["status", "hang", "reset", "bad_json", "cut_body", "body_code", "page"]
+    kind: t.Literal["status", "hang", "reset", "bad_json", "cut_body", "body_code", "page", "raw"]
     status: int = 500
     message: str = "Internal Server Error"
     seconds: float = 0.0
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = ()
+    #: For ``raw``: send the body this many bytes at a time, ``seconds`` apart (0: at once).
+    trickle: int = 0
 
     @classmethod
     def http(cls, status: int, message: str = "ERROR") -> Fault:
@@ -150,6 +154,31 @@ class Fault:
     def maintenance(cls) -> Fault:
         """A bare 403 with an HTML page, as during backups and maintenance."""
         return cls.page(403)
+
+    @classmethod
+    def raw(
+        cls,
+        status: int,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        *,
+        trickle: int = 0,
+        every: float = 0.0,
+    ) -> Fault:
+        """Exactly this status, body and headers (a BOM, odd JSON, a redirect, a slow reply)."""
+        return cls(
+            "raw",
+            status=status,
+            body=body,
+            headers=tuple((headers or {}).items()),
+            trickle=trickle,
+            seconds=every,
+        )
+
+    @classmethod
+    def redirect(cls, location: str, status: int = 302) -> Fault:
+        """A redirect to ``location``."""
+        return cls.raw(status, b"", {"Location": location})
 
     @classmethod
     def page(cls, status: int) -> Fault:
@@ -423,6 +452,9 @@ def _handler_for(sim: WolkvoxSimulator) -> type[BaseHTTPRequestHandler]:  # noqa
                 )
                 self.close_connection = True
                 return True
+            if fault.kind == "raw":
+                self._play_raw(fault)
+                return True
             if fault.kind == "status":
                 self._send(
                     fault.status, {"code": fault.status, "error": "ERROR", "msg": fault.message}
@@ -447,6 +479,22 @@ def _handler_for(sim: WolkvoxSimulator) -> type[BaseHTTPRequestHandler]:  # noqa
                 self.wfile.flush()
                 self.close_connection = True
             return True
+
+        def _play_raw(self, fault: Fault) -> None:
+            self.send_response(fault.status)
+            headers = dict(fault.headers)
+            headers.setdefault("Content-Type", "application/json; charset=utf-8")
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(fault.body)))
+            self.end_headers()
+            if not fault.trickle:
+                self.wfile.write(fault.body)
+                return
+            for at in range(0, len(fault.body), fault.trickle):
+                self.wfile.write(fault.body[at : at + fault.trickle])
+                self.wfile.flush()
+                time.sleep(fault.seconds)
 
         def _send(self, status: int, body: t.Any) -> None:
             if isinstance(body, bytes):
