@@ -8,6 +8,7 @@ import random
 import socket
 import ssl
 import threading
+import time
 import typing as t
 import weakref
 from functools import cached_property
@@ -32,6 +33,7 @@ TOKEN_HEADER = "wolkvox-token"  # noqa: S105 - a header name, not a secret
 # Wolkvox refuses concurrent calls on one token; every request of the process goes through
 # this lock, whatever stream sends it.
 _IN_FLIGHT = threading.Lock()
+_CHUNK = 1 << 16
 
 
 class OneAtATimeSession(requests.Session):
@@ -51,8 +53,46 @@ class OneAtATimeSession(requests.Session):
 
     @override
     def send(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:
+        # Redirects are never followed: requests would call send() again under the lock (a
+        # self-deadlock) and carry the wolkvox-token header to whatever host they name.
+        kwargs["allow_redirects"] = False
+        timeout = kwargs.get("timeout")
         with _IN_FLIGHT:
-            return super().send(request, **kwargs)
+            if not isinstance(timeout, (int, float)):
+                return super().send(request, **kwargs)
+            deadline = time.monotonic() + timeout
+            response = super().send(request, **{**kwargs, "stream": True})
+            try:
+                _read_body_by(response, deadline, timeout)
+            finally:
+                response.close()
+            return response
+
+
+def _read_body_by(response: requests.Response, deadline: float, timeout: float) -> None:
+    """Read the whole body before ``deadline``, or raise a (retriable) read timeout.
+
+    requests' timeout limits each socket read, so a server that trickles a few bytes every
+    second could hold one reply for ever; this bounds the whole reply.
+    """
+    chunks: list[bytes] = []
+    raw = response.raw
+    while True:
+        if time.monotonic() > deadline:
+            msg = f"the whole reply took longer than request_timeout ({timeout:g} s)"
+            raise requests.exceptions.ReadTimeout(msg)
+        try:
+            # read1: at most one socket read, so the deadline is checked between reads.
+            chunk = raw.read1(_CHUNK, decode_content=True)
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            raise requests.exceptions.ReadTimeout(str(exc)) from None
+        except urllib3.exceptions.ProtocolError as exc:
+            raise requests.exceptions.ChunkedEncodingError(str(exc)) from None
+        if not chunk:
+            break
+        chunks.append(chunk)
+    # requests keeps a read body here; setting it is how its own Response.content caches it.
+    response._content = b"".join(chunks)  # noqa: SLF001
 
 
 def base_url(config: t.Mapping[str, t.Any]) -> str:
@@ -86,7 +126,9 @@ class WolkvoxStream(RESTStream[t.Any]):
     @override
     def authenticator(self) -> APIKeyAuthenticator:
         # The token travels only in this header: never in the URL, never in a log line.
-        return APIKeyAuthenticator(key=TOKEN_HEADER, value=self.config["token"], location="header")
+        # Surrounding whitespace (a secret file's trailing newline) is never part of a token.
+        token = str(self.config["token"]).strip()
+        return APIKeyAuthenticator(key=TOKEN_HEADER, value=token, location="header")
 
     @property
     @override
@@ -105,6 +147,14 @@ class WolkvoxStream(RESTStream[t.Any]):
 
     @override
     def validate_response(self, response: requests.Response) -> None:
+        if response.is_redirect or response.is_permanent_redirect:
+            target = urlsplit(response.headers.get("Location", "")).hostname or "the same host"
+            msg = (
+                f"Report {self.report_api}: {url_without_query(response.url)} answered "
+                f"{response.status_code} redirecting to {target}; the tap does not follow "
+                "redirects (the token would go along). Check api_url and wolkvox_server."
+            )
+            raise RedirectError(msg)
         # Raises RetriableAPIError / FatalAPIError subclasses; see tap_wolkvox.errors.
         self._replies[response] = interpret_response(response, self.report_api)
 
@@ -125,6 +175,15 @@ class WolkvoxStream(RESTStream[t.Any]):
                 if permanent is None:
                     raise
                 raise permanent from None
+            except (ValueError, requests.exceptions.InvalidHeader) as exc:
+                if "header" not in str(exc).lower():
+                    raise
+                # http.client's message quotes the header's value: the token. Never repeat it.
+                msg = (
+                    "The token cannot be sent in the wolkvox-token header: it contains a line "
+                    "break or another control character inside it. Check the token setting."
+                )
+                raise WolkvoxError(msg) from None
 
         # Same retriable exceptions as the SDK; its own backoff log lines are replaced by
         # backoff_handler's single line per retry.
@@ -172,6 +231,10 @@ class WolkvoxStream(RESTStream[t.Any]):
             details.get("wait", 0.0),
             level=logging.WARNING,
         )
+
+
+class RedirectError(WolkvoxError):
+    """A 3xx: Wolkvox's API has no reason to redirect, and following would leak the token."""
 
 
 class HostNotFoundError(WolkvoxError):

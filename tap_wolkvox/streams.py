@@ -28,7 +28,14 @@ from tap_wolkvox.errors import ReportUnavailableError, WolkvoxError
 from tap_wolkvox.margin import STATE_KEY, LateRows, MarginSummary, MarginTally
 from tap_wolkvox.reports import UNREADABLE_INSTANT, Field, Kind, Report, RowShaper
 from tap_wolkvox.settings import LIST_SETTINGS
-from tap_wolkvox.timestamps import ONE_SECOND, floor_minute, format_instant
+from tap_wolkvox.timestamps import (
+    ONE_SECOND,
+    InvalidTimezoneError,
+    OperationClock,
+    floor_minute,
+    format_instant,
+    load_timezone,
+)
 from tap_wolkvox.windows import Window, WindowTooDenseError, WindowWalk
 
 if t.TYPE_CHECKING:
@@ -94,6 +101,8 @@ REPORT_DATE = "report_date"
 FULL_TABLE = "FULL_TABLE"
 #: STATE flag: this stream (partition) has returned at least one row since start_date.
 ROWS_SEEN = "rows_seen"
+#: STATE: the IANA zone the bookmark was written in.
+BOOKMARK_ZONE = "timezone"
 
 
 class ReportStream(WolkvoxStream):
@@ -129,6 +138,7 @@ class ReportStream(WolkvoxStream):
         self.logger.addFilter(_quiet_about_explained_failures)
         self.windows = 0
         self.empty_windows = 0
+        self._zone_change_said = False
         self.unavailable = False
         #: The stream tried to read (it was selected and its settings did not skip it).
         self.tried = False
@@ -155,8 +165,12 @@ class ReportStream(WolkvoxStream):
         """The bookmark once every row of ``window`` is out: where the next run resumes."""
         raise NotImplementedError
 
-    def _start_from_bookmark(self, bookmark: str) -> dt.datetime:
-        """Where a run resumes (wall clock) given a bookmark this stream wrote."""
+    def _start_from_bookmark(self, bookmark: str, written_in: OperationClock) -> dt.datetime:
+        """Where a run resumes (wall clock, today's zone) given a bookmark this stream wrote.
+
+        ``written_in`` is the clock of the zone the bookmark was written in; when the
+        ``timezone`` setting changed since, the earlier of the two wall-clock readings wins.
+        """
         raise NotImplementedError
 
     def _finish(self, records: list[dict[str, t.Any]], window: Window) -> None:
@@ -366,6 +380,8 @@ class ReportStream(WolkvoxStream):
         ):
             state["replication_key"] = self.replication_key
             state["replication_key_value"] = bookmark
+        # The API filters on wall-clock strings: a later change of timezone must know the zone.
+        state[BOOKMARK_ZONE] = self._settings.clock.zone.key
 
     def _incoming_bookmark(self) -> str | None:
         state = self.get_context_state(self._context)
@@ -388,13 +404,35 @@ class ReportStream(WolkvoxStream):
         if self.replication_method == FULL_TABLE:
             self.log("%s: FULL_TABLE: reading from start_date, not from the bookmark", self.name)
             return start
+        written_in = self._bookmark_clock()
         try:
-            return max(self._start_from_bookmark(bookmark), start)
+            return max(self._start_from_bookmark(bookmark, written_in), start)
         except ValueError:
             self.logger.warning(
                 "%s: ignoring unreadable bookmark %r; starting from start_date", self.name, bookmark
             )
             return start
+
+    def _bookmark_clock(self) -> OperationClock:
+        """The clock of the zone the incoming bookmark was written in (said once if changed)."""
+        clock = self._settings.clock
+        zone = self.get_context_state(self._context).get(BOOKMARK_ZONE)
+        if not zone or zone == clock.zone.key:
+            return clock
+        try:
+            written_in = OperationClock(load_timezone(str(zone)))
+        except InvalidTimezoneError:
+            return clock
+        if not self._zone_change_said:
+            self._zone_change_said = True
+            self.logger.warning(
+                "%s: the bookmark was written with timezone %s and the setting is now %s: "
+                "resuming from the earlier of the two wall-clock readings, so no hour is skipped",
+                self.name,
+                zone,
+                clock.zone.key,
+            )
+        return written_in
 
     def _stop(self) -> dt.datetime:
         """The last wall-clock second this run reads: end_date, never later than now."""
@@ -588,9 +626,10 @@ class EventReportStream(ReportStream):
             )
 
     @override
-    def _start_from_bookmark(self, bookmark: str) -> dt.datetime:
+    def _start_from_bookmark(self, bookmark: str, written_in: OperationClock) -> dt.datetime:
         clock = self._settings.clock
-        return clock.wall_clock(clock.parse_setting(bookmark) - self._settings.lookback)
+        instant = clock.parse_setting(bookmark) - self._settings.lookback
+        return min(clock.resume_wall_clock(instant), written_in.resume_wall_clock(instant))
 
     @override
     def _finish(self, records: list[dict[str, t.Any]], window: Window) -> None:
@@ -655,8 +694,11 @@ class DailySnapshotStream(ReportStream):
         self._first_incomplete_day = None
 
     @override
-    def _start_from_bookmark(self, bookmark: str) -> dt.datetime:
-        return dt.datetime.combine(dt.date.fromisoformat(bookmark), dt.time())
+    def _start_from_bookmark(self, bookmark: str, written_in: OperationClock) -> dt.datetime:
+        midnight = dt.datetime.combine(dt.date.fromisoformat(bookmark), dt.time())
+        # The day began at this instant in the zone the bookmark was written in.
+        began = self._settings.clock.wall_clock(written_in.instant(midnight))
+        return min(midnight, dt.datetime.combine(began.date(), dt.time()))
 
     @override
     def _is_truncated(self, response: requests.Response) -> bool:

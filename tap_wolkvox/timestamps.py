@@ -111,6 +111,32 @@ class OperationClock:
         """The naive wall-clock time in the operation's zone of an aware instant."""
         return instant.astimezone(self.zone).replace(tzinfo=None, fold=0)
 
+    def resume_wall_clock(self, instant: dt.datetime) -> dt.datetime:
+        """Where a walk that has read everything before ``instant`` resumes, in wall-clock time.
+
+        Usually the wall-clock time of ``instant``. But when daylight saving turns the clock
+        back, an hour of wall-clock time happens twice, and the API filters on wall-clock
+        strings: a bookmark in the first pass of that hour must resume at the start of the
+        repeated hour, or the second pass's rows before the bookmark's wall time (01:00 to
+        01:40 when the bookmark says 01:40) would never be asked for.
+        """
+        local = instant.astimezone(self.zone)
+        wall = local.replace(tzinfo=None, fold=0)
+        if local.fold == 1 or not self._repeated(wall):
+            return wall
+        start = wall.replace(second=0, microsecond=0)
+        while self._repeated(start - ONE_MINUTE):
+            start -= ONE_MINUTE
+        return start
+
+    def _repeated(self, wall: dt.datetime) -> bool:
+        """True when ``wall`` happens twice (the hour a daylight-saving change repeats)."""
+        first = wall.replace(tzinfo=self.zone, fold=0)
+        second = wall.replace(tzinfo=self.zone, fold=1)
+        return first.utcoffset() != second.utcoffset() and (
+            first.astimezone(UTC) < second.astimezone(UTC)
+        )
+
     def utc_now(self) -> dt.datetime:
         """The current instant (aware, UTC), to the second."""
         return self._utc_now().astimezone(UTC).replace(microsecond=0)

@@ -128,20 +128,34 @@ class TapRunner:
 
 
 class Clock:
-    """One clock for the sandbox and the tap: the operation's wall clock, moved by the test."""
+    """One clock for the sandbox and the tap, moved by the test.
+
+    It runs in UTC, so that it can pass through an hour that daylight saving repeats; the
+    sandbox sees the operation's wall clock, the tap the instant.
+    """
 
     def __init__(self, wall: str, zone: str = "America/Bogota") -> None:
         self.zone = ZoneInfo(zone)
-        self.wall = dt.datetime.strptime(wall, "%Y-%m-%d %H:%M:%S")
+        self.utc = (
+            dt.datetime.fromisoformat(wall).replace(tzinfo=self.zone).astimezone(dt.timezone.utc)
+        )
+
+    @property
+    def wall(self) -> dt.datetime:
+        return self.utc.astimezone(self.zone).replace(tzinfo=None, fold=0)
+
+    @wall.setter
+    def wall(self, value: dt.datetime) -> None:
+        self.utc = value.replace(tzinfo=self.zone).astimezone(dt.timezone.utc)
 
     def advance(self, **delta: float) -> None:
-        self.wall += dt.timedelta(**delta)
+        self.utc += dt.timedelta(**delta)
 
     def sandbox_now(self) -> str:
         return self.wall.strftime("%Y-%m-%d %H:%M:%S")
 
     def utc_now(self) -> dt.datetime:
-        return self.wall.replace(tzinfo=self.zone).astimezone(dt.timezone.utc)
+        return self.utc
 
 
 def run_in_process(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -110,3 +111,28 @@ def test_day_strings() -> None:
     assert parse_day("20250203") == dt.date(2025, 2, 3)
     assert parse_day("2025-02-30") is None
     assert parse_day("nope") is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "instant", "resume"),
+    [
+        # New York falls back at 06:00 UTC: 01:00-01:59 happens twice.
+        ("America/New_York", "2025-11-02T05:40:00+00:00", "2025-11-02 01:00:00"),
+        ("America/New_York", "2025-11-02T06:10:00+00:00", "2025-11-02 01:10:00"),
+        ("America/New_York", "2025-11-02T04:59:00+00:00", "2025-11-02 00:59:00"),
+        ("America/New_York", "2025-11-02T07:00:00+00:00", "2025-11-02 02:00:00"),
+        # Santiago falls back at midnight: 23:00-23:59 of the 5th happens twice.
+        ("America/Santiago", "2025-04-06T02:40:00+00:00", "2025-04-05 23:00:00"),
+        ("America/Santiago", "2025-04-06T03:10:00+00:00", "2025-04-05 23:10:00"),
+        # Springing forward skips an hour: nothing to repeat.
+        ("America/New_York", "2025-03-09T07:10:00+00:00", "2025-03-09 03:10:00"),
+        ("America/Bogota", "2025-03-09T07:10:00+00:00", "2025-03-09 02:10:00"),
+    ],
+)
+def test_a_walk_resumes_at_the_start_of_a_repeated_hour(
+    zone: str, instant: str, resume: str
+) -> None:
+    clock = OperationClock(ZoneInfo(zone))
+    assert clock.resume_wall_clock(dt.datetime.fromisoformat(instant)) == dt.datetime.fromisoformat(
+        resume
+    )
