@@ -8,11 +8,12 @@ primary key, timestamp field and extra request parameters. The declarations them
 from __future__ import annotations
 
 import enum
+import re
 import typing as t
 from dataclasses import dataclass
 
 from tap_wolkvox.timestamps import parse_day
-from tap_wolkvox.values import parse_duration, parse_integer, parse_number, parse_percent
+from tap_wolkvox.values import json_text, parse_duration, parse_integer, parse_number, parse_percent
 
 if t.TYPE_CHECKING:
     import logging
@@ -25,6 +26,11 @@ PLACEHOLDERS = frozenset({"", "-"})
 
 #: Column that keeps, per row, the raw text of any value that could not be typed.
 UNPARSED = "unparsed_values"
+
+#: A key of PHP's keyed-object form of a list (``{"0": {...}, "2": {...}}``).
+_NUMERIC_KEY = re.compile(r"-?[0-9]+")
+#: How much of an odd value a warning shows.
+_PREVIEW = 200
 
 
 class Kind(enum.Enum):
@@ -134,7 +140,8 @@ class RowShaper:
 
     A value that does not parse never stops the run and never vanishes: it becomes null and its
     raw text goes to :data:`UNPARSED`, with one warning per field (per row for the timestamp,
-    which also drives the bookmark).
+    which also drives the bookmark). A value that is not a string is read as its JSON text; a
+    nested list that is no list of objects keeps what it cannot hold in :data:`UNPARSED` too.
     """
 
     def __init__(  # noqa: PLR0913
@@ -174,7 +181,7 @@ class RowShaper:
             if f.name in key and f.kind in _KEY_STAND_INS
         )
 
-    def shape(self, row: dict[str, t.Any]) -> dict[str, t.Any]:
+    def shape(self, row: dict[str, t.Any]) -> dict[str, t.Any]:  # noqa: C901 - hot path, inline
         """Type one raw row in place (no copy: a 60,000-row reply stays one set of dicts)."""
         if row.keys() != self._known:
             self._fit_keys(row)
@@ -182,31 +189,59 @@ class RowShaper:
         for name in self._text:
             value = row[name]
             if value is not None and value.__class__ is not str:
-                row[name] = str(value)
+                # What was sent, as JSON (``true``), not Python's repr of it (``True``).
+                row[name] = json_text(value)
         for name, convert in self._typed:
             value = row[name]
-            if value is None or value in PLACEHOLDERS:
+            if value.__class__ is not str:
+                if value is None:
+                    continue
+                value = json_text(value)
+            if value in PLACEHOLDERS:
                 row[name] = None
                 continue
             try:
-                row[name] = convert(value if value.__class__ is str else str(value))
+                row[name] = convert(value)
             except (ValueError, TypeError):
                 row[name] = None
                 unparsed = unparsed or {}
-                unparsed[name] = str(value)
-                self._warn_unparsed(name, str(value), row)
-        for name, shaper in self._nested:
-            value = row[name]
-            row[name] = (
-                [shaper.shape(item) for item in value if isinstance(item, dict)]
-                if isinstance(value, list)
-                else None
-            )
+                unparsed[name] = value
+                self._warn_unparsed(name, value, row)
+        if self._nested:
+            unparsed = self._shape_nested(row, unparsed)
         for name, stand_in in self._key_stand_ins:
             if row[name] is None:
                 row[name] = stand_in
         row[UNPARSED] = unparsed
         return row
+
+    def keep_raw(self, row: dict[str, t.Any], raw: dict[str, str]) -> None:
+        """Add ``raw`` (field name -> raw text) to the :data:`UNPARSED` of a shaped row."""
+        row[UNPARSED] = {**(row[UNPARSED] or {}), **raw}
+
+    def _shape_nested(
+        self, row: dict[str, t.Any], unparsed: dict[str, str] | None
+    ) -> dict[str, str] | None:
+        """Shape the nested-list fields of ``row``; return ``unparsed`` with what was kept raw."""
+        for name, shaper in self._nested:
+            value = row[name]
+            odd: str | None = None
+            if value.__class__ is not list:
+                if value is None:
+                    continue
+                value, odd = _as_list(value)
+            if value is None:
+                row[name] = None
+            else:
+                row[name] = [shaper.shape(item) for item in value if item.__class__ is dict]
+                if len(row[name]) != len(value):
+                    # Items that are not objects have no columns to go to: kept as JSON text.
+                    odd = json_text([item for item in value if item.__class__ is not dict])
+            if odd is not None:
+                unparsed = unparsed or {}
+                unparsed[name] = odd
+                self._warn_nested(name, odd, whole=value is None)
+        return unparsed
 
     def _fit_keys(self, row: dict[str, t.Any]) -> None:
         """Add declared fields the row lacks (as null); drop the ones the schema lacks."""
@@ -221,6 +256,21 @@ class RowShaper:
             self._logger.info(
                 "%s: ignoring fields the schema does not declare: %s", self._label, ", ".join(new)
             )
+
+    def _warn_nested(self, name: str, text: str, *, whole: bool) -> None:
+        if name in self._warned:
+            return
+        self._warned.add(name)
+        shown = text if len(text) <= _PREVIEW else f"{text[:_PREVIEW]}..."
+        self._logger.warning(
+            "%s: field %s holds %s (%s); %s, with the JSON text in %s (warned once per field)",
+            self._label,
+            name,
+            "a value that is not a list of objects" if whole else "items that are not objects",
+            shown,
+            "such values are emitted as null" if whole else "such items are left out of it",
+            UNPARSED,
+        )
 
     def _warn_unparsed(self, name: str, value: str, raw: dict[str, t.Any]) -> None:
         if name == self._timestamp:
@@ -246,6 +296,32 @@ class RowShaper:
                 value,
                 UNPARSED,
             )
+
+
+def _as_list(value: t.Any) -> tuple[list[t.Any] | None, str | None]:
+    """A nested-list field that came as something else, as a list; else the JSON text of it.
+
+    Accepted: PHP's keyed-object form of a list (``{"0": {...}, "2": {...}}``, read in key order,
+    numeric keys numerically) and a single object. A blank placeholder is null.
+    """
+    if value.__class__ is dict:
+        keyed = all(_NUMERIC_KEY.fullmatch(key) for key in value) or all(
+            item.__class__ is dict for item in value.values()
+        )
+        if keyed:
+            return [item for _, item in sorted(value.items(), key=_key_order)], None
+        return [value], None
+    if value.__class__ is str and value in PLACEHOLDERS:
+        return None, None
+    return None, json_text(value)
+
+
+def _key_order(item: tuple[str, t.Any]) -> tuple[int, int, str]:
+    """Numeric keys first, in numeric order (``"10"`` after ``"2"``); then the others."""
+    key = item[0]
+    if _NUMERIC_KEY.fullmatch(key):
+        return (0, int(key), "")
+    return (1, 0, key)
 
 
 def _converter(kind: Kind, clock: OperationClock) -> Callable[[str], t.Any]:

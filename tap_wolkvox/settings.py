@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from singer_sdk import typing as th
+from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR
 
 from tap_wolkvox.timestamps import InvalidTimezoneError, OperationClock, load_timezone
 from tap_wolkvox.windows import MAX_SPAN_DAYS
@@ -166,6 +167,126 @@ LIST_SETTINGS = frozenset({"campaign_ids", "skill_ids", "agent_ids"})
 
 class SettingsError(ValueError):
     """A setting is missing, malformed or contradicts another."""
+
+
+#: Checks that name the offending setting but never quote its value.
+_NAMES_ONLY = frozenset({"required", "additionalProperties", "dependentRequired", "dependencies"})
+
+
+def _is_secret(prop: t.Mapping[str, t.Any]) -> bool:
+    return prop.get("secret") is True or prop.get("writeOnly") is True
+
+
+def secret_paths(schema: t.Mapping[str, t.Any]) -> list[tuple[str, ...]]:
+    """Where the schema marks a property secret (``secret`` or ``writeOnly``), nested ones too."""
+    paths: list[tuple[str, ...]] = []
+    for name, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        if _is_secret(prop):
+            paths.append((name,))
+        else:
+            paths.extend((name, *inner) for inner in secret_paths(prop))
+    return paths
+
+
+def config_errors(schema: dict[str, t.Any], config: t.Mapping[str, t.Any]) -> list[str]:
+    """The config's validation errors, one line each, never quoting a secret's value.
+
+    Lines are worded as the SDK words them (``<message> in config['name']``), except where the
+    message would repeat the value of a secret setting, or of an object holding one.
+    """
+    secrets = secret_paths(schema)
+    validator = DEFAULT_JSONSCHEMA_VALIDATOR(schema)
+    return [_describe(error, secrets) for error in validator.iter_errors(dict(config))]
+
+
+def _describe(error: t.Any, secrets: list[tuple[str, ...]]) -> str:
+    path = tuple(error.path)
+    where = f"config[{']['.join(repr(part) for part in path)}]" if path else "the config"
+    secret = next((s for s in secrets if path[: len(s)] == s), None)
+    if secret is not None:
+        return (
+            f"{where} {_expected(error)}; the value is not shown because "
+            f"'{'.'.join(secret)}' is a secret setting."
+        )
+    holds_secret = any(secret[: len(path)] == path for secret in secrets)
+    if holds_secret and error.validator not in _NAMES_ONLY:
+        return (
+            f"{where} {_expected(error)}; its values are not shown because it holds a secret "
+            "setting."
+        )
+    return f"{error.message} in {where}" if path else str(error.message)
+
+
+def _expected(error: t.Any) -> str:
+    """What a check asks for, said from the schema alone (never from the value)."""
+    rule, wanted = error.validator, error.validator_value
+    if rule == "type":
+        kinds = [wanted] if isinstance(wanted, str) else list(wanted)
+        return "must be of type " + " or ".join(repr(kind) for kind in kinds)
+    if rule == "minLength" and wanted == 1:
+        return "must not be empty"
+    return f"does not satisfy {rule} {wanted!r}"
+
+
+#: JSON Schema types read from an environment variable as a number.
+_NUMERIC_TYPES = ("integer", "number")
+_INTEGER_TEXT = re.compile(r"[+-]?\d+")
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def numeric_settings(schema: t.Mapping[str, t.Any]) -> dict[str, str]:
+    """Settings whose type is a number, each with its type (``integer`` or ``number``).
+
+    A setting that may also be a string (or anything else but null) is left out: its text is
+    then a valid value as it is.
+    """
+    numeric: dict[str, str] = {}
+    for name, prop in (schema.get("properties") or {}).items():
+        kinds = prop.get("type") if isinstance(prop, dict) else None
+        kinds = [kinds] if isinstance(kinds, str) else list(kinds or [])
+        others = [kind for kind in kinds if kind != "null"]
+        if others and all(kind in _NUMERIC_TYPES for kind in others):
+            numeric[name] = "integer" if others == ["integer"] else "number"
+    return numeric
+
+
+def numbers_from_environment(
+    schema: t.Mapping[str, t.Any], prefix: str, environ: t.Mapping[str, str]
+) -> tuple[dict[str, int | float], list[str]]:
+    """The numeric settings set in the environment (``<prefix><NAME>``), read as numbers.
+
+    Integers and decimals are read for both integer and number settings, so that range and
+    type are then checked, and worded, as for a config file (``2.5 is not of type
+    'integer'``); text that is no number at all is reported here, one line per setting.
+
+    Returns:
+        The values read, and one sentence per variable that holds no number.
+    """
+    properties = schema.get("properties") or {}
+    values: dict[str, int | float] = {}
+    errors: list[str] = []
+    for name, kind in numeric_settings(schema).items():
+        variable = prefix + name.upper().replace("-", "_")
+        if variable not in environ:
+            continue
+        text = environ[variable].strip()
+        if _INTEGER_TEXT.fullmatch(text):
+            values[name] = int(text)
+        elif _DECIMAL_TEXT.fullmatch(text):
+            number = float(text)
+            values[name] = int(number) if kind == "integer" and number.is_integer() else number
+        else:
+            expected = "a whole number" if kind == "integer" else "a number (e.g. 5 or 0.5)"
+            default = properties[name].get("default")
+            example = f" such as {default}" if kind == "integer" and default is not None else ""
+            got = "" if _is_secret(properties[name]) else f", not {environ[variable]!r}"
+            errors.append(
+                f"Setting '{name}' (environment variable {variable}) must be "
+                f"{expected}{example}{got}."
+            )
+    return values, errors
 
 
 @dataclass(frozen=True)

@@ -323,7 +323,11 @@ class ReportStream(WolkvoxStream):
         return request
 
     def _is_truncated(self, response: requests.Response) -> bool:
-        return len(self.reply_for(response).rows) >= self._settings.row_cap
+        return self._at_cap(self.reply_for(response))
+
+    def _at_cap(self, reply: Reply) -> bool:
+        """The reply holds as many entries as the cap (null ones count): it may be cut."""
+        return len(reply.rows) + reply.skipped >= self._settings.row_cap
 
     @override
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
@@ -331,13 +335,35 @@ class ReportStream(WolkvoxStream):
         window = self._walk.current if self._walk else None
         if window is None:  # pragma: no cover - a reply always belongs to a window
             return
-        if len(reply.rows) >= self._settings.row_cap:
+        if self._at_cap(reply):
             # The API cuts a reply at the cap without saying so: these rows are not trusted
             # (the paginator then splits the window, or the run stops; see _is_truncated).
             return
+        if reply.skipped:
+            self.logger.warning(
+                "Report %s (%s): the reply for window %s held null entries in 'data' (%d); "
+                "they were skipped",
+                self.report.api,
+                self.name,
+                window,
+                reply.skipped,
+            )
         self._extracted_at = self._settings.clock.utc_now()
         shape = self._shaper.shape
         records = [shape(row) for row in reply.rows]
+        if reply.repairs:
+            keep_raw = self._shaper.keep_raw
+            for index, raw in reply.repairs.items():
+                keep_raw(records[index], raw)
+            self.logger.warning(
+                "Report %s (%s): the reply for window %s held values whose text is not valid "
+                "UTF-8 (%d: invalid bytes or lone surrogate escapes); each bad character is "
+                "emitted as U+FFFD, with the raw text (backslash-escaped) in unparsed_values",
+                self.report.api,
+                self.name,
+                window,
+                sum(len(raw) for raw in reply.repairs.values()),
+            )
         for param in self.partition_params:
             # A row that does not say which campaign/skill/agent it is for gets the one asked.
             value = (self._context or {})[param.name]
@@ -556,7 +582,7 @@ class EventReportStream(ReportStream):
                 "%s: window %s returned %d rows, the per-request cap; splitting it",
                 self.name,
                 self._walk.current,
-                len(self.reply_for(response).rows),
+                len(self.reply_for(response).rows) + self.reply_for(response).skipped,
             )
         return truncated
 

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import io
+import json
+import os
+import re
+import signal
 import sys
 import typing as t
 from functools import cached_property
 
 import click
 from singer_sdk import Tap
+
+# SDK seam: the SDK's own reading of `--config ENV` (.env file, JSON lists, booleans, objects).
+from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
@@ -17,14 +26,37 @@ from typing_extensions import override
 from tap_wolkvox.catalog import REPORTS
 from tap_wolkvox.client import OneAtATimeSession
 from tap_wolkvox.errors import WolkvoxError
-from tap_wolkvox.settings import CONFIG_SCHEMA, OperationSettings, SettingsError, read_settings
-from tap_wolkvox.streams import ReportStream, stream_for
+from tap_wolkvox.settings import (
+    CONFIG_SCHEMA,
+    OperationSettings,
+    SettingsError,
+    config_errors,
+    numbers_from_environment,
+    numeric_settings,
+    read_settings,
+)
+from tap_wolkvox.streams import REPORT_DATE, ReportStream, stream_for
 
 if t.TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Callable
+    from types import FrameType
 
     import requests
+    from singer_sdk.singerlib import Message
+
+#: Settings read from the environment with ``--config ENV`` are named ``TAP_WOLKVOX_<NAME>``.
+ENV_PREFIX = "TAP_WOLKVOX_"
+
+#: A readable bookmark of an event stream: what the tap writes, 2025-04-01T05:00:00+00:00.
+_INSTANT_BOOKMARK = re.compile(
+    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})?)?"
+)
+#: A readable bookmark of a daily stream (replication key report_date): 2025-04-01.
+_DAY_BOOKMARK = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Where a partition without a bookmark resumes: before any other.
+_EARLIEST = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+#: How much of an unreadable value a warning quotes.
+_SHOWN_CHARS = 80
 
 
 def honour_replication_method(catalog: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -45,6 +77,255 @@ def honour_replication_method(catalog: dict[str, t.Any]) -> dict[str, t.Any]:
     return catalog
 
 
+def bookmark_is_readable(value: object, *, daily: bool) -> bool:
+    """Whether ``value`` is a bookmark the tap can resume from.
+
+    An ISO 8601 date for a daily stream (``2025-04-01``); an ISO 8601 date-time for an event
+    stream (``2025-04-01T05:00:00+00:00``, as the tap writes them; a date or a date-time
+    without an offset, as one may set by hand, is read in the operation's zone like
+    ``start_date``).
+    """
+    if not isinstance(value, str):
+        return False
+    try:
+        if daily:
+            return bool(_DAY_BOOKMARK.fullmatch(value)) and bool(dt.date.fromisoformat(value))
+        return bool(_INSTANT_BOOKMARK.fullmatch(value)) and bool(
+            dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        )
+    except ValueError:  # 2025-13-45 has the right shape
+        return False
+
+
+def _shown(value: object) -> str:
+    """``value`` as JSON, cut short: a warning names it without flooding the log."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
+
+def _json_kind(value: object) -> str:
+    kinds = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    return next((k for cls, k in kinds.items() if isinstance(value, cls)), "a number")
+
+
+def not_a_state(value: object) -> str:
+    """The sentence that refuses a state that is not a JSON object at all."""
+    return (
+        f"The state is {_json_kind(value)}, not a JSON object such as "
+        '{"bookmarks": {...}}: fix it, or run without a state to start every stream from '
+        "start_date."
+    )
+
+
+def check_state_text(text: str) -> None:
+    """Check that the ``--state`` file holds a JSON object.
+
+    Raises:
+        WolkvoxError: with one sentence, when the text is not a JSON object.
+    """
+    if not text.strip():
+        msg = (
+            "The state file is empty: a state is a JSON object such as "
+            '{"bookmarks": {...}}. Fix it, or run without a state to start every stream from '
+            "start_date."
+        )
+        raise WolkvoxError(msg)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        msg = (
+            f"The state file is not valid JSON ({exc.msg} at line {exc.lineno}, column "
+            f"{exc.colno}): fix it, or run without a state to start every stream from "
+            "start_date."
+        )
+        raise WolkvoxError(msg) from None
+    if not isinstance(value, dict):
+        raise WolkvoxError(not_a_state(value))
+
+
+class StateReader:
+    """Keeps what the tap can resume from in an incoming state, and warns about the rest.
+
+    The SDK reads the state before the tap does and stops with a traceback on a bookmark it
+    cannot parse; what is unreadable here is dropped first, so that stream (or partition)
+    starts from start_date, with one warning each.
+    """
+
+    def __init__(self, daily: t.Mapping[str, bool | None], warn: Callable[[str], None]) -> None:
+        """``daily``: per stream, True for a report_date bookmark, False for an instant.
+
+        A stream without a replication key (None) or unknown to the tap keeps its state as it
+        is, once its structure is sound: the SDK carries it along without reading it.
+        """
+        self.daily = daily
+        self.warn = warn
+
+    def read(self, state: dict[str, t.Any]) -> dict[str, t.Any]:
+        """A copy of ``state`` holding only what can be resumed from."""
+        if "bookmarks" not in state:
+            return state
+        kept = {key: value for key, value in state.items() if key != "bookmarks"}
+        bookmarks = state["bookmarks"]
+        if not isinstance(bookmarks, dict):
+            self.warn(
+                f"Ignoring the state's bookmarks: they are {_json_kind(bookmarks)} "
+                f"({_shown(bookmarks)}), not a JSON object; every stream starts from start_date."
+            )
+            return kept
+        kept["bookmarks"] = {}
+        for stream, stream_state in bookmarks.items():
+            if not isinstance(stream_state, dict):
+                self.warn(
+                    f"Stream {stream}: ignoring its state {_shown(stream_state)}, which is not "
+                    "a JSON object; this stream starts from start_date."
+                )
+                continue
+            kept["bookmarks"][stream] = self._stream(stream, stream_state)
+        return kept
+
+    def _stream(self, stream: str, state: dict[str, t.Any]) -> dict[str, t.Any]:
+        state = dict(state)
+        if not isinstance(state.get("progress_markers", {}), dict):
+            # The SDK wipes progress markers when a run starts, and fails on one not an object.
+            del state["progress_markers"]
+        self._bookmark(f"Stream {stream}", "this stream", stream, state)
+        if "partitions" in state:
+            partitions = state["partitions"]
+            if isinstance(partitions, list):
+                state["partitions"] = self._partitions(stream, partitions)
+            else:
+                self.warn(
+                    f"Stream {stream}: ignoring its partitions {_shown(partitions)}, which are "
+                    "not a JSON array; every partition starts from start_date."
+                )
+                del state["partitions"]
+        return state
+
+    def _partitions(self, stream: str, partitions: list[t.Any]) -> list[dict[str, t.Any]]:
+        kept: dict[str, dict[str, t.Any]] = {}
+        for entry in partitions:
+            if not isinstance(entry, dict) or not isinstance(entry.get("context"), dict):
+                self.warn(
+                    f"Stream {stream}: ignoring the partition state {_shown(entry)}, which has "
+                    "no context object; that partition starts from start_date."
+                )
+                continue
+            partition = dict(entry)
+            where = f"Stream {stream}, partition {_shown(partition['context'])}"
+            self._bookmark(where, "this partition", stream, partition)
+            key = json.dumps(partition["context"], sort_keys=True, default=str)
+            if key in kept:
+                # The SDK stops on duplicates; the earlier bookmark loses no row.
+                daily = self.daily.get(stream)
+                kept[key] = min(kept[key], partition, key=lambda p: _resume_point(p, daily=daily))
+                self.warn(
+                    f"{where}: the state holds it more than once; resuming from the earliest "
+                    "of its bookmarks."
+                )
+                continue
+            kept[key] = partition
+        return list(kept.values())
+
+    def _bookmark(self, where: str, starts: str, stream: str, state: dict[str, t.Any]) -> None:
+        daily = self.daily.get(stream)
+        value = state.get("replication_key_value")
+        if daily is None or value is None or value == "":
+            return
+        if bookmark_is_readable(value, daily=daily):
+            return
+        expected = (
+            "an ISO 8601 date such as 2025-04-01"
+            if daily
+            else "an ISO 8601 date-time such as 2025-04-01T05:00:00+00:00"
+        )
+        self.warn(
+            f"{where}: ignoring unreadable bookmark {_shown(value)} (expected {expected}); "
+            f"{starts} starts from start_date."
+        )
+        del state["replication_key_value"]
+
+
+def _resume_point(partition: dict[str, t.Any], *, daily: bool | None) -> dt.datetime:
+    """Where a partition resumes, to compare duplicates: no (or an unknown) bookmark first."""
+    value = partition.get("replication_key_value")
+    if daily is None or not isinstance(value, str) or not value:
+        return _EARLIEST
+    if daily:
+        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), tzinfo=dt.timezone.utc)
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+class LineWriter(MsgSpecWriter):
+    """The msgspec writer, safe to stop: every line goes out whole, a stop signal waits for it.
+
+    A signal handler runs inside a write blocked on a slow target; stopping there would leave
+    half a line on stdout. A signal also cuts such a write short, and the SDK's writer drops the
+    rest of the line: here it is written too.
+    """
+
+    writing: bool = False
+    #: The stop a signal asked for while a line was being written: raised once it is out.
+    pending: BaseException | None = None
+
+    @override
+    def write_message(self, message: Message) -> None:
+        line = self.format_message(message)
+        self.writing = True
+        try:
+            written = sys.stdout.buffer.write(line)
+            if written < len(line):  # cut short by a signal
+                rest = memoryview(line)[written:]
+                while rest:
+                    rest = rest[sys.stdout.buffer.write(rest) :]
+            sys.stdout.flush()
+        finally:
+            self.writing = False
+        if self.pending is not None:
+            stop, self.pending = self.pending, None
+            raise stop
+
+
+class RunInterrupted(SystemExit):
+    """SIGTERM or SIGINT mid-run: the run stops, its last STATE still a valid resume point.
+
+    A ``SystemExit`` (exit 128 + the signal's number, as a shell reports a killed command), so
+    no ``except Exception`` on the way stops it, and it ends the process quietly even where
+    nothing catches it.
+    """
+
+    def __init__(self, tap: TapWolkvox, signum: int) -> None:
+        """Stop ``tap`` because of signal ``signum``."""
+        self.exit_code = 128 + signum
+        super().__init__(self.exit_code)
+        self.tap = tap
+        self.signal_name = signal.Signals(signum).name
+
+    def flush_state(self) -> None:
+        """Emit the state if it moved since the last STATE (a window done, its STATE not out).
+
+        The bookmark advances only once a window's records are all out, so the state in memory
+        is always a valid resume point; it is not emitted before the run has one (interrupted
+        while starting), lest an empty STATE replace the target's.
+        """
+        try:
+            state, writer = self.tap.state, self.tap.state_writer
+        except AttributeError:  # interrupted before the SDK had set the state up
+            return
+        if state:
+            writer.write_state(state)
+        sys.stdout.flush()
+
+    @property
+    def message(self) -> str:
+        """The one line the log gets."""
+        return (
+            f"Run interrupted by {self.signal_name}: it stopped before reading everything. The "
+            "last STATE emitted is a valid resume point: the next run continues from it."
+        )
+
+
 class TapWolkvox(Tap):
     """Singer tap for the Wolkvox contact-center Reports Manager API."""
 
@@ -56,7 +337,9 @@ class TapWolkvox(Tap):
         capability for capability in Tap.capabilities if capability != PluginCapabilities.BATCH
     ]
     # msgspec writes Singer messages several times faster than the default JSON writer.
-    message_writer_class = MsgSpecWriter
+    message_writer_class = LineWriter
+    #: The stop a signal asked for; set once, so a second signal does not stop the stopping.
+    _stop: RunInterrupted | None = None
 
     def __init__(
         self,
@@ -79,6 +362,66 @@ class TapWolkvox(Tap):
                 _ = self.settings
             except SettingsError as exc:
                 raise ConfigValidationError(str(exc), errors=[str(exc)]) from None
+
+    @property
+    def _env_var_config(self) -> dict[str, t.Any]:
+        # SDK seam: PluginBase.__init__ reads this once and merges it over the config files.
+        # The SDK's reading int()s integer settings (a traceback on 'abc') and leaves number
+        # settings as text, which validation then refuses ('5' is not of type 'number').
+        schema = self.config_jsonschema
+        self.append_builtin_config(schema)
+        numeric = numeric_settings(schema)
+        others = {k: v for k, v in schema["properties"].items() if k not in numeric}
+        # The SDK still reads the rest: its .env file, JSON lists, objects and booleans.
+        config = parse_environment_config({**schema, "properties": others}, ENV_PREFIX)
+        numbers, errors = numbers_from_environment(schema, ENV_PREFIX, os.environ)
+        if errors:
+            raise ConfigValidationError(errors[0], errors=errors, schema=schema)
+        for name in numbers:
+            variable = ENV_PREFIX + name.upper().replace("-", "_")
+            self.logger.info("Parsing '%s' config from env variable '%s'.", name, variable)
+        return {**config, **numbers}
+
+    @override
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        # SDK seam: PluginBase.__init__ validates the merged config by calling this method.
+        # The SDK's messages quote the offending value, a secret's too, so they are worded
+        # again; its check still runs, as it also fills in the defaults.
+        try:
+            found = super()._validate_config(raise_errors=raise_errors)
+        except ConfigValidationError as exc:
+            errors = config_errors(self.config_jsonschema, self.config)
+            raise ConfigValidationError(str(exc), errors=errors, schema=exc.schema) from None
+        return config_errors(self.config_jsonschema, self.config) if found else found
+
+    @override
+    def load_state(self, state: dict[str, t.Any]) -> None:
+        # The SDK reads bookmarks here first, and stops with a traceback on one it cannot
+        # parse: what the tap cannot resume from is dropped (with a warning) beforehand.
+        if not isinstance(state, dict):
+            raise WolkvoxError(not_a_state(state))
+        if isinstance(state.get("bookmarks"), dict):
+            daily = {
+                name: None if not stream.replication_key else stream.replication_key == REPORT_DATE
+                for name, stream in self.streams.items()
+            }
+        else:
+            daily = {}
+        super().load_state(StateReader(daily, self.logger.warning).read(state))
+
+    @override
+    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
+        # SDK seam: PluginBase.__init__ installs this bound method as SIGTERM/SIGINT handler.
+        # The SDK's own writes STATE wherever the signal lands (half a record line, perhaps)
+        # and exits 0, so a killed run looked like a finished one.
+        if self._stop is not None:
+            return
+        self._stop = RunInterrupted(self, signum)
+        writer = self.message_writer
+        if isinstance(writer, LineWriter) and writer.writing:
+            writer.pending = self._stop
+            return
+        raise self._stop
 
     @cached_property
     def settings(self) -> OperationSettings:
@@ -121,7 +464,18 @@ class TapWolkvox(Tap):
     @override
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
         try:
+            state = kwargs.get("state")
+            if state is not None:
+                # Read before the SDK does: its reading of a state that is no JSON object ends
+                # in a traceback. The SDK then parses the same text.
+                text = state.read()
+                check_state_text(text)
+                kwargs["state"] = io.StringIO(text)
             super().invoke(*args, **kwargs)
+        except RunInterrupted as stop:
+            stop.flush_state()
+            cls.logger.error("%s", stop.message)  # noqa: TRY400
+            raise click.exceptions.Exit(stop.exit_code) from None
         except WolkvoxError as exc:
             # One plain sentence, no stack trace; the STATE emitted so far stays valid.
             cls.logger.error("%s", exc)  # noqa: TRY400

@@ -1,14 +1,26 @@
 """Typing Wolkvox values for the warehouse: every value arrives as a string.
 
 Each parser takes the API's string and returns the typed value, or raises ValueError. Blank
-placeholders (``""``, ``"-"``) are handled by the caller and become null.
+placeholders (``""``, ``"-"``) are handled by the caller and become null. A value that arrives as
+something else (a number, ``true``, a list) is read as its JSON text (:func:`json_text`).
 """
 
 from __future__ import annotations
 
 import re
+import typing as t
+
+import msgspec
 
 _DURATION = re.compile(r"(-?)(\d+):([0-5]?\d):([0-5]?\d)")
+
+
+def json_text(value: t.Any) -> str:
+    """A decoded JSON value written back as JSON text: ``true``, ``["SKILL"]``, ``1e16``.
+
+    Python's ``str()`` would give ``True``, ``['SKILL']`` and ``1e+16``: text no one sent.
+    """
+    return msgspec.json.encode(value).decode()
 
 
 def parse_duration(value: str) -> int:

@@ -200,7 +200,8 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
         meltano(
             ["--environment=demo", "run", "--no-state-update", "tap-wolkvox", "target-jsonl"], env
         )
-        # --full-refresh ignores the stored state: the run starts again at start_date.
+        # --full-refresh ignores the state stored for this pipeline: the run starts again at
+        # start_date (into a database file of its own, so the one above keeps its two runs).
         before = len(sim.requests)
         meltano(
             [
@@ -211,7 +212,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
                 "tap-wolkvox",
                 "target-duckdb",
             ],
-            env,
+            {**env, "TARGET_DUCKDB_FILEPATH": str(tmp / "refresh.duckdb")},
         )
         refresh = sim.requests[before:]
     return Pipeline(

@@ -68,92 +68,81 @@ def published_by(source: LateRows, now: dt.datetime) -> list[dict[str, t.Any]]:
     return [row for row, at in zip(source.data, source.published, strict=True) if at <= stamp]
 
 
-@pytest.mark.parametrize("minutes", [5, 13, 45])
-def test_rows_published_up_to_15_minutes_late_are_never_lost(minutes: int) -> None:
+def poll_a_morning(
+    rows: int,
+    max_lag: dt.timedelta,
+    *,
+    every: dt.timedelta = dt.timedelta(minutes=5),
+    until: dt.datetime = dt.datetime(2025, 3, 10, 12),
+    seed: int = 21,
+    **settings: t.Any,
+) -> tuple[list[tuple[TapRun, int]], set[tuple[t.Any, ...]]]:
+    """Poll a morning of transfers published up to ``max_lag`` late.
+
+    Returns each run with its calls, and the keys of the rows published by the last poll.
+    """
     clock = Clock("2025-03-10 08:00:00")
     with WolkvoxSimulator(token=TOKEN, now=clock.sandbox_now) as sim:
-        source = LateRows(spread(800, *MORNING, seed=21), dt.timedelta(minutes=15), seed=4)
+        source = LateRows(spread(rows, *MORNING, seed=seed), max_lag, seed=seed)
         sim.sources["chat_9"] = source
-        runs = poll(
-            sim,
-            clock,
-            polling_config(sim),
-            every=dt.timedelta(minutes=minutes),
-            until=dt.datetime(2025, 3, 10, 12, 30),
-        )
-        emitted = [record for run, _ in runs for record in run.records()]
-        assert keys(emitted) == keys(published_by(source, clock.wall))
-        assert len(keys(emitted)) == 800
-        # The margin is re-read, so some rows go out twice (targets deduplicate by key) ...
-        assert len(emitted) > len(keys(emitted))
-        # ... in the same call: one request per poll.
-        assert all(calls == 1 for _, calls in runs)
+        runs = poll(sim, clock, polling_config(sim, **settings), every=every, until=until)
+        return runs, keys(published_by(source, clock.wall))
+
+
+def emitted_by(runs: list[tuple[TapRun, int]]) -> list[dict[str, t.Any]]:
+    return [record for run, _ in runs for record in run.records()]
+
+
+def lines_of(runs: list[tuple[TapRun, int]], text: str) -> list[str]:
+    return [line for run, _ in runs for line in run.stderr.splitlines() if text in line]
+
+
+@pytest.mark.parametrize("minutes", [5, 13, 45])
+def test_rows_published_up_to_15_minutes_late_are_never_lost(minutes: int) -> None:
+    runs, published = poll_a_morning(
+        800,
+        dt.timedelta(minutes=15),
+        every=dt.timedelta(minutes=minutes),
+        until=dt.datetime(2025, 3, 10, 12, 30),
+    )
+    emitted = emitted_by(runs)
+    assert keys(emitted) == published
+    assert len(published) == 800
+    # The margin is re-read, so some rows go out twice (targets deduplicate by key) ...
+    assert len(emitted) > len(keys(emitted))
+    # ... in the same call: one request per poll.
+    assert all(calls == 1 for _, calls in runs)
 
 
 def test_each_run_says_how_late_rows_arrived() -> None:
-    clock = Clock("2025-03-10 08:00:00")
-    with WolkvoxSimulator(token=TOKEN, now=clock.sandbox_now) as sim:
-        sim.sources["chat_9"] = LateRows(
-            spread(600, *MORNING, seed=22), dt.timedelta(minutes=10), seed=5
-        )
-        runs = poll(
-            sim,
-            clock,
-            polling_config(sim),
-            every=dt.timedelta(minutes=5),
-            until=dt.datetime(2025, 3, 10, 12),
-        )
-    lines = [
-        line
-        for run, _ in runs
-        for line in run.stderr.splitlines()
-        if "interaction_transfers: " in line and "late" in line
-    ]
-    late = [line for line in lines if "rows arrived late" in line]
-    assert late, lines
+    runs, _ = poll_a_morning(600, dt.timedelta(minutes=10), seed=22)
+    late = lines_of(runs, "rows arrived late")
+    assert late
     for line in late:
         at_least = int(line.split("the latest at least ")[1].split(" min")[0])
         assert at_least <= 10
         assert "(margin 15 min)" in line
-    assert not any("far edge" in run.stderr for run, _ in runs)
+    assert not lines_of(runs, "far edge")
     # The summary kept for this is small: counts per minute, not keys.
-    state = runs[-1][0].final_state["bookmarks"]["interaction_transfers"]
-    assert len(state["late_row_margin"]["rows_per_minute"]) <= 16
-    assert len(json.dumps(runs[-1][0].final_state)) < 600
+    state = runs[-1][0].final_state
+    assert (
+        len(state["bookmarks"]["interaction_transfers"]["late_row_margin"]["rows_per_minute"]) <= 16
+    )
+    assert len(json.dumps(state)) < 600
 
 
 def test_rows_later_than_the_margin_raise_a_warning() -> None:
-    clock = Clock("2025-03-10 08:00:00")
-    with WolkvoxSimulator(token=TOKEN, now=clock.sandbox_now) as sim:
-        sim.sources["chat_9"] = LateRows(
-            spread(600, *MORNING, seed=23), dt.timedelta(minutes=40), seed=6
-        )
-        runs = poll(
-            sim,
-            clock,
-            polling_config(sim),
-            every=dt.timedelta(minutes=5),
-            until=dt.datetime(2025, 3, 10, 12),
-        )
-    warnings = [line for run, _ in runs for line in run.stderr.splitlines() if "far edge" in line]
+    runs, _ = poll_a_morning(600, dt.timedelta(minutes=40), seed=23)
+    warnings = lines_of(runs, "far edge")
     assert warnings
     assert "raise settle_minutes" in warnings[0]
 
 
 def test_a_wider_margin_catches_later_rows() -> None:
-    clock = Clock("2025-03-10 08:00:00")
-    with WolkvoxSimulator(token=TOKEN, now=clock.sandbox_now) as sim:
-        source = LateRows(spread(400, *MORNING, seed=24), dt.timedelta(minutes=40), seed=7)
-        sim.sources["chat_9"] = source
-        runs = poll(
-            sim,
-            clock,
-            polling_config(sim, settle_minutes=45),
-            every=dt.timedelta(minutes=5),
-            until=dt.datetime(2025, 3, 10, 12, 50),
-        )
-        emitted = [record for run, _ in runs for record in run.records()]
-        assert keys(emitted) == keys(published_by(source, clock.wall))
+    runs, published = poll_a_morning(
+        400, dt.timedelta(minutes=40), until=dt.datetime(2025, 3, 10, 12, 50), settle_minutes=45
+    )
+    assert keys(emitted_by(runs)) == published
 
 
 class PublishedTotals:
