@@ -87,6 +87,8 @@ class Sandbox:
             str(HISTORY_DAYS),
             "--live-per-minute",
             str(self.live_per_minute),
+            # Replies shaped like the vendor's documented samples, as the real API sends them.
+            "--sample-shapes",
         ]
         with self.log_path.open("w") as log:
             self.process = subprocess.Popen(

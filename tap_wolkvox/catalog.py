@@ -7,12 +7,16 @@ share are declared once as constants below and reused.
 
 Conventions:
 
-* Field names are exactly the keys the API sends, misspellings included (``aht_outbund``,
-  ``agent_anwers``, ``campaing_id``, ``destinity``, ``explation``). Where public evidence shows a
-  second spelling of a key, both are declared (the one not sent stays null).
+* Field names are the keys the field tables document, misspellings included (``aht_outbund``,
+  ``agent_anwers``, ``campaing_id``, ``destinity``, ``explation``). Where the vendor's sample
+  reply or public code shows another spelling of a key (chat_13 sends ``chanel``), it is an
+  alias of that one column: whichever spelling arrives fills it.
+* A key identifies a row: the row's own ID where the reply has one; otherwise the stream's
+  description says why the key is what it is.
 * Kinds: ``YYYY-MM-DD HH:MM:SS`` timestamps are INSTANT, days DAY, ``HH:MM:SS`` (or bare second)
-  durations DURATION, counts INTEGER, ``"34.64 %"`` values PERCENT, decimal amounts NUMBER;
-  IDs, names, codes, phone numbers, hour labels, free text and anything uncertain stay TEXT.
+  durations DURATION, counts INTEGER, ``"34.64 %"`` values PERCENT, decimal amounts NUMBER
+  (averages documented in seconds too: a mean of seconds may have decimals); IDs, names, codes,
+  phone numbers, hour labels, free text and anything uncertain stay TEXT.
 * Stream names say what one row is. Event reports are plural nouns (``chats``, ``ivr_calls``).
   Aggregate reports are read one local day at a time and the stream adds ``report_date``:
   they are named ``<subject>_<period>_<measures>`` (``agent_daily_performance``,
@@ -94,12 +98,18 @@ ABANDON = Field(
     Kind.PERCENT,
     "Share (%) of inbound calls the caller hung up before reaching an agent.",
 )
+# Documented as mean seconds: read as a number of seconds, so that decimals are kept (and an
+# HH:MM:SS value, as other averages come, still reads).
 ASA = Field(
     "asa",
-    Kind.DURATION,
-    "Average speed of answer: mean wait in queue before an agent picked up.",
+    Kind.SECONDS,
+    "Average speed of answer: mean seconds a caller waited in queue before an agent picked up.",
 )
-ATA = Field("ata", Kind.DURATION, "Average time to abandon: mean wait before callers hung up.")
+ATA = Field(
+    "ata",
+    Kind.SECONDS,
+    "Average time to abandon: mean seconds callers waited before hanging up.",
+)
 AHT = Field("aht", Kind.DURATION, "Average handling time per call.")
 ATT = Field("att", Kind.DURATION, "Average talk time per call.")
 ACW = Field("acw", Kind.DURATION, "Average after-call-work time (wrap-up/coding after hanging up).")
@@ -200,31 +210,35 @@ INTERACTION_TRANSFERS = Report(
     api="chat_9",
     stream="interaction_transfers",
     title="Interaction transfers",
-    description="One row per transfer of an (e-mail/omnichannel) interaction from an agent to "
-    "another agent or to a skill.",
+    description="One row per transfer of an (e-mail/omnichannel) interaction between agents or "
+    "to a skill. The reply has no ID of the transfer itself and one interaction can be "
+    "transferred several times, so the key is the interaction, when, who transferred it and "
+    "who received it.",
     fields=(
-        Field("conn_id", description="Interaction (connection) ID."),
-        Field("transfer_agent_id", description="ID of the agent who transferred."),
-        Field("transfer_agent_name", description="Name of the agent who transferred."),
+        Field("conn_id", description="Interaction (case) ID that was transferred."),
+        Field("transfer_agent_id", description="ID of the agent who made the transfer."),
+        Field("transfer_agent_name", description="Name of the agent who made the transfer."),
         Field(
             "receiver_agent_id",
-            description="ID of the receiving agent, or of the skill when the interaction went "
-            "to a queue.",
+            description="ID of the receiver: an agent, or a skill / routing point.",
         ),
         Field(
             "receiver_agent_name",
-            description="Name of the receiving agent, or the literal SKILL when the interaction "
-            "went to a queue rather than to a person.",
+            description="Receiving agent name; the literal SKILL when the interaction was sent "
+            "to a skill (agent group).",
         ),
-        Field("channel", description="Channel of the interaction (for example email)."),
+        Field(
+            "channel",
+            description='Interaction channel; the docs say it only yields "email".',
+        ),
         Field(
             "date",
             Kind.INSTANT,
-            description="When the transfer happened: the operation's wall-clock time converted "
-            "to a UTC ISO 8601 instant.",
+            description="When the transfer happened, documented as year-month-day-hour: the "
+            "tap reads YYYY-MM-DD HH:MM:SS, YYYY-MM-DD HH:MM and YYYY-MM-DDTHH:MM:SS in the "
+            "operation's wall clock and emits a UTC ISO 8601 instant.",
         ),
     ),
-    # One interaction can be transferred several times, so conn_id alone is not a key.
     primary_key=("conn_id", "date", "transfer_agent_id", "receiver_agent_id"),
     timestamp="date",
     selected_by_default=True,
@@ -278,18 +292,15 @@ CHATS = Report(
         Field(
             "agent_anwers",
             Kind.INTEGER,
-            "How many times the agent wrote to the customer (key spelled as sent).",
+            "How many times the agent wrote to the customer (key spelled as the docs spell it; "
+            "the vendor's sample sends it with a trailing space, a public client maps "
+            "agent_answers).",
+            aliases=("agent_answers",),
         ),
         Field(
             "agent_dni",
             Kind.TEXT,
             "Agent's identity document number (seen in a public client, not in the doc table).",
-        ),
-        Field(
-            "agent_answers",
-            Kind.INTEGER,
-            "How many times the agent wrote to the customer (spelling mapped by a public client; "
-            "the docs spell agent_anwers).",
         ),
     ),
     primary_key=("conn_id", "agent_id", "date"),
@@ -383,7 +394,8 @@ OMNICHANNEL_INTERACTIONS = Report(
             "attachments",
             Kind.TEXT,
             "Attachments of the interaction (format depends on attach_array / "
-            "include_attachments).",
+            "include_attachments). Kept as text: the vendor's sample leaves it blank, so its "
+            "shape is not documented; a list or object is written as its JSON text.",
         ),
         Field("status", Kind.TEXT, "open, close or archived."),
     ),
@@ -409,7 +421,8 @@ DAILY_CLOSED_INTERACTIONS = Report(
     api="chat_6",
     stream="daily_closed_interactions",
     title="Closed interactions per day",
-    description="Per day: interactions closed and handling time.",
+    description="Per day: interactions closed and handling time. The tap asks for one day at a "
+    "time, so the reply is that day's one row and report_date alone is the key.",
     fields=(
         Field("date", Kind.DAY, "Day the totals belong to."),
         INTERACTIONS,
@@ -544,7 +557,12 @@ CHANNEL_DAILY_CLOSED_CHATS = Report(
     title="Closed chats per channel",
     description="Closed chats per chat channel (facebook, instagram, web, whatsapp).",
     fields=(
-        CHAT_CHANNEL,
+        Field(
+            "channel",
+            Kind.TEXT,
+            "facebook, instagram, web or whatsapp (the vendor's sample sends the key as chanel).",
+            aliases=("chanel",),
+        ),
         Field("interaction", Kind.INTEGER, "Closed chats for the channel."),
     ),
     primary_key=("report_date", "channel"),
@@ -579,7 +597,9 @@ DAILY_CLICK_TO_WHATSAPP_TOTALS = Report(
     api="chat_15",
     stream="daily_click_to_whatsapp_totals",
     title="Click-to-WhatsApp summary",
-    description="Totals of ad/post-originated chats handled by bots vs human agents.",
+    description="Totals of ad/post-originated chats handled by bots vs human agents: one row of "
+    "totals for the day asked, with no field that tells two rows apart, so report_date alone "
+    "is the key.",
     fields=(
         Field(
             "ad_chatbot", Kind.INTEGER, "Chats that came from an ad and were handled only by a bot."
@@ -708,21 +728,27 @@ DAILY_CALLS_BY_DURATION_BUCKET = Report(
     stream="daily_calls_by_duration_bucket",
     title="Call duration by time bucket",
     description=(
-        "Calls, minutes, cost and share per duration bucket (0-5, 6-20, 21-60, 61-121, >121 s)."
+        "Calls, minutes, cost and share per call-duration bucket. The reply's data is one "
+        "object keyed by bucket (0_5_seg, 6_20_seg, 21_60_seg, 61_120_seg, greater_than_121), "
+        "each holding calls, minutes, cost and percentage: one row per bucket, keyed by it."
     ),
     fields=(
         Field(
-            "INTERVAL",
+            "duration_bucket",
             Kind.TEXT,
-            "Duration bucket the row refers to (0-5 s, 6-20 s, 21-60 s, 61-121 s, over 121 s).",
+            "The bucket's key in the reply: 0_5_seg, 6_20_seg, 21_60_seg, 61_120_seg or "
+            "greater_than_121 (call duration in seconds). The field table documents the bucket "
+            "as a field INTERVAL, which is read here too.",
+            aliases=("INTERVAL",),
         ),
         Field("calls", Kind.INTEGER, "Calls in the duration bucket."),
         Field("minutes", Kind.NUMBER, "Minutes consumed."),
         Field("cost", Kind.NUMBER, "Cost of the calls in the bucket."),
         Field("percentage", Kind.PERCENT, "Share of calls in the bucket."),
     ),
-    primary_key=("report_date", "INTERVAL"),
+    primary_key=("report_date", "duration_bucket"),
     grain="aggregate",
+    buckets="duration_bucket",
 )
 
 UNCONNECTED_CALLS = Report(
@@ -775,7 +801,9 @@ NLP_USAGE_EVENTS = Report(
     api="cdr_7",
     stream="nlp_usage_events",
     title="NLP usage detail",
-    description="One row per NLP/AI feature use with type, origin and characters sent/received.",
+    description="One row per NLP/AI feature use with type, origin and characters sent/received. "
+    "The reply has no ID of the use, so every field is in the key: two identical uses in one "
+    "second still become one row.",
     fields=(
         Field(
             "type_nlp",
@@ -794,7 +822,7 @@ NLP_USAGE_EVENTS = Report(
         Field("total_chars", Kind.INTEGER, "Total characters (sent + received)."),
         Field("date", Kind.INSTANT, "When the NLP usage happened."),
     ),
-    primary_key=("date", "type_nlp", "nlp_channel"),
+    primary_key=("date", "type_nlp", "nlp_channel", "chars_send", "chars_answer", "total_chars"),
     timestamp="date",
 )
 
@@ -823,7 +851,10 @@ SENT_EMAILS = Report(
     api="cdr_9",
     stream="sent_emails",
     title="E-mail detail",
-    description="One row per e-mail sent with channel/route, sender, recipient, subject and body.",
+    description="One row per e-mail sent with channel/route, sender, recipient, subject and body. "
+    "The reply has no ID of the e-mail, so the key is when, the route, sender, recipient and "
+    "subject (not the body, too long for a key): two e-mails alike in all of these in one "
+    "second become one row.",
     fields=(
         Field(
             "channel",
@@ -836,7 +867,7 @@ SENT_EMAILS = Report(
         Field("subject", Kind.TEXT, "Subject."),
         MESSAGE_BODY,
     ),
-    primary_key=("date", "channel", "from", "to"),
+    primary_key=("date", "channel", "from", "to", "subject"),
     timestamp="date",
 )
 
@@ -863,7 +894,8 @@ LAW_2300_CUSTOMER_RELEASES = Report(
     title="Customers released under Law 2300 (Colombia)",
     description=(
         "One row per customer released from the law-2300 contact restriction, with who released "
-        "it and by which key."
+        "it and by which key. The reply has no ID of the release, so the key is when, by which "
+        "key (item) and the value released."
     ),
     fields=(
         Field(
@@ -872,16 +904,16 @@ LAW_2300_CUSTOMER_RELEASES = Report(
             "Tax ID (NIT) of the company the released customer belongs to.",
         ),
         AGENT_ID,
-        Field("agent_name", Kind.TEXT, "Agent name (the official sample sends it as name_agent)."),
+        Field(
+            "agent_name",
+            Kind.TEXT,
+            "Agent name (the vendor's sample sends the key as name_agent).",
+            aliases=("name_agent",),
+        ),
         Field("operation", Kind.TEXT, "Operation name."),
         Field("date", Kind.INSTANT, "When the customer was released."),
         Field("item", Kind.TEXT, "Which key released the customer: tel_number or id_customer."),
         Field("value", Kind.TEXT, "Phone number or customer ID that was released (see item)."),
-        Field(
-            "name_agent",
-            Kind.TEXT,
-            "Agent name under the key the official sample uses (the doc table says agent_name).",
-        ),
     ),
     primary_key=("date", "item", "value"),
     timestamp="date",
@@ -1173,17 +1205,24 @@ AGENT_DAILY_TRANSFERS_AND_CONFERENCES = Report(
     stream="agent_daily_transfers_and_conferences",
     title="Agent conferences and transfers",
     description=(
-        "Per skill and agent, how many calls were transferred or turned into conferences and the "
-        "time involved."
+        "Per agent, how many calls were transferred or turned into conferences and the time "
+        "involved. The field table lists skill_name (per skill and agent), but the vendor's "
+        "sample reply sends agent_name and agent_id and no skill_name, so the key is the agent: "
+        "report_date and agent_id."
     ),
     fields=(
-        SKILL_NAME,
+        Field(
+            "skill_name", Kind.TEXT, "Skill (queue) name (in the field table, not in the sample)."
+        ),
         AGENT_ID,
+        Field(
+            "agent_name", Kind.TEXT, "Agent display name (in the sample, not in the field table)."
+        ),
         Field("transfer_calls", Kind.INTEGER, "Calls transferred."),
         Field("conference_calls", Kind.INTEGER, "Calls that became conferences."),
         Field("total_time", Kind.DURATION, "Time in conferences plus duration of transfers."),
     ),
-    primary_key=("report_date", "skill_name", "agent_id"),
+    primary_key=("report_date", "agent_id"),
     grain="aggregate",
 )
 
@@ -1318,12 +1357,11 @@ DAILY_CAMPAIGN_RECORDS_BY_FINAL_RESULT = Report(
             "do-not-call_clean, congestion, abandon.",
         ),
         Field("records", Kind.INTEGER, "Number of records or dial attempts with this result."),
-        Field("percent", Kind.PERCENT, "Share of the campaign total."),
         Field(
-            "porcent",
+            "percent",
             Kind.PERCENT,
-            "Share of the campaign total under the key a public client reads (the docs say "
-            "percent).",
+            "Share of the campaign total (a public client reads the key as porcent).",
+            aliases=("porcent",),
         ),
     ),
     primary_key=("report_date", "result"),
@@ -1556,7 +1594,7 @@ SKILL_DAILY_SERVICE_LEVELS = Report(
         SKILL_ID,
         *SERVICE_LEVEL_FIELDS,
         ABANDON,
-        Field("asa", Kind.DURATION, "Average seconds waited before answer."),
+        Field("asa", Kind.SECONDS, "Average seconds waited before answer."),
         ATA,
     ),
     primary_key=("report_date", "skill_id"),
@@ -1604,18 +1642,18 @@ SKILL_DAILY_SERVICE_LEVELS_BY_DATE = Report(
     ),
     fields=(
         SKILL_NAME,
-        Field("date", Kind.DAY, "Day the totals refer to."),
+        Field(
+            "date",
+            Kind.DAY,
+            "Day the totals refer to (a public client reads the key as day).",
+            aliases=("day",),
+        ),
         *SERVICE_LEVEL_FIELDS,
         Field("wait_time", Kind.DURATION, "Waiting time in queue."),
         ABANDON,
         ASA,
         ATA,
         AHT,
-        Field(
-            "day",
-            Kind.DAY,
-            "Day of the totals under the key a public client reads (the docs say date).",
-        ),
     ),
     primary_key=("report_date", "skill_name"),
     grain="aggregate",
@@ -1787,8 +1825,10 @@ SKILL_DAILY_ABANDONED_CALL_BUCKETS = Report(
     stream="skill_daily_abandoned_call_buckets",
     title="Abandoned calls by time interval",
     description=(
-        "Per skill, abandoned calls split into 10-second waiting buckets (bucket key names "
-        "differ between the English and Spanish docs; both are declared)."
+        "Per skill, abandoned calls split into 10-second waiting buckets. Bucket keys are "
+        "spelled differently by the English field table (abandon_*), the Spanish one (answer_*, "
+        "anwers_greater_than_51seg) and the vendor's sample reply (abandon_11seg_20_seg, "
+        "abandon_greater_than_51seg): each bucket is one column that any of its spellings fills."
     ),
     fields=(
         SKILL_ID,
@@ -1798,56 +1838,38 @@ SKILL_DAILY_ABANDONED_CALL_BUCKETS = Report(
             "abandon_0seg_10seg",
             Kind.INTEGER,
             "Abandoned calls whose wait before hanging up was 0-10 s.",
+            aliases=("answer_0seg_10seg",),
         ),
         Field(
             "abandon_11seg_20seg",
             Kind.INTEGER,
             "Abandoned calls whose wait before hanging up was 11-20 s.",
+            aliases=("abandon_11seg_20_seg", "answer_11seg_20seg"),
         ),
         Field(
             "abandon_21seg_30seg",
             Kind.INTEGER,
             "Abandoned calls whose wait before hanging up was 21-30 s.",
+            aliases=("answer_21seg_30seg",),
         ),
         Field(
             "abandon_31seg_40seg",
             Kind.INTEGER,
             "Abandoned calls whose wait before hanging up was 31-40 s.",
+            aliases=("answer_31seg_40seg",),
         ),
         Field(
             "abandon_41seg_50seg",
             Kind.INTEGER,
             "Abandoned calls whose wait before hanging up was 41-50 s.",
+            aliases=("answer_41seg_50seg",),
         ),
         Field(
-            "anwers_greater_than_51seg",
+            "abandon_greater_than_51seg",
             Kind.INTEGER,
-            "Abandoned calls that waited more than 51 s (name from the Spanish doc; unconfirmed).",
-        ),
-        Field(
-            "answer_0seg_10seg",
-            Kind.INTEGER,
-            "Abandoned calls that waited 0-10 s, under the answer_* name the Spanish doc uses.",
-        ),
-        Field(
-            "answer_11seg_20seg",
-            Kind.INTEGER,
-            "Abandoned calls that waited 11-20 s, under the answer_* name the Spanish doc uses.",
-        ),
-        Field(
-            "answer_21seg_30seg",
-            Kind.INTEGER,
-            "Abandoned calls that waited 21-30 s, under the answer_* name the Spanish doc uses.",
-        ),
-        Field(
-            "answer_31seg_40seg",
-            Kind.INTEGER,
-            "Abandoned calls that waited 31-40 s, under the answer_* name the Spanish doc uses.",
-        ),
-        Field(
-            "answer_41seg_50seg",
-            Kind.INTEGER,
-            "Abandoned calls that waited 41-50 s, under the answer_* name the Spanish doc uses.",
+            "Abandoned calls that waited more than 51 s (named as the sample sends it; the "
+            "Spanish field table says anwers_greater_than_51seg).",
+            aliases=("anwers_greater_than_51seg",),
         ),
     ),
     primary_key=("report_date", "skill_id"),
@@ -2039,7 +2061,8 @@ IVR_DAILY_USAGE = Report(
     api="diagram_1_1",
     stream="ivr_daily_usage",
     title="IVR calls and minutes per day",
-    description="Calls and IVR minutes per day.",
+    description="Calls and IVR minutes per day. The tap asks for one day at a time, so the reply "
+    "is that day's one row and report_date alone is the key.",
     fields=(
         Field("day", Kind.DAY, "Day (year-month-day)."),
         Field("calls", Kind.INTEGER, "Calls handled by the IVR that day."),
@@ -2053,12 +2076,14 @@ IVR_DAILY_USAGE_BY_TIME_BUCKET = Report(
     api="diagram_1_2",
     stream="ivr_daily_usage_by_time_bucket",
     title="IVR calls and minutes per time bucket",
-    description="Calls and IVR minutes per date/hour bucket.",
+    description="Calls and IVR minutes per date/hour bucket, keyed by the bucket.",
     fields=(
         Field(
             "date",
             Kind.TEXT,
-            "Date/hour bucket label (documented as year-month-day-hour; format unconfirmed).",
+            "Date/hour bucket label (documented as year-month-day-hour; format unconfirmed). "
+            "The field table calls it date; the vendor's sample reply sends it as day.",
+            aliases=("day",),
         ),
         Field("calls", Kind.INTEGER, "Calls handled by the IVR in the bucket."),
         Field("ivr_minutes", Kind.NUMBER, "IVR minutes consumed."),
@@ -2206,16 +2231,24 @@ ASR_RECOGNITIONS = Report(
     stream="asr_recognitions",
     title="ASR usage detail",
     description=(
-        "One row per speech-recognition use with seconds used, language and recognised text."
+        "One row per speech-recognition use with seconds used, language and recognised text. "
+        "The reply has no ID of the use, so every field is in the key: two identical uses in "
+        "one second still become one row."
     ),
     fields=(
-        Field("time", Kind.DURATION, "ASR time used."),
+        Field(
+            "time",
+            Kind.DURATION,
+            "ASR time used, in seconds: the field table documents it as seconds of ASR used (the "
+            "sample leaves it blank). A whole number is read as seconds, HH:MM:SS too; nothing "
+            "is converted from milliseconds.",
+        ),
         Field("language", Kind.TEXT, "Language used for recognition."),
         Field("recognized_text", Kind.TEXT, "Text recognised from speech."),
         Field("date", Kind.INSTANT, "When the recognition happened."),
         RP_ID,
     ),
-    primary_key=("date", "rp_id", "recognized_text"),
+    primary_key=("date", "rp_id", "recognized_text", "language", "time"),
     timestamp="date",
 )
 
@@ -2223,14 +2256,27 @@ TTS_GENERATIONS = Report(
     api="diagram_8",
     stream="tts_generations",
     title="TTS usage detail",
-    description="One row per text-to-speech generation with text and characters.",
+    description="One row per text-to-speech generation with text, credits and routing point. "
+    "The reply has no ID of the generation, so every field it sends is in the key: two "
+    "identical generations in one second still become one row.",
     fields=(
         Field("tts_text", Kind.TEXT, "Text converted to speech."),
-        Field("characters", Kind.INTEGER, "Characters converted."),
+        Field(
+            "characters",
+            Kind.INTEGER,
+            "Characters converted (in the field table, not in the sample).",
+        ),
         Field("recognized_text", Kind.TEXT, "Text produced/recognised."),
         Field("date", Kind.INSTANT, "When the TTS was generated."),
+        Field(
+            "credits",
+            Kind.NUMBER,
+            "Credits of the generation: the vendor's sample reply sends it where the field table "
+            "lists characters; the docs do not say whether both count the same.",
+        ),
+        Field("rp_id", Kind.TEXT, "Routing point ID (in the sample, not in the field table)."),
     ),
-    primary_key=("date", "tts_text"),
+    primary_key=("date", "rp_id", "tts_text", "recognized_text", "credits"),
     timestamp="date",
 )
 
@@ -2312,13 +2358,15 @@ SENTIMENT_ANALYSIS_REQUESTS = Report(
     api="diagram_12",
     stream="sentiment_analysis_requests",
     title="Sentiment analysis CDR",
-    description="One row per sentiment-analysis request with text and billed units.",
+    description="One row per sentiment-analysis request with text and billed units. The reply "
+    "has no ID of the request, so every field is in the key: two identical requests in one "
+    "second still become one row.",
     fields=(
         Field("units", Kind.NUMBER, "Billing units consumed."),
         Field("text", Kind.TEXT, "Text submitted for sentiment analysis."),
         Field("date", Kind.INSTANT, "When the sentiment analysis was run."),
     ),
-    primary_key=("date", "text"),
+    primary_key=("date", "text", "units"),
     timestamp="date",
 )
 
@@ -2610,18 +2658,19 @@ ON_DEMAND_TEXT_ANALYSES = Report(
     title="On-demand speech/text analysis",
     description="One row per on-demand analysis with text, summary, sentiment and characters.",
     fields=(
-        AGENT_ID,
+        Field(
+            "agent_id",
+            Kind.TEXT,
+            "Numeric agent ID / extension in wolkvox (the vendor's sample sends the key as "
+            "id_agent).",
+            aliases=("id_agent",),
+        ),
         Field("id_text", Kind.TEXT, "ID of the analysed conversation."),
         Field("text", Kind.TEXT, "Conversation text analysed."),
         Field("summary", Kind.TEXT, "Summary of the conversation."),
         FEELING,
         Field("date", Kind.INSTANT, "When the analysis was run."),
         Field("total_chars", Kind.INTEGER, "Characters in the text."),
-        Field(
-            "id_agent",
-            Kind.TEXT,
-            "Agent ID under the key the official sample uses (the doc table says agent_id).",
-        ),
     ),
     primary_key=("id_text", "date"),
     timestamp="date",

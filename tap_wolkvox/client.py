@@ -22,7 +22,15 @@ from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.streams import RESTStream
 from typing_extensions import override
 
-from tap_wolkvox.errors import Reply, WolkvoxError, interpret_response, url_without_query
+from tap_wolkvox.bodies import read_body
+from tap_wolkvox.errors import (
+    Reply,
+    WolkvoxError,
+    interpret_response,
+    interpret_spilled,
+    url_without_query,
+    window_of,
+)
 
 if t.TYPE_CHECKING:
     from backoff.types import Details
@@ -63,36 +71,22 @@ class OneAtATimeSession(requests.Session):
             deadline = time.monotonic() + timeout
             response = super().send(request, **{**kwargs, "stream": True})
             try:
-                _read_body_by(response, deadline, timeout)
+                body = read_body(response, deadline, timeout)
             finally:
                 response.close()
+            if isinstance(body, bytes):
+                # requests keeps a read body here; setting it is how its own Response.content
+                # caches it.
+                response._content = body  # noqa: SLF001
+            else:
+                # A large body stays in its file, read as a stream (see bodies.py).
+                response._content = b""  # noqa: SLF001
+                SPILLED[response] = body
             return response
 
 
-def _read_body_by(response: requests.Response, deadline: float, timeout: float) -> None:
-    """Read the whole body before ``deadline``, or raise a (retriable) read timeout.
-
-    requests' timeout limits each socket read, so a server that trickles a few bytes every
-    second could hold one reply for ever; this bounds the whole reply.
-    """
-    chunks: list[bytes] = []
-    raw = response.raw
-    while True:
-        if time.monotonic() > deadline:
-            msg = f"the whole reply took longer than request_timeout ({timeout:g} s)"
-            raise requests.exceptions.ReadTimeout(msg)
-        try:
-            # read1: at most one socket read, so the deadline is checked between reads.
-            chunk = raw.read1(_CHUNK, decode_content=True)
-        except urllib3.exceptions.ReadTimeoutError as exc:
-            raise requests.exceptions.ReadTimeout(str(exc)) from None
-        except urllib3.exceptions.ProtocolError as exc:
-            raise requests.exceptions.ChunkedEncodingError(str(exc)) from None
-        if not chunk:
-            break
-        chunks.append(chunk)
-    # requests keeps a read body here; setting it is how its own Response.content caches it.
-    response._content = b"".join(chunks)  # noqa: SLF001
+#: Large bodies spilled to a temporary file, by response (closed and gone with the response).
+SPILLED: weakref.WeakKeyDictionary[requests.Response, t.IO[bytes]] = weakref.WeakKeyDictionary()
 
 
 def base_url(config: t.Mapping[str, t.Any]) -> str:
@@ -156,7 +150,24 @@ class WolkvoxStream(RESTStream[t.Any]):
             )
             raise RedirectError(msg)
         # Raises RetriableAPIError / FatalAPIError subclasses; see tap_wolkvox.errors.
-        self._replies[response] = interpret_response(response, self.report_api)
+        spilled = SPILLED.pop(response, None)
+        if spilled is None:
+            self._replies[response] = interpret_response(response, self.report_api)
+            return
+        try:
+            reply = interpret_spilled(
+                response.status_code,
+                spilled,
+                self.report_api,
+                url_without_query(response.url),
+                window_of(response.url),
+            )
+        except BaseException:
+            spilled.close()
+            raise
+        if reply.body is None:  # nothing left to stream
+            spilled.close()
+        self._replies[response] = reply
 
     def reply_for(self, response: requests.Response) -> Reply:
         """The interpreted reply of a response that passed :meth:`validate_response`."""

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import json
 import re
+import typing as t
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+import ijson
 import msgspec
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
+from tap_wolkvox import bodies
+
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
     import requests
 
 #: Body ``code`` values that mean success (sent as int or string, some samples blank: see
@@ -89,6 +95,26 @@ class Reply:
     #: Per index in ``rows``: the raw text (backslash-escaped) of each value whose invalid text
     #: was replaced by U+FFFD, by field name (``conversation[0].message`` when nested).
     repairs: dict[int, dict[str, str]] = field(default_factory=dict)
+    #: A large body's rows, read one at a time from its spilled file (``rows`` is then empty).
+    stream: Callable[[], Iterator[dict[str, Any]]] | None = None
+    #: How many rows ``stream`` yields.
+    streamed: int = 0
+    #: The spilled body ``stream`` reads; closed (and so deleted) by :meth:`close`.
+    body: t.IO[bytes] | None = None
+
+    def close(self) -> None:
+        """Let go of the spilled body, if any: its temporary file is then gone."""
+        if self.body is not None:
+            self.body.close()
+
+    @property
+    def size(self) -> int:
+        """How many rows the reply holds, streamed or not."""
+        return self.streamed if self.stream is not None else len(self.rows)
+
+    def each_row(self) -> Iterable[dict[str, Any]]:
+        """The rows, from memory or from the spilled body."""
+        return self.rows if self.stream is None else self.stream()
 
 
 def _server_message(payload: Any, text: str) -> str:
@@ -328,6 +354,26 @@ def _read_ok(body: bytes, report: str, window: str) -> Reply:
     if how != _SOUND:
         # The rows are cleaned below, one by one, so that each keeps the raw text of its own.
         payload = {k: v if k == "data" else _clean(v, how) for k, v in payload.items()}
+    empty = _read_code(payload, report, where)
+    if empty is not None:
+        return empty
+    read = _rows_of(payload.get("data"))
+    if read is None:
+        msg = f"a 200 reply{where} whose 'data' is neither a list of rows nor an object"
+        raise WolkvoxRetriableError(msg)
+    rows, skipped = read
+    repairs: dict[int, dict[str, str]] = {}
+    if how != _SOUND:
+        for index, row in enumerate(rows):
+            found: dict[str, str] = {}
+            rows[index] = _clean(row, how, "", found)
+            if found:
+                repairs[index] = found
+    return Reply(rows=rows, skipped=skipped, repairs=repairs)
+
+
+def _read_code(payload: dict[str, Any], report: str, where: str) -> Reply | None:
+    """Check the envelope's ``code``: None on success, an empty window for 404, else raise."""
     code = payload.get("code", HTTPStatus.OK)
     body_status = _code_status(code)
     if body_status is None:
@@ -343,19 +389,48 @@ def _read_ok(body: bytes, report: str, window: str) -> Reply:
             return Reply(rows=[], empty_window=True)
         message = _server_message(payload, "")
         raise classify_failure(body_status, message, report)
-    read = _rows_of(payload.get("data"))
-    if read is None:
+    return None
+
+
+def interpret_spilled(
+    status: int, body: t.IO[bytes], report: str, url: str = "", window: str = ""
+) -> Reply:
+    """:func:`interpret` for a large body spilled to a file: rows are read as a stream.
+
+    The whole body is scanned once first (tokens only, nothing kept), so that an error code, a
+    malformed body or a reply at the row cap is known before the first row is emitted: a reply
+    at the cap is then split like any other, and its rows are not emitted twice.
+    """
+    if status != HTTPStatus.OK:
+        # Error pages are small; a large one is read for its message only.
+        body.seek(0)
+        return interpret(status, body.read(1 << 20), report, url, window)
+    where = f" for window {window}" if window else ""
+    try:
+        envelope = bodies.scan(body)
+    except (ijson.JSONError, UnicodeDecodeError, ValueError):
+        # A byte-order mark, bad text or malformed JSON: the in-memory path repairs what can be
+        # repaired and says what cannot (this costs the memory streaming saves, but is rare).
+        body.seek(0)
+        return _read_ok(body.read(), report, window)
+    empty = _read_code(envelope.scalars, report, where)
+    if empty is not None:
+        return empty
+    if envelope.data == "start_map" or envelope.data is None or envelope.data == "null":
+        count = 1 if envelope.data == "start_map" else 0
+        return Reply(
+            rows=[], stream=lambda: bodies.rows(body, envelope), streamed=count, body=body
+        )
+    if envelope.objects + envelope.nulls != envelope.entries:
         msg = f"a 200 reply{where} whose 'data' is neither a list of rows nor an object"
         raise WolkvoxRetriableError(msg)
-    rows, skipped = read
-    repairs: dict[int, dict[str, str]] = {}
-    if how != _SOUND:
-        for index, row in enumerate(rows):
-            found: dict[str, str] = {}
-            rows[index] = _clean(row, how, "", found)
-            if found:
-                repairs[index] = found
-    return Reply(rows=rows, skipped=skipped, repairs=repairs)
+    return Reply(
+        rows=[],
+        skipped=envelope.nulls,
+        stream=lambda: bodies.rows(body, envelope),
+        streamed=envelope.objects,
+        body=body,
+    )
 
 
 def interpret_response(response: requests.Response, report: str) -> Reply:

@@ -13,19 +13,45 @@ import typing as t
 from dataclasses import dataclass
 
 from tap_wolkvox.timestamps import parse_day
-from tap_wolkvox.values import json_text, parse_duration, parse_integer, parse_number, parse_percent
+from tap_wolkvox.values import (
+    json_text,
+    parse_duration,
+    parse_integer,
+    parse_number,
+    parse_percent,
+    parse_seconds,
+)
 
 if t.TYPE_CHECKING:
     import logging
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable, Iterator
 
     from tap_wolkvox.timestamps import OperationClock
 
-#: Raw values that mean "nothing here" in Wolkvox replies.
+#: Raw values that mean "nothing here" in Wolkvox replies (whitespace-only values too).
 PLACEHOLDERS = frozenset({"", "-"})
+_BLANKS = (None, "", " ")
 
 #: Column that keeps, per row, the raw text of any value that could not be typed.
 UNPARSED = "unparsed_values"
+#: Column that keeps, per row, the fields Wolkvox sent that the declaration lacks (schema
+#: drift): their names and values, as sent.
+EXTRA = "_extra_fields"
+
+#: The two columns every row (and every nested item) carries besides its declared fields.
+_BOOKKEEPING_SCHEMA: dict[str, dict[str, t.Any]] = {
+    UNPARSED: {
+        "type": ["object", "null"],
+        "additionalProperties": {"type": ["string", "null"]},
+        "description": "Raw text of any value in this row that could not be typed "
+        "(null when every value was read).",
+    },
+    EXTRA: {
+        "type": ["object", "null"],
+        "description": "Fields Wolkvox sent that this stream does not declare, by name, with "
+        "their values as sent (null when there were none).",
+    },
+}
 
 #: A key of PHP's keyed-object form of a list (``{"0": {...}, "2": {...}}``).
 _NUMERIC_KEY = re.compile(r"-?[0-9]+")
@@ -40,6 +66,7 @@ class Kind(enum.Enum):
     INSTANT = "instant"  # "YYYY-MM-DD HH:MM:SS" wall clock -> UTC ISO 8601 date-time
     DAY = "day"  # "YYYY-MM-DD" -> date
     DURATION = "duration"  # "HH:MM:SS" -> integer seconds
+    SECONDS = "seconds"  # an average in seconds: "12.5" or "HH:MM:SS" -> number of seconds
     INTEGER = "integer"  # counts
     NUMBER = "number"  # decimals such as credits
     PERCENT = "percent"  # "34.64 %" -> 34.64
@@ -55,16 +82,20 @@ _KEY_STAND_INS: dict[Kind, t.Any] = {
     Kind.INSTANT: UNREADABLE_INSTANT,
     Kind.DAY: "1970-01-01",
     Kind.DURATION: -1,
+    Kind.SECONDS: -1,
     Kind.INTEGER: -1,
     Kind.NUMBER: -1,
     Kind.PERCENT: -1,
 }
+#: The stand-in values themselves: a key part holding one of them was blank.
+KEY_STAND_INS = frozenset({"", UNREADABLE_INSTANT, "1970-01-01", -1})
 
 _JSON_TYPES: dict[Kind, dict[str, t.Any]] = {
     Kind.TEXT: {"type": ["string", "null"]},
     Kind.INSTANT: {"type": ["string", "null"], "format": "date-time"},
     Kind.DAY: {"type": ["string", "null"], "format": "date"},
     Kind.DURATION: {"type": ["integer", "null"]},
+    Kind.SECONDS: {"type": ["number", "null"]},
     Kind.INTEGER: {"type": ["integer", "null"]},
     Kind.NUMBER: {"type": ["number", "null"]},
     Kind.PERCENT: {"type": ["number", "null"]},
@@ -79,16 +110,18 @@ class Field:
     kind: Kind = Kind.TEXT
     description: str = ""
     items: tuple[Field, ...] = ()
+    #: Other spellings Wolkvox sends for this field (``chanel`` for ``channel``); their values
+    #: go to this one column.
+    aliases: tuple[str, ...] = ()
 
     def json_schema(self) -> dict[str, t.Any]:
         """The JSON Schema of this field."""
         if self.kind is Kind.OBJECTS:
+            properties = {item.name: item.json_schema() for item in self.items}
+            properties.update(_BOOKKEEPING_SCHEMA)
             schema: dict[str, t.Any] = {
                 "type": ["array", "null"],
-                "items": {
-                    "type": "object",
-                    "properties": {item.name: item.json_schema() for item in self.items},
-                },
+                "items": {"type": "object", "properties": properties},
             }
         else:
             schema = dict(_JSON_TYPES[self.kind])
@@ -122,16 +155,28 @@ class Report:
     params: tuple[Param, ...] = ()
     selected_by_default: bool = False
     description: str = ""
+    #: When ``data`` is one object keyed by bucket (``{"0_5_seg": {...}, ...}``, cdr_4), the
+    #: column that receives each bucket's name: one row per bucket.
+    buckets: str | None = None
+
+    def rows_of(self, data: Iterable[dict[str, t.Any]]) -> Iterable[dict[str, t.Any]]:
+        """The rows of a reply's ``data``: bucketed objects become one row per bucket."""
+        if self.buckets is None:
+            return data
+        return self._unbucket(data, self.buckets)
+
+    @staticmethod
+    def _unbucket(data: Iterable[dict[str, t.Any]], column: str) -> Iterator[dict[str, t.Any]]:
+        for row in data:
+            if row and all(value.__class__ is dict for value in row.values()):
+                yield from ({column: bucket, **values} for bucket, values in row.items())
+            else:  # already one row per bucket
+                yield row
 
     def json_schema(self) -> dict[str, t.Any]:
         """The stream's JSON Schema: the declared fields plus :data:`UNPARSED`."""
         properties = {f.name: f.json_schema() for f in self.fields}
-        properties[UNPARSED] = {
-            "type": ["object", "null"],
-            "additionalProperties": {"type": ["string", "null"]},
-            "description": "Raw text of any value in this row that could not be typed "
-            "(null when every value was read).",
-        }
+        properties.update(_BOOKKEEPING_SCHEMA)
         return {"type": "object", "properties": properties}
 
 
@@ -165,6 +210,7 @@ class RowShaper:
         self._row_label = row_label or (lambda _row: "")
         self._text = tuple(f.name for f in fields if f.kind is Kind.TEXT)
         self._known = frozenset(f.name for f in fields)
+        self._aliases = {alias: f.name for f in fields for alias in f.aliases}
         self._typed: list[tuple[str, Callable[[str], t.Any]]] = []
         self._nested: list[tuple[str, RowShaper]] = []
         for f in fields:
@@ -183,8 +229,7 @@ class RowShaper:
 
     def shape(self, row: dict[str, t.Any]) -> dict[str, t.Any]:  # noqa: C901 - hot path, inline
         """Type one raw row in place (no copy: a 60,000-row reply stays one set of dicts)."""
-        if row.keys() != self._known:
-            self._fit_keys(row)
+        extra = self._fit_keys(row) if row.keys() != self._known else None
         unparsed: dict[str, str] | None = None
         for name in self._text:
             value = row[name]
@@ -197,7 +242,7 @@ class RowShaper:
                 if value is None:
                     continue
                 value = json_text(value)
-            if value in PLACEHOLDERS:
+            if value in PLACEHOLDERS or value.isspace():
                 row[name] = None
                 continue
             try:
@@ -213,6 +258,7 @@ class RowShaper:
             if row[name] is None:
                 row[name] = stand_in
         row[UNPARSED] = unparsed
+        row[EXTRA] = extra
         return row
 
     def keep_raw(self, row: dict[str, t.Any], raw: dict[str, str]) -> None:
@@ -243,19 +289,36 @@ class RowShaper:
                 self._warn_nested(name, odd, whole=value is None)
         return unparsed
 
-    def _fit_keys(self, row: dict[str, t.Any]) -> None:
-        """Add declared fields the row lacks (as null); drop the ones the schema lacks."""
-        extra = [name for name in row if name not in self._known]
-        for name in extra:
-            del row[name]
+    def _fit_keys(self, row: dict[str, t.Any]) -> dict[str, t.Any] | None:
+        """Fit ``row``'s keys to the declared fields; return the undeclared ones, with values.
+
+        Keys are read without surrounding whitespace (chat_1 sends ``"agent_anwers "``); another
+        spelling of a field (an alias) fills that field unless the row also sent it with a
+        value; declared fields the row lacks are null. Nothing is dropped: what the schema
+        lacks is returned, for :data:`EXTRA`, and named once per run.
+        """
+        extra: dict[str, t.Any] = {}
+        for sent in [name for name in row if name not in self._known]:
+            value = row.pop(sent)
+            name = sent.strip()
+            name = self._aliases.get(name, name)
+            if name not in self._known:
+                extra[sent] = value
+            elif row.get(name) in _BLANKS or name not in row:
+                row[name] = value
         for name in self._known:
             row.setdefault(name, None)
         new = sorted(set(extra) - self._warned)
         if new:
             self._warned.update(new)
-            self._logger.info(
-                "%s: ignoring fields the schema does not declare: %s", self._label, ", ".join(new)
+            self._logger.warning(
+                "%s: Wolkvox sent fields the schema does not declare: %s; they are kept in %s "
+                "(said once per run)",
+                self._label,
+                ", ".join(repr(name) for name in new),
+                EXTRA,
             )
+        return extra or None
 
     def _warn_nested(self, name: str, text: str, *, whole: bool) -> None:
         if name in self._warned:
@@ -346,6 +409,7 @@ def _converter(kind: Kind, clock: OperationClock) -> Callable[[str], t.Any]:
         return day
     return {
         Kind.DURATION: parse_duration,
+        Kind.SECONDS: parse_seconds,
         Kind.INTEGER: parse_integer,
         Kind.NUMBER: parse_number,
         Kind.PERCENT: parse_percent,

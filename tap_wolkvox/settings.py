@@ -118,8 +118,9 @@ CONFIG_SCHEMA = th.PropertiesList(
         th.IntegerType(minimum=2, maximum=1_000_000),
         default=DEFAULT_ROW_CAP,
         title="Per-request row cap",
-        description="Rows at which the API cuts a reply (60,000). A reply this full is not "
-        "trusted: its window is split in halves and read again.",
+        description="Rows at which the API cuts a reply (60,000). Windows are sized to hold "
+        "about 80% of it; a reply this full is not trusted: its window is split in halves and "
+        "read again.",
     ),
     th.Property(
         "max_attempts",

@@ -26,7 +26,15 @@ from typing_extensions import override
 from tap_wolkvox.client import WolkvoxStream, describe_failure
 from tap_wolkvox.errors import ReportUnavailableError, WolkvoxError
 from tap_wolkvox.margin import STATE_KEY, LateRows, MarginSummary, MarginTally
-from tap_wolkvox.reports import UNREADABLE_INSTANT, Field, Kind, Report, RowShaper
+from tap_wolkvox.reports import (
+    KEY_STAND_INS,
+    UNPARSED,
+    UNREADABLE_INSTANT,
+    Field,
+    Kind,
+    Report,
+    RowShaper,
+)
 from tap_wolkvox.settings import LIST_SETTINGS
 from tap_wolkvox.timestamps import (
     ONE_SECOND,
@@ -39,7 +47,7 @@ from tap_wolkvox.timestamps import (
 from tap_wolkvox.windows import Window, WindowTooDenseError, WindowWalk
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterable
+    from collections.abc import Callable, Generator, Iterable, Iterator
 
     from singer_sdk.helpers.types import Context
     from singer_sdk.streams.rest import HTTPRequest, PageContext
@@ -72,8 +80,13 @@ class WindowPaginator(BaseAPIPaginator[Window]):
         *,
         is_truncated: Callable[[requests.Response], bool],
         on_window_done: Callable[[Window, requests.Response], None],
+        entries: Callable[[requests.Response], int],
     ) -> None:
-        """Page through ``walk``; ``on_window_done`` runs once every row of a window is out."""
+        """Page through ``walk``; ``on_window_done`` runs once every row of a window is out.
+
+        ``entries`` counts a reply's entries (null ones too): the walk sizes the next window
+        from it.
+        """
         if walk.current is None:
             msg = "nothing to walk"
             raise ValueError(msg)
@@ -81,6 +94,7 @@ class WindowPaginator(BaseAPIPaginator[Window]):
         self._walk = walk
         self._is_truncated = is_truncated
         self._on_window_done = on_window_done
+        self._entries = entries
 
     @override
     def continue_if_empty(self, response: requests.Response) -> bool:
@@ -93,7 +107,7 @@ class WindowPaginator(BaseAPIPaginator[Window]):
         if not truncated:
             # The SDK advances only after every row of this page was processed.
             self._on_window_done(self.current_value, response)
-        return self._walk.advance(truncated=truncated)
+        return self._walk.advance(truncated=truncated, rows=self._entries(response))
 
 
 REPORT_DATE = "report_date"
@@ -138,6 +152,7 @@ class ReportStream(WolkvoxStream):
         self.logger.addFilter(_quiet_about_explained_failures)
         self.windows = 0
         self.empty_windows = 0
+        self.blank_rows = 0
         self._zone_change_said = False
         self.unavailable = False
         #: The stream tried to read (it was selected and its settings did not skip it).
@@ -173,8 +188,8 @@ class ReportStream(WolkvoxStream):
         """
         raise NotImplementedError
 
-    def _finish(self, records: list[dict[str, t.Any]], window: Window) -> None:
-        """Complete the shaped records of one window in place (sort, derive, stamp)."""
+    def _finish(self, record: dict[str, t.Any], window: Window) -> None:
+        """Complete one shaped record of ``window`` in place (derive, stamp, count)."""
 
     # -- shared machinery -------------------------------------------------------------------
 
@@ -211,14 +226,9 @@ class ReportStream(WolkvoxStream):
     @property
     @override
     def is_sorted(self) -> bool:
-        # Rows are sorted inside each window and windows run forward in time, so a STATE
-        # written mid-window is a valid resume point.
-        return True
-
-    @property
-    @override
-    def check_sorted(self) -> bool:
-        # A look-back (and an aggregate's re-read of today) deliberately goes back in time.
+        # Rows go out in the order Wolkvox sends them (large replies are streamed, not held to
+        # be sorted); the bookmark moves only once a whole window is out, so any STATE is a
+        # valid resume point without sorting.
         return False
 
     @override
@@ -289,6 +299,14 @@ class ReportStream(WolkvoxStream):
         # Called once per stream at the very end of the run, after every stream has synced.
         self._tap.check_run()  # type: ignore[attr-defined]
         super().log_sync_costs()
+        if self.blank_rows:
+            self.logger.warning(
+                "Report %s (%s): skipped %d rows whose key fields (%s) were all blank",
+                self.report.api,
+                self.name,
+                self.blank_rows,
+                ", ".join(self._identifying),
+            )
         if self.all_windows_empty and not self.ever_had_rows:
             # Quiet windows are normal on a five-minute poll; a report that has never returned
             # a row since start_date is worth a look.
@@ -327,11 +345,22 @@ class ReportStream(WolkvoxStream):
 
     def _at_cap(self, reply: Reply) -> bool:
         """The reply holds as many entries as the cap (null ones count): it may be cut."""
-        return len(reply.rows) + reply.skipped >= self._settings.row_cap
+        return self._entries(reply) >= self._settings.row_cap
+
+    @staticmethod
+    def _entries(reply: Reply) -> int:
+        """What counts towards the row cap: rows, and null entries too."""
+        return reply.size + reply.skipped
 
     @override
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
         reply: Reply = self.reply_for(response)
+        try:
+            yield from self._parse(reply)
+        finally:
+            reply.close()  # a spilled body's temporary file goes as soon as its rows are out
+
+    def _parse(self, reply: Reply) -> Iterator[dict[str, t.Any]]:
         window = self._walk.current if self._walk else None
         if window is None:  # pragma: no cover - a reply always belongs to a window
             return
@@ -349,12 +378,7 @@ class ReportStream(WolkvoxStream):
                 reply.skipped,
             )
         self._extracted_at = self._settings.clock.utc_now()
-        shape = self._shaper.shape
-        records = [shape(row) for row in reply.rows]
         if reply.repairs:
-            keep_raw = self._shaper.keep_raw
-            for index, raw in reply.repairs.items():
-                keep_raw(records[index], raw)
             self.logger.warning(
                 "Report %s (%s): the reply for window %s held values whose text is not valid "
                 "UTF-8 (%d: invalid bytes or lone surrogate escapes); each bad character is "
@@ -364,32 +388,66 @@ class ReportStream(WolkvoxStream):
                 window,
                 sum(len(raw) for raw in reply.repairs.values()),
             )
-        for param in self.partition_params:
-            # A row that does not say which campaign/skill/agent it is for gets the one asked.
-            value = (self._context or {})[param.name]
-            for record in records:
-                if not record.get(param.name):
-                    record[param.name] = value
-        self._finish(records, window)
-        yield from records
+        yield from self._records(reply, window)
+
+    def _records(self, reply: Reply, window: Window) -> Iterator[dict[str, t.Any]]:
+        """The records of a trusted reply, one at a time (a large reply is never all in memory)."""
+        shape = self._shaper.shape
+        keep_raw = self._shaper.keep_raw
+        # (a bucketed reply is one object: its repairs go to its first bucket's row)
+        repairs = reply.repairs if self.report.buckets is None else {0: reply.repairs.get(0, {})}
+        partition = [(p.name, (self._context or {})[p.name]) for p in self.partition_params]
+        identifying = self._identifying
+        finish = self._finish
+        for index, row in enumerate(self.report.rows_of(reply.each_row())):
+            record = shape(row)
+            if repairs and repairs.get(index):
+                keep_raw(record, repairs[index])
+            if identifying and self._all_blank(record):
+                self.blank_rows += 1
+                continue
+            for name, value in partition:
+                # A row that does not say which campaign/skill/agent it is for gets the one asked.
+                if not record.get(name):
+                    record[name] = value
+            finish(record, window)
+            yield record
+
+    @cached_property
+    def _identifying(self) -> tuple[str, ...]:
+        """The key fields a row itself must fill (not report_date, not a partition value)."""
+        added = {REPORT_DATE, *(p.name for p in self.partition_params)}
+        return tuple(name for name in self.report.primary_key if name not in added)
+
+    def _all_blank(self, record: dict[str, t.Any]) -> bool:
+        """True when every identifying key field of ``record`` is blank: no row at all.
+
+        Wolkvox's documented sample replies are such rows (every value ``""``).
+        """
+        unparsed = record[UNPARSED] or {}
+        for name in self._identifying:
+            value = record[name]
+            if name in unparsed or (value not in KEY_STAND_INS and str(value).strip()):
+                return False
+        return True
 
     def _on_window_done(self, window: Window, response: requests.Response) -> None:
         self.windows += 1
         reply = self.reply_for(response)
-        self.rows += len(reply.rows)
+        self.rows += reply.size
         state = self.get_context_state(self._context)
         if reply.empty_window:
             self.empty_windows += 1
-        elif reply.rows:
+        elif reply.size:
             self.ever_had_rows = True
             state[ROWS_SEEN] = True
-        self._window_read(window, reply.rows)
+        self._window_read(window)
         self._set_bookmark(self._bookmark_after(window))
         self._note_progress(state, window)
         self.state_manager.is_flushed = False
         self._write_state_message()
 
-    def _window_read(self, window: Window, records: list[dict[str, t.Any]]) -> None:
+    def _window_read(self, window: Window) -> None:
         """Every record of ``window`` is out (before its STATE is written)."""
 
     def _note_progress(self, state: dict[str, t.Any], window: Window) -> None:
@@ -475,6 +533,7 @@ class ReportStream(WolkvoxStream):
             self._walk,
             is_truncated=self._is_truncated,
             on_window_done=self._on_window_done,
+            entries=lambda response: self._entries(self.reply_for(response)),
         )
 
     @override
@@ -567,7 +626,9 @@ class EventReportStream(ReportStream):
 
     @override
     def _plan_walk(self, start: dt.datetime, stop: dt.datetime) -> WindowWalk:
-        return WindowWalk(start, stop, self._settings.window_span)
+        # Knowing the cap, the walk sizes windows to hold well under it (see windows.py).
+        settings = self._settings
+        return WindowWalk(start, stop, settings.window_span, row_cap=settings.row_cap)
 
     @override
     def _bookmark_after(self, window: Window) -> str:
@@ -595,15 +656,10 @@ class EventReportStream(ReportStream):
         self._tally = MarginTally(previous, clock.utc_now() - self._settings.settle)
 
     @override
-    def _window_read(self, window: Window, records: list[dict[str, t.Any]]) -> None:
-        key = self.report.timestamp
+    def _window_read(self, window: Window) -> None:
         tally = self._tally
-        if key is None or tally is None:
+        if self.report.timestamp is None or tally is None:
             return
-        for record in records:
-            stamp = record.get(key)
-            if stamp and stamp != UNREADABLE_INSTANT:
-                tally.count(stamp)
         self._read_until = self._settings.clock.instant(window.end + ONE_SECOND)
         if self._walk is not None and self._walk.is_last(window):
             late = tally.late_rows(self._read_from, self._read_until)
@@ -658,17 +714,17 @@ class EventReportStream(ReportStream):
         return min(clock.resume_wall_clock(instant), written_in.resume_wall_clock(instant))
 
     @override
-    def _finish(self, records: list[dict[str, t.Any]], window: Window) -> None:
+    def _finish(self, record: dict[str, t.Any], window: Window) -> None:
         key = self.report.timestamp
         if key is None:
             return
         if self.report.timestamp_source:
             outer, inner = self.report.timestamp_source.split("[].", 1)
-            for record in records:
-                stamps = [i[inner] for i in record.get(outer) or () if i.get(inner)]
-                record[key] = min(stamps) if stamps else None
-        # Windows come back in no particular order; sorted rows make every STATE resumable.
-        records.sort(key=lambda record: record[key] or "")
+            stamps = [i[inner] for i in record.get(outer) or () if i.get(inner)]
+            record[key] = min(stamps) if stamps else None
+        stamp = record[key]
+        if stamp and stamp != UNREADABLE_INSTANT and self._tally is not None:
+            self._tally.count(stamp)
 
 
 class DailySnapshotStream(ReportStream):
@@ -741,10 +797,8 @@ class DailySnapshotStream(ReportStream):
         return False
 
     @override
-    def _finish(self, records: list[dict[str, t.Any]], window: Window) -> None:
-        day = window.start.date().isoformat()
-        for record in records:
-            record[REPORT_DATE] = day
+    def _finish(self, record: dict[str, t.Any], window: Window) -> None:
+        record[REPORT_DATE] = window.start.date().isoformat()
 
 
 def stream_for(tap: t.Any, report: Report) -> ReportStream:

@@ -19,7 +19,7 @@ UTC = dt.timezone.utc
 ONE_SECOND = dt.timedelta(seconds=1)
 ONE_MINUTE = dt.timedelta(minutes=1)
 
-_LOCAL_STAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
+_LOCAL_STAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?")
 _DAY = re.compile(r"\d{4}-\d\d-\d\d")
 
 
@@ -39,9 +39,13 @@ def load_timezone(name: str) -> ZoneInfo:
 def parse_wall_clock(value: str) -> dt.datetime | None:
     """Read a Wolkvox ``YYYY-MM-DD HH:MM:SS`` string as a naive wall-clock time.
 
-    Returns None for anything else (blank, ``-``, a day alone, garbage), so that callers can
-    keep the row and report the value instead of failing.
+    Also read: ``YYYY-MM-DDTHH:MM:SS`` and ``YYYY-MM-DD HH:MM`` (seconds 0): the docs call
+    some of these fields "year-month-day-time" without more. Returns None for anything else
+    (blank, ``-``, a day alone, garbage), so that callers can keep the row and report the value
+    instead of failing.
     """
+    if len(value) == 16 and _LOCAL_STAMP.fullmatch(value):  # noqa: PLR2004 - no seconds
+        value += ":00"
     if len(value) != 19 or not _LOCAL_STAMP.fullmatch(value):  # noqa: PLR2004
         return None
     try:

@@ -54,3 +54,12 @@ def parse_number(value: str) -> float:
 def parse_percent(value: str) -> float:
     """``"34.64 %"`` or ``"15,233.33 %"`` as the number of percent (34.64, 15233.33)."""
     return parse_number(value.strip().removesuffix("%"))
+
+
+def parse_seconds(value: str) -> int | float:
+    """An average in seconds: ``"12.5"`` (decimals kept) or ``"00:00:12"`` (12)."""
+    text = value.strip()
+    if ":" in text:
+        return parse_duration(text)
+    number = parse_number(text)
+    return int(number) if number.is_integer() else number

@@ -3,7 +3,9 @@
 Windows are in the operation's wall clock (the API filters on wall-clock strings), inclusive at
 both ends, one second apart: contiguous, with no gap and no overlap. The API has no pagination
 and silently cuts a response at its per-request row cap, so a window that comes back full is
-not trusted: it is split in halves, down to one second.
+not trusted: it is split in halves, down to one second. A cut reply is a call spent for nothing,
+so the walk sizes each window from the row density of the last one read: long where rows are
+sparse, short where they are dense, aiming at :data:`TARGET_FILL` of the cap.
 """
 
 from __future__ import annotations
@@ -15,6 +17,16 @@ from tap_wolkvox.timestamps import ONE_SECOND, format_query_stamp
 
 #: The API refuses date spans longer than this.
 MAX_SPAN_DAYS = 31
+#: Share of the row cap a window is sized to hold. Density drifts from one window to the
+#: next (hours of the day, weekdays, plain chance): 20% headroom absorbs a window 25% denser
+#: than the last without a cut reply, while windows stay full enough that a steady backfill
+#: costs about 1/0.8 = 1.25 times the calls of perfectly full ones (plus the few cut replies
+#: that first find the density).
+TARGET_FILL = 0.8
+#: A window is at most this many times as long as the last one: where the last window was
+#: sparse (a night, a weekend, a gap), the next may run into dense hours, and a cut reply
+#: costs a call, while doubling reaches 31 days from an hour in ten calls.
+MAX_GROWTH = 2
 
 
 @dataclass(frozen=True, order=True)
@@ -72,33 +84,70 @@ def day_windows(first: dt.date, last: dt.date) -> list[Window]:
     ]
 
 
-class WindowWalk:
-    """Walks ``[start, stop]`` in windows of at most ``span``; splits windows that hit the cap.
+def next_seconds(last_seconds: int, density: float, target: float) -> int:
+    """How many seconds hold ``target`` rows at ``density`` rows a second.
 
-    ``current`` is the window to ask for next; after its reply, call :meth:`advance`.
+    At most :data:`MAX_GROWTH` times ``last_seconds`` (the window just read), at least one.
+    """
+    longest = last_seconds * MAX_GROWTH
+    if density <= 0:
+        return longest
+    return max(1, min(longest, int(target / density)))
+
+
+class WindowWalk:
+    """Walks ``[start, stop]`` in contiguous windows of at most ``span``; splits cut windows.
+
+    ``current`` is the window to ask for next; after its reply, call :meth:`advance`. Given a
+    ``row_cap`` and each reply's row count, the walk sizes every window from the density it has
+    seen (see :func:`next_seconds`); without them, windows are ``span`` long and cut ones are
+    read in halves.
+
+    What the walk learns is not kept between runs: a five-minute poll is one window far under
+    the cap, and a resumed backfill finds the density again in a few calls (one per halving),
+    where a density from another day could be the wrong one.
     """
 
-    def __init__(self, start: dt.datetime, stop: dt.datetime, span: dt.timedelta) -> None:
+    def __init__(
+        self,
+        start: dt.datetime,
+        stop: dt.datetime,
+        span: dt.timedelta,
+        *,
+        row_cap: int | None = None,
+    ) -> None:
         """Plan a walk from ``start`` to ``stop`` (both wall-clock, inclusive)."""
         if span < ONE_SECOND or span > dt.timedelta(days=MAX_SPAN_DAYS):
             msg = f"window span must be between 1 second and {MAX_SPAN_DAYS} days, not {span}"
             raise ValueError(msg)
         self.stop = stop
         self.span = span
-        # Windows still to read, the next one last (a stack, so halves are read in order).
-        self._pending: list[Window] = []
-        self.current: Window | None = self._full_window(start) if start <= stop else None
+        self.row_cap = row_cap
+        # Ends of the windows cut while no row count came, innermost last: the rest of such a
+        # window is read up to its end before windows of ``span`` resume (plain halving).
+        self._ceilings: list[dt.datetime] = []
+        # Windows cut while row counts came, not yet read to their end: (end, rows known to lie
+        # between the next window's start and that end), as a cut window held at least the cap.
+        self._owed: list[tuple[dt.datetime, int]] = []
+        # How many seconds the next window should last (None: no density seen yet).
+        self._sized: int | None = None
+        self.current: Window | None = self._window_from(start) if start <= stop else None
         self.splits = 0
 
-    def _full_window(self, start: dt.datetime) -> Window:
-        return Window(start, min(start + self.span - ONE_SECOND, self.stop))
+    def _window_from(self, start: dt.datetime) -> Window:
+        length = self.span if self._sized is None else min(self.span, self._sized * ONE_SECOND)
+        return Window(start, min(start + length - ONE_SECOND, self.stop, *self._ceilings[-1:]))
 
     def is_last(self, window: Window) -> bool:
         """True when ``window``, read whole, ends the walk."""
-        return not self._pending and window.end >= self.stop
+        return window.end >= self.stop
 
-    def advance(self, *, truncated: bool) -> Window | None:
+    def advance(self, *, truncated: bool, rows: int | None = None) -> Window | None:
         """Move on after a reply for ``current``; return the new ``current`` (None when done).
+
+        ``rows`` is how many entries the reply held (null ones too); with a ``row_cap`` it
+        sizes the next window. A cut window is halved either way: its reply only says that it
+        held at least the cap, not how many more.
 
         Raises:
             WindowTooDenseError: when a one-second window is truncated.
@@ -107,20 +156,43 @@ class WindowWalk:
         if window is None:
             return None
         if truncated:
-            if window.seconds == 1:
-                msg = (
-                    f"the one-second window {window} alone returned as many rows as the "
-                    "per-request cap, so some rows cannot be fetched"
-                )
-                raise WindowTooDenseError(msg)
-            left, right = window.halves()
-            self._pending.append(right)
-            self.current = left
-            self.splits += 1
-        elif self._pending:
-            self.current = self._pending.pop()
-        elif window.end < self.stop:
-            self.current = self._full_window(window.end + ONE_SECOND)
-        else:
+            self.current = self._split(window, None if rows is None else self.row_cap)
+            return self.current
+        while self._ceilings and self._ceilings[-1] <= window.end:
+            self._ceilings.pop()
+        if window.end >= self.stop:
             self.current = None
+            return None
+        if rows is not None and self.row_cap is not None:
+            self._resize(window, rows, self.row_cap)
+        self.current = self._window_from(window.end + ONE_SECOND)
         return self.current
+
+    def _split(self, window: Window, held: int | None) -> Window:
+        """The window to ask for after ``window`` came back cut: its left half.
+
+        ``held`` is how many rows the cut window is known to hold (None: the walk is not told
+        row counts, so it reads the rest of the window whole, in halves).
+        """
+        if window.seconds == 1:
+            msg = (
+                f"the one-second window {window} alone returned as many rows as the "
+                "per-request cap, so some rows cannot be fetched"
+            )
+            raise WindowTooDenseError(msg)
+        if held is not None:
+            # The rest of the cut window is then sized from the densities seen, not read whole.
+            self._owed.append((window.end, held))
+        else:
+            self._ceilings.append(window.end)
+        self.splits += 1
+        return window.halves()[0]
+
+    def _resize(self, window: Window, rows: int, row_cap: int) -> None:
+        """Size the next window after ``window`` was read whole with ``rows`` rows."""
+        self._owed = [(end, owed - rows) for end, owed in self._owed if end > window.end]
+        start = window.end + ONE_SECOND
+        # The densest of what was just read and of what cut windows left ahead.
+        densities = [rows / window.seconds]
+        densities += [owed / Window(start, end).seconds for end, owed in self._owed]
+        self._sized = next_seconds(window.seconds, max(densities), TARGET_FILL * row_cap)

@@ -1,7 +1,9 @@
 """The report declarations: complete, consistent and faithful to the research catalogue.
 
 The catalogue (``shared/wolkvox-api/reports.json``) sits next to the repository during
-development but is not shipped; without it, only the checks that need nothing else run.
+development but is not shipped; without it, only the checks that need nothing else run. The
+vendor's sample replies are copied into ``tests/data/samples.json`` (see test_contract), so the
+checks against them always run.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from collections import Counter
 from pathlib import Path
 
 from tap_wolkvox.catalog import INTERACTION_TRANSFERS, REPORTS
-from tap_wolkvox.reports import UNPARSED, Field, Kind, Report
+from tap_wolkvox.reports import EXTRA, UNPARSED, Field, Kind, Report
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "wolkvox-api" / "reports.json"
+SAMPLES = Path(__file__).resolve().parent / "data" / "samples.json"
+#: The keys of Wolkvox's reply around ``data``.
+ENVELOPE = {"code", "error", "msg", "data"}
 
 ALLOWED_SETTINGS = {
     "campaign_ids",
@@ -61,12 +66,44 @@ def by_api() -> dict[str, Report]:
 
 
 def declared_names(report: Report) -> set[str]:
-    """Top-level names, plus ``parent[].child`` for the items of nested arrays."""
+    """Top-level names and aliases, plus ``parent[].child`` for the items of nested arrays."""
     names: set[str] = set()
     for f in report.fields:
-        names.add(f.name)
-        names.update(f"{f.name}[].{item.name}" for item in f.items)
+        names.update((f.name, *f.aliases))
+        names.update(
+            f"{f.name}[].{spelling}" for item in f.items for spelling in (item.name, *item.aliases)
+        )
     return names
+
+
+def sample_keys(api: str) -> set[str]:
+    """The keys of the rows of ``api``'s sample reply, as sent (``parent[].child`` when nested).
+
+    A bucketed reply's keys are those of its buckets. The 8 bodies that are not JSON in the
+    vendor's collection are read for their keys only.
+    """
+    example = json.loads(SAMPLES.read_text(encoding="utf-8"))[api]["examples"][0]
+    if "body" not in example:
+        keys = re.findall(r'"([^"\r\n]*)"\s*:', example["unparsed_body"])
+        return {key for key in keys if key not in ENVELOPE}
+    data = example["body"]["data"]
+    rows = data if isinstance(data, list) else [data]
+    found: set[str] = set()
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, dict):  # a bucket
+                found.update(value)
+            elif isinstance(value, list):
+                found.update(f"{key}[].{child}" for item in value for child in item)
+            else:
+                found.add(key)
+    return found
+
+
+def sent_as(report: Report, key: str) -> str:
+    """The column a key of the reply fills (read without surrounding whitespace)."""
+    key = key.strip()
+    return next((f.name for f in report.fields if key == f.name or key in f.aliases), key)
 
 
 def top_level(report: Report) -> dict[str, Field]:
@@ -242,11 +279,11 @@ def test_json_schema_declares_every_field() -> None:
         assert isinstance(schema, dict), report.api
         assert schema["type"] == "object"
         properties = schema["properties"]
-        assert set(properties) == {f.name for f in report.fields} | {UNPARSED}, report.api
+        assert set(properties) == {f.name for f in report.fields} | {UNPARSED, EXTRA}, report.api
         for f in report.fields:
             if f.kind is Kind.OBJECTS:
                 item_schema = properties[f.name]["items"]["properties"]
-                assert set(item_schema) == {item.name for item in f.items}, report.api
+                assert set(item_schema) == {item.name for item in f.items} | {UNPARSED, EXTRA}
         if report.timestamp is not None:
             assert properties[report.timestamp]["format"] == "date-time", report.api
         json.dumps(schema)  # plain JSON all the way down
@@ -272,3 +309,101 @@ def test_nested_arrays_are_single_object_fields() -> None:
     chat_2 = reports["chat_2"]
     assert chat_2.timestamp == "date"
     assert chat_2.timestamp_source == "conversation[].date"
+
+
+def test_every_key_of_the_sample_replies_is_declared() -> None:
+    for report in REPORTS:
+        undeclared = {
+            key for key in sample_keys(report.api) if key.strip() not in declared_names(report)
+        }
+        assert not undeclared, f"{report.api}: {sorted(undeclared)}"
+
+
+def test_a_bucketed_sample_names_its_bucket_column() -> None:
+    samples = json.loads(SAMPLES.read_text(encoding="utf-8"))
+    for report in REPORTS:
+        example = samples[report.api]["examples"][0]
+        bucketed = "body" in example and isinstance(example["body"]["data"], dict)
+        assert bucketed == (report.buckets is not None), report.api
+        if report.buckets is not None:
+            assert report.buckets in top_level(report), report.api
+            assert report.buckets in report.primary_key, report.api
+    cdr_4 = by_api()["cdr_4"]
+    assert cdr_4.buckets == "duration_bucket"
+    assert top_level(cdr_4)["duration_bucket"].aliases == ("INTERVAL",)
+
+
+def test_aliases_are_unambiguous() -> None:
+    for report in REPORTS:
+        for fields in (report.fields, *(f.items for f in report.fields)):
+            spellings = [spelling for f in fields for spelling in (f.name, *f.aliases)]
+            assert len(set(spellings)) == len(spellings), report.api
+            assert all(alias == alias.strip() for f in fields for alias in f.aliases)
+
+
+def test_other_spellings_fill_one_column() -> None:
+    reports = by_api()
+    for api, sent, column in (
+        ("chat_13", "chanel", "channel"),
+        ("chat_1", "agent_anwers ", "agent_anwers"),
+        ("chat_1", "agent_answers", "agent_anwers"),
+        ("diagram_1_2", "day", "date"),
+        ("skill_3", "day", "date"),
+        ("skill_9", "abandon_11seg_20_seg", "abandon_11seg_20seg"),
+        ("skill_9", "answer_11seg_20seg", "abandon_11seg_20seg"),
+        ("skill_9", "anwers_greater_than_51seg", "abandon_greater_than_51seg"),
+        ("cdr_11", "name_agent", "agent_name"),
+        ("speech_5", "id_agent", "agent_id"),
+        ("campaign_1", "porcent", "percent"),
+        ("cdr_4", "INTERVAL", "duration_bucket"),
+    ):
+        assert sent_as(reports[api], sent) == column, (api, sent)
+        assert sent.strip() not in top_level(reports[api]) or sent.strip() == column, api
+
+
+def test_key_parts_are_sent_by_the_sample_replies() -> None:
+    for report in REPORTS:
+        sent = {sent_as(report, key) for key in sample_keys(report.api)}
+        partitions = {param.name for param in report.params}
+        for name in report.primary_key:
+            if name not in {"report_date", report.buckets}:
+                assert name in sent or name in partitions, f"{report.api}: {name}"
+
+
+def test_reports_without_a_row_id_are_keyed_on_every_field_they_send() -> None:
+    reports = by_api()
+    for api in ("diagram_7", "diagram_8", "diagram_12", "cdr_7"):
+        report = reports[api]
+        sent = {sent_as(report, key) for key in sample_keys(api)}
+        assert set(report.primary_key) == sent, api
+        assert "no ID" in report.description, api
+        assert "in one second still become one row" in report.description, api
+
+
+def test_averages_documented_in_seconds_are_numbers() -> None:
+    reports = by_api()
+    for api in ("chat_8", "skill_1", "skill_3", "skill_4", "skill_6", "skill_7", "skill_11"):
+        fields = top_level(reports[api])
+        assert fields["asa"].kind is Kind.SECONDS, api
+    assert top_level(reports["skill_1"])["ata"].kind is Kind.SECONDS
+    catalogue = load_catalogue()
+    if catalogue is not None:
+        seconds = re.compile(r"(mean|average) seconds", re.IGNORECASE)
+        for report in REPORTS:
+            fields = top_level(report)
+            for documented in catalogue[report.api]["fields"]:
+                if seconds.search(documented["description"]):
+                    kind = fields[documented["name"]].kind
+                    assert kind is Kind.SECONDS, f"{report.api}.{documented['name']}"
+
+
+def test_interaction_transfers_say_only_what_the_sources_say() -> None:
+    fields = top_level(INTERACTION_TRANSFERS)
+    text = " ".join(f.description for f in INTERACTION_TRANSFERS.fields)
+    assert "whatsapp" not in (text + INTERACTION_TRANSFERS.description).lower()
+    assert "skill ID" not in text
+    assert "an agent, or a skill / routing point" in fields["receiver_agent_id"].description
+    assert "the literal SKILL" in fields["receiver_agent_name"].description
+    assert 'only yields "email"' in fields["channel"].description
+    for shape in ("YYYY-MM-DD HH:MM:SS", "YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM:SS"):
+        assert shape in fields["date"].description

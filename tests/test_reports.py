@@ -35,7 +35,7 @@ def check_value(kind: Kind, value: t.Any, where: str) -> None:
         dt.date.fromisoformat(value)
     elif kind in {Kind.DURATION, Kind.INTEGER}:
         assert isinstance(value, int), where
-    elif kind in {Kind.NUMBER, Kind.PERCENT}:
+    elif kind in {Kind.NUMBER, Kind.PERCENT, Kind.SECONDS}:
         assert isinstance(value, (int, float)), where
     elif kind is Kind.OBJECTS:
         assert isinstance(value, list), where

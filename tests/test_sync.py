@@ -125,6 +125,7 @@ def test_records_have_aware_utc_dates_and_string_fields(
         "channel": "email",
         "date": "2025-01-02T13:15:00+00:00",
         "unparsed_values": None,
+        "_extra_fields": None,
     }
     schema = next(m for m in run.messages if m["type"] == "SCHEMA")
     assert schema["key_properties"] == ["conn_id", "date", "transfer_agent_id", "receiver_agent_id"]
@@ -265,7 +266,9 @@ def test_unreadable_dates_are_kept_and_named_and_the_bookmark_stays_right(
     # a key part is never null (warehouses refuse null keys): a recognisable stand-in
     assert records["EMBAD"]["date"] == "1970-01-01T00:00:00+00:00"
     assert records["EMBAD"]["unparsed_values"] == {"date": "05/01/2025 10:00"}
+    # a field the schema does not declare is kept aside, not dropped
     assert "skill_name" not in records["EM1"]
+    assert records["EM1"]["_extra_fields"] == {"skill_name": "Ventas"}
     assert "conn_id='EMBAD'" in run.stderr
     assert bookmark(run.final_state) == "2025-02-01T05:00:00+00:00"
 

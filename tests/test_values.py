@@ -52,3 +52,11 @@ def test_decimals_become_numbers() -> None:
 def test_unreadable_values_raise(parser: object, text: str) -> None:
     with pytest.raises(ValueError):  # noqa: PT011
         parser(text)  # type: ignore[operator]
+
+
+def test_an_average_in_seconds_keeps_its_decimals_and_reads_a_clock_too() -> None:
+    from tap_wolkvox.values import parse_seconds
+
+    assert parse_seconds("12.5") == 12.5
+    assert parse_seconds("12") == 12
+    assert parse_seconds("00:01:05") == 65

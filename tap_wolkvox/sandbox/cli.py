@@ -10,7 +10,7 @@ import typing as t
 from zoneinfo import ZoneInfo
 
 from tap_wolkvox.catalog import REPORTS
-from tap_wolkvox.sandbox.generated import generated_sources
+from tap_wolkvox.sandbox.generated import Shapes, generated_sources, sample_shaped
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
 
@@ -38,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--row-cap", type=int, default=60_000, help="rows after which replies are cut"
     )
+    parser.add_argument(
+        "--sample-shapes",
+        action="store_true",
+        help="send rows as the vendor's documented sample replies spell and shape them "
+        "(misspelled and undeclared keys, cdr_4 as one object keyed by bucket) instead of "
+        "as the tap declares them",
+    )
     return parser
 
 
@@ -60,12 +67,15 @@ def main(argv: t.Sequence[str] | None = None) -> None:
         row_cap=args.row_cap,
     )
     first_day = now.date() - dt.timedelta(days=args.history_days)
-    sim.sources.update(generated_sources(REPORTS, first_day, now.date()))
-    sim.sources["chat_9"] = operation
+    shapes: Shapes = "sample" if args.sample_shapes else "declared"
+    sim.sources.update(generated_sources(REPORTS, first_day, now.date(), shapes=shapes))
+    transfers = next(report for report in REPORTS if report.api == "chat_9")
+    sim.sources["chat_9"] = sample_shaped(operation, transfers) if args.sample_shapes else operation
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(  # noqa: T201
         f"Wolkvox sandbox on {sim.url} (token {args.token!r}, clock {args.timezone}, "
-        f"history from {now.date() - dt.timedelta(days=args.history_days)})",
+        f"history from {now.date() - dt.timedelta(days=args.history_days)}, "
+        f"{shapes} shapes)",
         flush=True,
     )
     try:

@@ -4,19 +4,36 @@ Values come in the formats the real API uses: ``YYYY-MM-DD HH:MM:SS`` wall-clock
 ``HH:MM:SS`` durations, ``"NN.NN %"`` percentages, counts as strings. Event reports get rows
 at office hours on each day of the history; aggregate reports get a handful of total rows for
 whatever day is asked (today's totals grow with the clock).
+
+With ``shapes="sample"`` the same rows are re-spelled as the vendor's documented sample reply of
+each report sends them (``sample_shapes.json``, written by ``scripts/sample_shapes.py``):
+misspelled and undeclared keys, declared fields the sample lacks left out, and cdr_4's ``data``
+as one object keyed by bucket. The tap then reads the replies the real API will send.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
+import json
 import random
 import typing as t
 import zlib
 from dataclasses import dataclass
+from importlib import resources
 
 from tap_wolkvox.reports import Field, Kind, Report
 from tap_wolkvox.sandbox.operation import AGENTS, CHANNELS, SKILLS
-from tap_wolkvox.sandbox.server import StaticRows
+from tap_wolkvox.sandbox.server import OneObject, StaticRows
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    from tap_wolkvox.sandbox.server import ReportSource
+
+#: Which spelling generated rows come in: the declarations' or the vendor's sample replies'.
+Shapes = t.Literal["declared", "sample"]
 
 STAMP = "%Y-%m-%d %H:%M:%S"
 _CUSTOMERS = ("Andrea Cifuentes", "Hernán Pineda", "Marcela Acosta", "Óscar Villamizar")
@@ -63,6 +80,8 @@ def _value(field: Field, index: int, at: dt.datetime, rng: random.Random) -> t.A
         return str(rng.randint(0, 80))
     if kind is Kind.NUMBER:
         return f"{rng.uniform(0, 50):.3f}"
+    if kind is Kind.SECONDS:
+        return f"{rng.uniform(0, 90):.1f}"
     if kind is Kind.PERCENT:
         return "15,233.33 %" if rng.random() < 0.02 else f"{rng.uniform(0, 100):.2f} %"  # noqa: PLR2004
     if kind is Kind.OBJECTS:
@@ -141,7 +160,9 @@ class GeneratedTotals:
             return []
         rng = random.Random(_seed(self.report.api, day))  # noqa: S311 - sample data
         at = dt.datetime.combine(day, dt.time(9))
-        dimensions = [k for k in self.report.primary_key if k != "report_date"]
+        # A key part holding the day itself (chat_6's ``date``) tells no rows of one day apart.
+        days = {f.name for f in self.report.fields if f.kind is Kind.DAY}
+        dimensions = [k for k in self.report.primary_key if k != "report_date" and k not in days]
         count = self.rows_per_day if dimensions else 1  # no dimension: one row of day totals
         rows = [_row(self.report, index, at, rng) for index in range(count)]
         if start[:10] == today:
@@ -153,15 +174,147 @@ class GeneratedTotals:
         return rows
 
 
-def generated_sources(
-    reports: t.Iterable[Report], first_day: dt.date, last_day: dt.date
-) -> dict[str, GeneratedEvents | GeneratedTotals]:
-    """A source for every report, keyed by its ``api`` name."""
+@dataclass(frozen=True)
+class SampleShape:
+    """How the vendor's documented sample reply of one report spells and shapes its rows."""
+
+    #: The keys of a row, in order, exactly as sent (``"agent_anwers "``, ``chanel``).
+    keys: tuple[str, ...]
+    #: For ``data`` sent as one object keyed by bucket: the buckets, in order.
+    buckets: tuple[str, ...] = ()
+    #: Per key holding nested objects, the keys of those objects.
+    items: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+
+
+@functools.cache
+def sample_shapes() -> Mapping[str, SampleShape]:
+    """The documented sample shape of each report, by ``api`` (those whose text was readable)."""
+    text = resources.files("tap_wolkvox.sandbox").joinpath("sample_shapes.json").read_text("utf-8")
     return {
-        report.api: (
-            GeneratedTotals(report, first_day)
-            if report.grain == "aggregate"
-            else GeneratedEvents(report, first_day, last_day)
+        api: SampleShape(
+            keys=tuple(shape["keys"]),
+            buckets=tuple(shape.get("buckets", ())),
+            items={key: tuple(keys) for key, keys in shape.get("items", {}).items()},
         )
-        for report in reports
+        for api, shape in json.loads(text)["reports"].items()
     }
+
+
+_SAME_FIELD: tuple[Callable[[str, Field], bool], ...] = (
+    lambda key, f: key == f.name,
+    lambda key, f: key.strip() == f.name,
+    lambda key, f: key.strip() in {alias.strip() for alias in f.aliases},
+)
+
+
+def sample_spelling(fields: Iterable[Field], keys: Iterable[str]) -> list[tuple[str, str | None]]:
+    """For each key a sample sends, the declared field whose value it carries (None: none).
+
+    A key is the field of the same name, else of the same name without surrounding whitespace,
+    else the field it is an alias of; each field goes to one key, the exact spelling first
+    (a sample sending both ``channel`` and ``chanel`` fills ``channel`` from ``channel``).
+    """
+    free = {f.name: f for f in fields}
+    keys = list(keys)
+    chosen: dict[str, str] = {}
+    for same in _SAME_FIELD:
+        for key in keys:
+            if key not in chosen:
+                name = next((name for name, f in free.items() if same(key, f)), None)
+                if name is not None:
+                    chosen[key] = name
+                    del free[name]
+    return [(key, chosen.get(key)) for key in keys]
+
+
+@dataclass
+class SampleShaped:
+    """The rows of ``source`` as the vendor's sample reply of ``report`` spells and shapes them.
+
+    Keys are renamed to the sample's spelling; keys of the sample that no declared field
+    carries get a generated text value (schema drift: the tap keeps them in ``_extra_fields``);
+    declared fields the sample lacks are left out. A bucketed report (``report.buckets``, or a
+    sample keyed by bucket) answers with one object holding the day's rows, keyed by bucket.
+    """
+
+    source: ReportSource
+    report: Report
+    shape: SampleShape
+
+    def __post_init__(self) -> None:
+        """Work out the spelling of rows and of their nested objects once."""
+        self._spelling = sample_spelling(self.report.fields, self.shape.keys)
+        declared = {f.name: f for f in self.report.fields}
+        self._nested = {
+            name: sample_spelling(declared[name].items, self.shape.items[key])
+            for key, name in self._spelling
+            if name is not None and declared[name].items and key in self.shape.items
+        }
+
+    @property
+    def bucketed(self) -> bool:
+        """Whether replies are one object keyed by bucket rather than a list of rows."""
+        return bool(self.shape.buckets) or self.report.buckets is not None
+
+    def rows(self, start: str, end: str, now: str) -> list[dict[str, t.Any]]:
+        """The rows of ``source`` for the range, as the sample sends them."""
+        rows = self.source.rows(start, end, now)
+        # Seeded by the window, so that a re-read gets the same drift values.
+        rng = random.Random(_seed(self.report.api, start))  # noqa: S311 - sample data
+        sent = [self._respell(row, index, rng) for index, row in enumerate(rows)]
+        if not self.bucketed or not sent:
+            return sent
+        names = self.shape.buckets or tuple(str(row.get(self.report.buckets or "")) for row in rows)
+        return OneObject([dict(zip(names, sent, strict=False))])
+
+    def _respell(self, row: dict[str, t.Any], index: int, rng: random.Random) -> dict[str, t.Any]:
+        sent = _respelled(row, self._spelling, index, rng)
+        for key, name in self._spelling:
+            spelling = self._nested.get(name or "")
+            if spelling is not None and isinstance(sent.get(key), list):
+                sent[key] = [_respelled(item, spelling, index, rng) for item in sent[key]]
+        return sent
+
+
+def _respelled(
+    row: dict[str, t.Any],
+    spelling: list[tuple[str, str | None]],
+    index: int,
+    rng: random.Random,
+) -> dict[str, t.Any]:
+    """``row`` with the keys of ``spelling`` (see :func:`sample_spelling`), in its order."""
+    sent: dict[str, t.Any] = {}
+    for key, name in spelling:
+        if name is None:
+            sent[key] = _text(key.strip(), index, rng)
+        elif name in row:  # (a timestamp derived from nested ones is not in the row)
+            sent[key] = row[name]
+    return sent
+
+
+def sample_shaped(source: ReportSource, report: Report) -> ReportSource:
+    """``source`` in the documented sample shape of ``report``; as it is if none is known."""
+    shape = sample_shapes().get(report.api)
+    return source if shape is None else SampleShaped(source, report, shape)
+
+
+def generated_sources(
+    reports: Iterable[Report],
+    first_day: dt.date,
+    last_day: dt.date,
+    *,
+    shapes: Shapes = "declared",
+) -> dict[str, ReportSource]:
+    """A source for every report, keyed by its ``api`` name, in the spelling ``shapes`` says."""
+    sources: dict[str, ReportSource] = {}
+    for report in reports:
+        shape = sample_shapes().get(report.api) if shapes == "sample" else None
+        source: ReportSource
+        if report.grain == "aggregate":
+            # A bucketed sample shows every bucket each day: one generated row per bucket.
+            per_day = len(shape.buckets) if shape is not None and shape.buckets else 4
+            source = GeneratedTotals(report, first_day, rows_per_day=per_day)
+        else:
+            source = GeneratedEvents(report, first_day, last_day)
+        sources[report.api] = source if shape is None else SampleShaped(source, report, shape)
+    return sources

@@ -48,6 +48,14 @@ class ReportSource(t.Protocol):
         ...
 
 
+class OneObject(list[dict[str, t.Any]]):
+    """What a source returns to have ``data`` sent as its single object, not as a list.
+
+    cdr_4 sends one object keyed by duration bucket (``{"0_5_seg": {...}, ...}``); the reply
+    then says one record was found, as the vendor's sample does.
+    """
+
+
 @dataclass
 class StaticRows:
     """A fixed list of rows, filtered on a timestamp field (``a[].b`` reads a nested one)."""
@@ -359,6 +367,14 @@ class WolkvoxSimulator:
         if not rows:
             # Wolkvox answers an empty window with 404, not an empty list.
             return self._error(404, "NOT FOUND", MSG_EMPTY)
+        if isinstance(rows, OneObject):
+            record.rows = 1
+            return 200, {
+                "code": self._code(200),
+                "error": None,
+                "msg": "1 records were found",
+                "data": rows[0],
+            }
         rows = list(rows)
         self._random.shuffle(rows)
         rows = rows[: self.row_cap]  # cut silently, as the real API does

@@ -1,0 +1,113 @@
+"""Replies as Wolkvox sends them: other spellings, undeclared keys, blank rows, bucketed data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import typing as t
+
+from tap_wolkvox.reports import EXTRA, UNPARSED, Field, Kind, Report, RowShaper
+from tap_wolkvox.sandbox.server import StaticRows
+from tap_wolkvox.timestamps import OperationClock, load_timezone, parse_wall_clock
+from tests.conftest import TapRunner, base_config
+from tests.test_sync import transfer
+
+if t.TYPE_CHECKING:
+    import pytest
+
+    from tap_wolkvox.sandbox.server import WolkvoxSimulator
+
+CLOCK = OperationClock(load_timezone("America/Bogota"))
+FIELDS = (
+    Field("channel", Kind.TEXT, aliases=("chanel",)),
+    Field("agent_anwers", Kind.INTEGER),
+    Field("calls", Kind.INTEGER),
+)
+
+
+def shaper(*fields: Field) -> RowShaper:
+    return RowShaper(fields or FIELDS, CLOCK, logging.getLogger("test"), label="test")
+
+
+def test_another_spelling_and_stray_whitespace_reach_the_declared_column() -> None:
+    row = shaper().shape({"chanel": "web", "agent_anwers ": "3", "calls": "4"})
+    assert row == {
+        "channel": "web",
+        "agent_anwers": 3,
+        "calls": 4,
+        UNPARSED: None,
+        EXTRA: None,
+    }
+
+
+def test_the_declared_spelling_wins_over_an_alias_when_both_have_a_value() -> None:
+    row = shaper().shape({"channel": "web", "chanel": "email", "agent_anwers": "", "calls": "1"})
+    assert row["channel"] == "web"
+
+
+def test_undeclared_keys_are_kept_with_their_values_and_named_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    shape = shaper().shape
+    with caplog.at_level(logging.WARNING):
+        first = shape({"channel": "web", "calls": "1", "credits": "2.5", "rp_id": "77"})
+        second = shape({"channel": "web", "calls": "2", "credits": "3"})
+    assert first[EXTRA] == {"credits": "2.5", "rp_id": "77"}
+    assert second[EXTRA] == {"credits": "3"}
+    assert first["agent_anwers"] is None
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1
+    assert "'credits', 'rp_id'" in warnings[0]
+    assert "_extra_fields" in warnings[0]
+
+
+def test_whitespace_only_is_blank_for_typed_fields() -> None:
+    row = shaper().shape({"channel": " ", "agent_anwers": " ", "calls": "\t"})
+    assert (row["agent_anwers"], row["calls"], row[UNPARSED]) == (None, None, None)
+
+
+def test_a_bucketed_reply_becomes_one_row_per_bucket() -> None:
+    report = Report(
+        api="cdr_4",
+        stream="x",
+        title="x",
+        fields=(Field("bucket"), Field("calls", Kind.INTEGER)),
+        primary_key=("report_date", "bucket"),
+        grain="aggregate",
+        buckets="bucket",
+    )
+    data = [{"0_5_seg": {"calls": "3"}, "6_20_seg": {"calls": "4"}}]
+    assert list(report.rows_of(data)) == [
+        {"bucket": "0_5_seg", "calls": "3"},
+        {"bucket": "6_20_seg", "calls": "4"},
+    ]
+    # a reply already in rows stays as it is
+    assert list(report.rows_of([{"bucket": "0_5_seg", "calls": "3"}])) == [
+        {"bucket": "0_5_seg", "calls": "3"}
+    ]
+
+
+def test_timestamps_without_seconds_or_with_a_t_are_read() -> None:
+    assert parse_wall_clock("2025-04-03 12:28") == dt.datetime(2025, 4, 3, 12, 28)
+    assert parse_wall_clock("2025-04-03T12:28:05") == dt.datetime(2025, 4, 3, 12, 28, 5)
+    assert CLOCK.to_utc_string("2025-04-03 12:28") == "2025-04-03T17:28:00+00:00"
+    assert parse_wall_clock("2025-04-03 12") is None
+
+
+def test_rows_whose_key_fields_are_all_blank_are_skipped_with_one_warning(
+    simulator: WolkvoxSimulator, run_tap: TapRunner
+) -> None:
+    blank = dict.fromkeys(transfer("x", "2025-01-02 08:15:00"), "")
+
+    class WithABlankRow(StaticRows):
+        """The documented sample reply of chat_9 is one such row; it cannot be dated."""
+
+        def rows(self, start: str, end: str, now: str) -> list[dict[str, t.Any]]:
+            return [*super().rows(start, end, now), blank]
+
+    simulator.sources["chat_9"] = WithABlankRow([transfer("EM1", "2025-01-02 08:15:00")])
+    run = run_tap(base_config(simulator, end_date="2025-01-31T23:59:59"))
+    assert run.returncode == 0, run.stderr
+    assert [r["conn_id"] for r in run.records()] == ["EM1"]
+    [warning] = [line for line in run.stderr.splitlines() if "all blank" in line]
+    assert "Report chat_9 (interaction_transfers): skipped 1 rows whose key fields" in warning
