@@ -1,45 +1,131 @@
 """Speed, memory and call counts of tap-wolkvox against the sandbox on loopback.
 
-Prints:
-- per-row CPU cost of the tap for one 60,000-row window, and of a floor measured on the same
-  reply body (stdlib json.loads, then one compact Singer RECORD line per row); their ratio.
-  Startup is excluded: the tap's CPU time for an empty window is subtracted. Medians of runs.
-- peak resident memory of the tap process for that window;
-- calls for a 365-day backfill at default settings (300 transfers a day; and the same with one
-  70,000-row day in it) and for a five-minute incremental run.
+Measurements (each can be run alone with ``--only``; the tap always runs as a child process,
+``python -m tap_wolkvox`` with a catalog selecting one stream, its stdout to /dev/null; CPU time
+and peak RSS are that child's own, from ``wait4`` in a small launcher process, see
+:data:`LAUNCHER`):
 
-Run with ``make bench`` (or ``.venv/bin/python benchmarks/bench.py [--runs N]``).
+``cpu``
+    Per-row CPU of the tap against a floor, on one 60,000-row chat_9 (interaction_transfers)
+    reply. The floor is, on the same saved reply body and in its own fresh Python process, the
+    standard library's ``json.loads`` plus one compact Singer RECORD line per row. Each round
+    runs the tap on the full window, the tap on an empty window (its start-up, subtracted) and
+    the floor, side by side (their order rotates from round to round); the ratio reported is the
+    median of the per-round ratios, so that load on the shared machine during one round moves
+    one ratio, not the result. Also the tap's peak RSS for that window.
+``rss``
+    Peak resident memory of the tap for chat_2 (chat_conversations) replies of about 25 MB and
+    250 MB: chats with long transcripts (hundreds of messages), generated here, deterministic.
+``calls``
+    Calls, truncated replies and the ideal for a dense backfill (90 days of 4,000 transfers a
+    day, ``max_rows_per_request`` and the sandbox's row cap both 6,000); calls for a 365-day
+    backfill at default settings (300 transfers a day; the same with one 70,000-row day in it);
+    and for a five-minute incremental run.
+``callgrind``
+    Instructions (``valgrind --tool=callgrind``, hash seed fixed, a fresh seeded sandbox per
+    run) of the same tap runs and floor as ``cpu``, one run each, start-up subtracted on both
+    sides: a ratio that does not move with the machine's load (counts repeat to about 0.02 %).
+    Skipped, and said so, when valgrind is not installed.
+
+Durations on a 2-CPU machine: cpu ~15 s (7 rounds), rss ~15 s, calls ~20 s, callgrind ~85 s;
+all of them (the default) a little over 2 minutes. A table of every result and its goal is printed
+at the end. Benchmarks measure; the tests do not assert timings.
+
+The tap runs from a copy of ``tap_wolkvox/`` taken at start (``--no-snapshot``: the live tree),
+so edits made during a run do not mix versions; the end of the output says if the tree changed.
+``--tap-source DIR`` runs the tap from another source tree, e.g. an earlier commit exported with
+``git archive <commit> tap_wolkvox | tar -x -C DIR``, for before/after figures.
+
+Run with ``make bench`` (or ``.venv/bin/python benchmarks/bench.py [--only cpu,rss] [--runs N]``;
+``--help`` lists the options).
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import datetime as dt
+import hashlib
 import json
+import math
 import os
 import platform
 import random
+import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import typing as t
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tap_wolkvox.tap import TapWolkvox
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 TOKEN = "bench-token"  # noqa: S105 - the sandbox's token for this run
 STAMP = "%Y-%m-%d %H:%M:%S"
-WINDOW_ROWS = 60_000
-STREAM = "interaction_transfers"
+NOW = "2030-01-01 00:00:00"  # the sandbox's clock: every benchmark window is in the past
+REPO = Path(__file__).resolve().parent.parent
+
+WINDOW_ROWS = 60_000  # rows of the chat_9 reply the per-row CPU is measured on
+TRANSFERS = "interaction_transfers"  # chat_9
+CONVERSATIONS = "chat_conversations"  # chat_2
+CHAT_SIZES_MB = (25, 250)  # chat_2 reply sizes for peak RSS
+
+# The dense backfill: 90 days of 4,000 transfers a day, with a per-request row cap of 6,000.
+DENSE_DAYS = 90
+DENSE_PER_DAY = 4_000
+DENSE_CAP = 6_000
+MAX_SPAN_DAYS = 31  # the API's longest span per request
+
+SECTIONS = ("cpu", "rss", "calls", "callgrind")
+
+# Goals (from the issue and the README's Performance section).
+RATIO_GOAL = 2.0
+WINDOW_RSS_GOAL_MIB = 150
+# The 25 MB reply: unchanged or lower than before the streaming parse (the issue says ~140 MB;
+# this benchmark measured 153-154 MiB on commit 7f6e31d).
+CHAT_RSS_BEFORE_MIB = {25: 154}
+CHAT_RSS_GOAL_MIB = {250: 200}  # the 250 MB reply: under 200 MiB
+CALLS_GOAL_FACTOR = 1.5
+
+#: The floor, run as ``python -c FLOOR body.json stream work|none`` in a fresh process. It
+#: prints the CPU seconds of its work (reading the file is not counted) and the rows it wrote;
+#: ``none`` does everything but the work (for callgrind, whose counts include start-up).
+FLOOR = """\
+import json, os, sys, time
+body = open(sys.argv[1], "rb").read()
+stream = sys.argv[2]
+started = time.process_time()
+count = 0
+if sys.argv[3] == "work":
+    rows = json.loads(body)["data"]
+    with open(os.devnull, "w") as out:
+        write = out.write
+        for row in rows:
+            write(
+                json.dumps(
+                    {"type": "RECORD", "stream": stream, "record": row}, separators=(",", ":")
+                )
+                + "\\n"
+            )
+    count = len(rows)
+print(time.process_time() - started, count)
+"""
+
+
+# -- rows the sandbox serves --------------------------------------------------------------------
 
 
 def transfers(count: int, start: dt.datetime, seconds: int, seed: int) -> list[dict[str, str]]:
-    """``count`` transfer rows at random seconds of ``[start, start + seconds)``."""
+    """``count`` transfer rows (chat_9) at random seconds of ``[start, start + seconds)``."""
     rng = random.Random(seed)  # noqa: S311 - benchmark data
     rows = []
     for i in range(count):
@@ -59,158 +145,791 @@ def transfers(count: int, start: dt.datetime, seconds: int, seed: int) -> list[d
     return rows
 
 
-def catalog_file(workdir: Path) -> Path:
-    """A catalog selecting only the transfers stream."""
-    config = {"token": TOKEN, "api_url": "http://127.0.0.1:1", "start_date": "2025-01-01"}
-    catalog = TapWolkvox(config=config, setup_mapper=False).catalog_dict
-    for entry in catalog["streams"]:
-        for metadata in entry["metadata"]:
-            if metadata["breadcrumb"] == []:
-                metadata["metadata"]["selected"] = entry["tap_stream_id"] == STREAM
-    path = workdir / "catalog.json"
-    path.write_text(json.dumps(catalog))
+class DatedRows:
+    """A report source over fixed rows, found by timestamp with a binary search.
+
+    Notes how many rows each call had to offer before the sandbox's row cap cut the reply.
+    """
+
+    def __init__(
+        self, data: list[dict[str, t.Any]], stamp: Callable[[dict[str, t.Any]], str]
+    ) -> None:
+        """Serve ``data``; ``stamp`` gives a row's wall-clock timestamp (``YYYY-MM-DD ...``)."""
+        self.data = sorted(data, key=stamp)
+        self.stamps = [stamp(row) for row in self.data]
+        #: Rows each call matched, in call order.
+        self.offered: list[int] = []
+
+    def rows(self, start: str, end: str, now: str) -> list[dict[str, t.Any]]:
+        """Rows whose timestamp lies in ``[start, min(end, now)]``."""
+        low = bisect.bisect_left(self.stamps, start)
+        high = bisect.bisect_right(self.stamps, min(end, now))
+        self.offered.append(max(high - low, 0))
+        return self.data[low:high]
+
+
+_TEXT = (
+    "hola buenos días tardes gracias por favor su pedido número factura envío cliente señor "
+    "señora cuenta pago tarjeta crédito débito devolución dirección confirmo revisamos sistema "
+    "mañana teléfono correo electrónico le informo que el la los las de del con una un para "
+    "en ya no sí estado solicitud radicado garantía producto entrega bodega ciudad Bogotá "
+    "Medellín Cali transferencia asesor momento espera validación información datos documento "
+    "identidad cédula quedo atento atenta excelente día muchas perfecto claro entiendo"
+)
+_WORDS = _TEXT.split()
+
+
+class LongConversations(DatedRows):
+    """chat_2 rows with long transcripts, about ``target_bytes`` of reply in all.
+
+    Deterministic for a seed: chats start at random times of ``day`` and hold 60 to 600
+    messages each, alternating customer and agent, a few of them attachment URLs. The size is
+    that of the JSON the sandbox sends (UTF-8, ``json.dumps`` separators).
+    """
+
+    def __init__(self, target_bytes: int, day: dt.date, seed: int = 2) -> None:
+        """Generate chats until their JSON reaches ``target_bytes``."""
+        rng = random.Random(seed)  # noqa: S311 - benchmark data
+        sentences = [
+            " ".join(rng.choice(_WORDS) for _ in range(rng.randint(3, 24))).capitalize() + "."
+            for _ in range(4096)
+        ]
+        agents = ("Valentina Gómez", "Santiago Rodríguez", "Camila Martínez", "Mateo García")
+        customers = ("Andrea Cifuentes", "Hernán Pineda", "Marcela Acosta", "Óscar Villamizar")
+        opening = dt.datetime.combine(day, dt.time(6))
+        rows: list[dict[str, t.Any]] = []
+        size = len(
+            '{"code": "200", "error": null, "msg": "0000000 records were found", "data": []}'
+        )
+        self.messages = 0
+        while size < target_bytes:
+            index = len(rows)
+            conn_id = f"CH{seed:02d}{index:07d}"
+            agent, customer_name = rng.choice(agents), rng.choice(customers)
+            channel = rng.choice(("whatsapp", "webchat", "facebook", "instagram"))
+            customer_id = f"{rng.randrange(10**9, 10**10)}"
+            phone = f"57300{rng.randrange(10**6, 10**7)}"
+            when = opening + dt.timedelta(seconds=rng.randrange(14 * 3600))
+            conversation = []
+            for number in range(rng.randint(60, 600)):
+                from_agent = number % 2 == 1
+                if rng.random() < 0.03:
+                    text = f"https://wv0048.wolkvox.com/chat/attachments/{conn_id}/{number}.jpg"
+                else:
+                    text = " ".join(
+                        sentences[rng.randrange(4096)] for _ in range(rng.randint(1, 3))
+                    )
+                conversation.append(
+                    {
+                        "channel": channel,
+                        "from": "AGENT" if from_agent else "CUSTOMER",
+                        "from_name": agent if from_agent else customer_name,
+                        "to_name": customer_name
+                        if from_agent
+                        else ("chat bot" if number < 2 else agent),
+                        "date": when.strftime(STAMP),
+                        "message": text,
+                        "customer_id": customer_id,
+                        "customer_phone": phone,
+                    }
+                )
+                when += dt.timedelta(seconds=rng.randint(2, 45))
+            row = {
+                "conn_id": conn_id,
+                "agent_name": agent,
+                "customer_name": customer_name,
+                "conversation": conversation,
+            }
+            rows.append(row)
+            self.messages += len(conversation)
+            size += len(json.dumps(row, ensure_ascii=False).encode()) + 2  # and ", "
+        self.size = size
+        super().__init__(rows, lambda row: str(row["conversation"][0]["date"]))
+
+
+class BenchError(RuntimeError):
+    """A run the benchmark cannot measure (it failed, or read less than it should)."""
+
+
+# -- running the tap and the floor --------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """What one run of a child process cost."""
+
+    cpu: float  # seconds, user + system
+    peak: int  # peak resident set, bytes
+    wall: float  # seconds
+    log: str  # stderr
+    stdout: Path | None = None  # where stdout went, when kept
+
+
+class Tap:
+    """Runs the tap as a child process (``python -m tap_wolkvox``), one stream selected."""
+
+    def __init__(self, workdir: Path, source: Path | None) -> None:
+        """Keep files in ``workdir``; import the tap from ``source`` when given."""
+        self.workdir = workdir
+        self.env = dict(os.environ)
+        if source is not None:
+            self.env["PYTHONPATH"] = os.pathsep.join(
+                part for part in (str(source), os.environ.get("PYTHONPATH", "")) if part
+            )
+        self._catalogs: dict[str, Path] = {}
+        self._runs = 0
+
+    def catalog(self, stream: str) -> Path:
+        """A catalog (from the tap's own discovery) selecting only ``stream``."""
+        if stream not in self._catalogs:
+            config = self.workdir / "discover.json"
+            config.write_text(
+                json.dumps(
+                    {"token": TOKEN, "api_url": "http://127.0.0.1:1", "start_date": "2025-01-01"}
+                )
+            )
+            command = [sys.executable, "-m", "tap_wolkvox", "--config", str(config), "--discover"]
+            found = subprocess.run(
+                command, env=self.env, cwd=self.workdir, capture_output=True, check=True, text=True
+            ).stdout
+            catalog = json.loads(found)
+            for entry in catalog["streams"]:
+                for metadata in entry["metadata"]:
+                    if metadata["breadcrumb"] == []:
+                        metadata["metadata"]["selected"] = entry["tap_stream_id"] == stream
+            path = self.workdir / f"catalog-{stream}.json"
+            path.write_text(json.dumps(catalog))
+            self._catalogs[stream] = path
+        return self._catalogs[stream]
+
+    def command(
+        self, stream: str, config: dict[str, t.Any], state: dict[str, t.Any] | None = None
+    ) -> list[str]:
+        """The command line of one run (config and state written to files)."""
+        self._runs += 1
+        config_path = self.workdir / f"config-{self._runs}.json"
+        config_path.write_text(json.dumps(config))
+        command = [sys.executable, "-m", "tap_wolkvox", "--config", str(config_path)]
+        command += ["--catalog", str(self.catalog(stream))]
+        if state is not None:
+            state_path = self.workdir / f"state-{self._runs}.json"
+            state_path.write_text(json.dumps(state))
+            command += ["--state", str(state_path)]
+        return command
+
+    def run(  # noqa: PLR0913
+        self,
+        stream: str,
+        config: dict[str, t.Any],
+        state: dict[str, t.Any] | None = None,
+        *,
+        keep_stdout: bool = False,
+        prefix: Sequence[str] = (),
+        env: dict[str, str] | None = None,
+    ) -> Run:
+        """Run the tap once; raise with its log when it fails."""
+        command = [*prefix, *self.command(stream, config, state)]
+        return run_child(
+            command,
+            {**self.env, **(env or {})},
+            self.workdir,
+            self.workdir / f"stdout-{self._runs}.txt" if keep_stdout else None,
+        )
+
+
+#: Starts a command and writes its CPU seconds and peak RSS (KiB) to the file ``argv[1]``. The
+#: benchmark's own process cannot be the measured child's parent: Linux counts, in a child's
+#: ``ru_maxrss``, the peak RSS of the image it was forked from (the parent's, up to exec) -- with
+#: the benchmark holding 250 MB of rows, every child would "peak" at the benchmark's size. This
+#: small launcher (a few MiB, below any tap run) is forked instead, and forks the command.
+LAUNCHER = """\
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}")
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
+def run_child(
+    command: list[str], env: dict[str, str], cwd: Path, stdout: Path | None = None
+) -> Run:
+    """Run ``command`` in ``cwd`` (through :data:`LAUNCHER`): its CPU time and peak RSS.
+
+    Not in the repository's directory: Python puts the working directory first on the path,
+    which would shadow the tap's copy on ``PYTHONPATH``.
+    """
+    usage = cwd / "usage.txt"
+    usage.unlink(missing_ok=True)
+    launcher = [sys.executable, "-I", "-S", "-c", LAUNCHER, str(usage)]
+    with (
+        tempfile.TemporaryFile() as stderr,
+        (
+            stdout.open("wb") if stdout is not None else open(os.devnull, "wb")  # noqa: PTH123
+        ) as out,
+    ):
+        started = time.perf_counter()
+        proc = subprocess.run(
+            [*launcher, *command], stdout=out, stderr=stderr, env=env, cwd=cwd, check=False
+        )
+        wall = time.perf_counter() - started
+        stderr.seek(0)
+        log = stderr.read().decode(errors="replace")
+    if proc.returncode != 0:
+        msg = f"exit {proc.returncode}: {' '.join(command[:4])} ...\n{log[-3000:]}"
+        raise BenchError(msg)
+    cpu, peak = usage.read_text().split()
+    return Run(float(cpu), int(peak) * 1024, wall, log, stdout)
+
+
+def check_rows(run: Run, expected: int) -> None:
+    """Fail unless the tap's log says it read ``expected`` rows (a failed run measures nothing)."""
+    if re.search(rf"\b{expected} rows\b", run.log) is None:
+        msg = f"the tap did not report {expected} rows read:\n{run.log[-2000:]}"
+        raise BenchError(msg)
+
+
+def emitted_keys(run: Run, *fields: str) -> set[tuple[t.Any, ...]]:
+    """Distinct values of ``fields`` over the RECORD messages of a run's stdout."""
+    keys = set()
+    assert run.stdout is not None  # noqa: S101 - the run kept its stdout
+    with run.stdout.open("rb") as lines:
+        for line in lines:
+            if b'"RECORD"' in line:
+                record = json.loads(line)["record"]
+                keys.add(tuple(record[name] for name in fields))
+    return keys
+
+
+def run_floor(
+    body: Path, mode: str, prefix: Sequence[str] = (), env: dict[str, str] | None = None
+) -> tuple[float, int]:
+    """The floor in a fresh process: CPU seconds of its work and rows written."""
+    command = [*prefix, sys.executable, "-c", FLOOR, str(body), TRANSFERS, mode]
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=True, env=env, cwd=body.parent
+    )
+    seconds, rows = done.stdout.split()
+    return float(seconds), int(rows)
+
+
+def save_body(sim: WolkvoxSimulator, path: Path) -> Path:
+    """The full chat_9 window's reply body, fetched as the tap would, saved to ``path``."""
+    reply = requests.get(
+        f"{sim.url}/api/v2/reports_manager.php",
+        params={"api": "chat_9", "date_ini": "20250106000000", "date_end": "20250106235959"},
+        headers={"wolkvox-token": TOKEN},
+        timeout=120,
+    )
+    reply.raise_for_status()
+    path.write_bytes(reply.content)
     return path
 
 
-class TapProcess:
-    """Runs the tap as a child process and reads its CPU time and peak memory."""
-
-    def __init__(self, workdir: Path, catalog: Path) -> None:
-        """Keep config and state files in ``workdir``."""
-        self.workdir = workdir
-        self.catalog = catalog
-
-    def run(
-        self, config: dict[str, t.Any], state: dict[str, t.Any] | None = None
-    ) -> tuple[float, int, str]:
-        """CPU seconds (user+sys), peak RSS in bytes, and stderr of one run."""
-        config_path = self.workdir / "config.json"
-        config_path.write_text(json.dumps(config))
-        command = [sys.executable, "-m", "tap_wolkvox", "--config", str(config_path)]
-        command += ["--catalog", str(self.catalog)]
-        if state is not None:
-            state_path = self.workdir / "state.json"
-            state_path.write_text(json.dumps(state))
-            command += ["--state", str(state_path)]
-        with tempfile.TemporaryFile() as stderr:
-            proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
-            _, status, usage = os.wait4(proc.pid, 0)
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            stderr.seek(0)
-            log = stderr.read().decode()
-        if proc.returncode != 0:
-            raise RuntimeError(log[-2000:])
-        return usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, log
+def window_configs(url: str) -> tuple[dict[str, t.Any], dict[str, t.Any]]:
+    """Configs for the 60,000-row chat_9 window and for an empty one (the tap's start-up)."""
+    full = {
+        "token": TOKEN,
+        "api_url": url,
+        "start_date": "2025-01-06",
+        "end_date": "2025-01-06T23:59:59",
+        # one reply of 60,000 rows, taken whole (the real cap would split it)
+        "max_rows_per_request": WINDOW_ROWS + 1,
+    }
+    return full, {**full, "start_date": "2025-01-08", "end_date": "2025-01-08T23:59:59"}
 
 
-def floor_cpu(body: bytes) -> float:
-    """CPU seconds to parse the reply and write one compact RECORD line per row."""
-    started = time.process_time()
-    rows = json.loads(body)["data"]
-    with open(os.devnull, "w") as out:  # noqa: PTH123
-        write = out.write
-        for row in rows:
-            write(
-                json.dumps(
-                    {"type": "RECORD", "stream": STREAM, "record": row}, separators=(",", ":")
-                )
-                + "\n"
+def window_rows() -> list[dict[str, str]]:
+    """The 60,000 transfers of the CPU window (2025-01-06)."""
+    return transfers(WINDOW_ROWS, dt.datetime(2025, 1, 6), 86_400, seed=1)
+
+
+# -- the measurements ---------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    """One line of the final table."""
+
+    label: str
+    result: str
+    goal: str = ""
+    verdict: str = ""
+
+
+@dataclass
+class Report:
+    """Table lines, added by each measurement as it finishes."""
+
+    lines: list[Line] = field(default_factory=list)
+
+    def add(self, label: str, result: str, goal: str = "", *, met: bool | None = None) -> None:
+        """Add a line; ``met`` (when there is a goal) gives its verdict."""
+        verdict = "" if met is None else ("met" if met else "NOT met")
+        self.lines.append(Line(label, result, goal, verdict))
+
+    def print(self) -> None:
+        """Print the table."""
+        header = Line("measurement", "result", "goal", "verdict")
+        widths = [
+            max(len(getattr(line, name)) for line in [header, *self.lines])
+            for name in ("label", "result", "goal")
+        ]
+
+        def row(line: Line) -> str:
+            cells = (line.label, line.result, line.goal)
+            text = " | ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=True))
+            return f"{text} | {line.verdict}".rstrip(" |")
+
+        print(row(header))
+        print("-+-".join("-" * w for w in widths) + "-+--------")
+        for line in self.lines:
+            print(row(line))
+
+
+def measure_cpu(tap: Tap, rounds: int, report: Report) -> None:
+    """Tap vs floor per-row CPU on one 60,000-row window, paired rounds; the window's peak RSS."""
+    steps = ("tap", "startup", "floor")
+    cpu: dict[str, list[float]] = {step: [] for step in steps}
+    peaks: list[int] = []
+    ratios: list[float] = []
+    with WolkvoxSimulator(token=TOKEN, row_cap=WINDOW_ROWS + 1, now=lambda: NOW) as sim:
+        sim.set_rows("chat_9", window_rows())
+        body = save_body(sim, tap.workdir / "chat_9.json")
+        full, empty = window_configs(sim.url)
+        for number in range(rounds):
+            this: dict[str, float] = {}
+            for step in steps[number % 3 :] + steps[: number % 3]:  # the order rotates
+                if step == "floor":
+                    this[step], rows = run_floor(body, "work")
+                    assert rows == WINDOW_ROWS, rows  # noqa: S101 - the floor read the body
+                    continue
+                run = tap.run(TRANSFERS, full if step == "tap" else empty)
+                if step == "tap":
+                    check_rows(run, WINDOW_ROWS)
+                    peaks.append(run.peak)
+                this[step] = run.cpu
+            ratio = (this["tap"] - this["startup"]) / this["floor"]
+            ratios.append(ratio)
+            for step in steps:
+                cpu[step].append(this[step])
+            print(
+                f"  round {number + 1}: tap {this['tap']:.2f} s, start-up {this['startup']:.2f} s,"
+                f" floor {this['floor']:.2f} s -> ratio {ratio:.2f}",
+                flush=True,
             )
-    return time.process_time() - started
-
-
-def measure_per_row_cost(workdir: Path, runs: int) -> None:
-    """Tap vs floor per-row CPU on one 60,000-row window, and the tap's peak memory."""
-    start = dt.datetime(2025, 1, 6)
-    rows = transfers(WINDOW_ROWS, start, 86_400, seed=1)
-    tap = TapProcess(workdir, catalog_file(workdir))
-    with WolkvoxSimulator(
-        token=TOKEN, row_cap=WINDOW_ROWS + 1, now=lambda: "2030-01-01 00:00:00"
-    ) as sim:
-        sim.set_rows("chat_9", rows)
-        full = {
-            "token": TOKEN,
-            "api_url": sim.url,
-            "start_date": "2025-01-06",
-            "end_date": "2025-01-06T23:59:59",
-            # one reply of 60,000 rows, taken whole (the real cap would split it)
-            "max_rows_per_request": WINDOW_ROWS + 1,
-        }
-        empty = {**full, "start_date": "2025-01-08", "end_date": "2025-01-08T23:59:59"}
-        body = requests.get(
-            f"{sim.url}/api/v2/reports_manager.php",
-            params={"api": "chat_9", "date_ini": "20250106000000", "date_end": "20250106235959"},
-            headers={"wolkvox-token": TOKEN},
-            timeout=60,
-        ).content
-        tap_cpu, startup_cpu, peaks = [], [], []
-        for _ in range(runs):
-            cpu, peak, log = tap.run(full)
-            assert f"{WINDOW_ROWS} rows" in log, log[-500:]  # noqa: S101 - sanity check
-            tap_cpu.append(cpu)
-            peaks.append(peak)
-            startup_cpu.append(tap.run(empty)[0])
-    floors = [floor_cpu(body) for _ in range(runs)]
-    tap_row = (statistics.median(tap_cpu) - statistics.median(startup_cpu)) / WINDOW_ROWS
-    floor_row = statistics.median(floors) / WINDOW_ROWS
-    print(f"reply body: {len(body) / 1e6:.1f} MB, {WINDOW_ROWS:,} rows; median of {runs} runs")
-    print(f"tap CPU per row (startup excluded): {tap_row * 1e6:.2f} us")
-    print(f"floor CPU per row (json.loads + compact RECORD line): {floor_row * 1e6:.2f} us")
-    print(f"ratio tap/floor: {tap_row / floor_row:.2f}  (target <= 2.0)")
-    print(f"tap startup CPU (empty window): {statistics.median(startup_cpu):.2f} s")
-    print(
-        f"peak RSS of the tap for the 60,000-row window: {max(peaks) / 2**20:.0f} MiB"
-        " (target < 150)"
+    per_row = {step: [s / WINDOW_ROWS * 1e6 for s in cpu[step]] for step in ("floor",)}
+    tap_row = [
+        (run - startup) / WINDOW_ROWS * 1e6
+        for run, startup in zip(cpu["tap"], cpu["startup"], strict=True)
+    ]
+    size = body.stat().st_size / 1e6
+    name = f"chat_9, {WINDOW_ROWS:,} rows ({size:.1f} MB reply)"
+    ratio = statistics.median(ratios)
+    report.add(
+        f"per-row CPU ratio tap/floor, median of {rounds} paired rounds",
+        f"{ratio:.2f} (rounds {min(ratios):.2f}-{max(ratios):.2f})",
+        f"<= {RATIO_GOAL}",
+        met=ratio <= RATIO_GOAL,
+    )
+    report.add(
+        f"  tap CPU per row, start-up excluded ({name})",
+        f"{statistics.median(tap_row):.2f} us ({min(tap_row):.2f}-{max(tap_row):.2f})",
+    )
+    floor_row = per_row["floor"]
+    report.add(
+        "  floor CPU per row (json.loads + compact RECORD line)",
+        f"{statistics.median(floor_row):.2f} us ({min(floor_row):.2f}-{max(floor_row):.2f})",
+    )
+    report.add(
+        "  tap start-up CPU (empty window)",
+        f"{statistics.median(cpu['startup']):.2f} s"
+        f" ({min(cpu['startup']):.2f}-{max(cpu['startup']):.2f})",
+    )
+    peak = max(peaks) / 2**20
+    report.add(
+        f"peak RSS, chat_9 {WINDOW_ROWS:,}-row window (max of {rounds})",
+        f"{peak:.0f} MiB",
+        f"< {WINDOW_RSS_GOAL_MIB} MiB",
+        met=peak < WINDOW_RSS_GOAL_MIB,
     )
 
 
-def count_calls(workdir: Path) -> None:
-    """Calls for a 365-day backfill (300/day, then with a 70,000-row day) and a 5-minute run."""
-    tap = TapProcess(workdir, catalog_file(workdir))
-    first = dt.datetime(2024, 1, 1)
+def callgrind_instructions(run: Callable[[list[str]], object], out: Path) -> int:
+    """Instructions counted by callgrind over one child process (``run`` gets the prefix)."""
+    prefix = [
+        "valgrind",
+        "--tool=callgrind",
+        f"--callgrind-out-file={out}",
+        f"--log-file={out}.log",
+    ]
+    run(prefix)
+    match = re.search(r"^(?:summary|totals):\s*(\d+)", out.read_text(), re.MULTILINE)
+    if match is None:
+        msg = f"no instruction count in {out}"
+        raise BenchError(msg)
+    return int(match.group(1))
+
+
+def measure_callgrind(tap: Tap, report: Report) -> None:
+    """Instruction counts of the tap (window minus start-up) and the floor (work minus start-up)."""
+    if shutil.which("valgrind") is None:
+        print("  valgrind not found (apt-get install -y valgrind): skipped")
+        report.add("instruction ratio tap/floor (callgrind)", "skipped: no valgrind")
+        return
+    # A fixed hash seed, and a fresh (seeded) sandbox per run: the same reply, the same work.
+    env = {"PYTHONHASHSEED": "0"}
+    rows = window_rows()
+
+    def tap_job(*, empty: bool) -> Callable[[list[str]], object]:
+        def job(prefix: list[str]) -> object:
+            with WolkvoxSimulator(token=TOKEN, row_cap=WINDOW_ROWS + 1, now=lambda: NOW) as sim:
+                sim.set_rows("chat_9", rows)
+                config = window_configs(sim.url)[1 if empty else 0]
+                run = tap.run(
+                    TRANSFERS, {**config, "request_timeout": 3600}, prefix=prefix, env=env
+                )
+            if not empty:
+                check_rows(run, WINDOW_ROWS)
+            return run
+
+        return job
+
+    with WolkvoxSimulator(token=TOKEN, row_cap=WINDOW_ROWS + 1, now=lambda: NOW) as sim:
+        sim.set_rows("chat_9", rows)
+        body = save_body(sim, tap.workdir / "chat_9-callgrind.json")
+    floor_env = {**os.environ, **env}
+    jobs: dict[str, Callable[[list[str]], object]] = {
+        "tap": tap_job(empty=False),
+        "tap start-up": tap_job(empty=True),
+        "floor": lambda prefix: run_floor(body, "work", prefix, floor_env),
+        "floor start-up": lambda prefix: run_floor(body, "none", prefix, floor_env),
+    }
+    counts: dict[str, int] = {}
+    for name, job in jobs.items():
+        started = time.perf_counter()
+        out = tap.workdir / f"callgrind-{name.replace(' ', '-')}.out"
+        counts[name] = callgrind_instructions(job, out)
+        print(
+            f"  {name}: {counts[name]:,} instructions ({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
+    tap_work = counts["tap"] - counts["tap start-up"]
+    floor_work = counts["floor"] - counts["floor start-up"]
+    report.add(
+        "instruction ratio tap/floor (callgrind, start-up excluded)",
+        f"{tap_work / floor_work:.2f}",
+        "(reported)",
+    )
+    report.add(
+        "  tap / floor instructions per row",
+        f"{tap_work / WINDOW_ROWS:,.0f} / {floor_work / WINDOW_ROWS:,.0f}",
+    )
+    report.add(
+        "  tap start-up instructions (empty window)", f"{counts['tap start-up'] / 1e9:.2f} G"
+    )
+
+
+def measure_rss(tap: Tap, sizes: Sequence[int], runs: int, report: Report) -> None:
+    """Peak RSS of the tap reading one chat_2 reply of each size (MB), long transcripts."""
+    for megabytes in sizes:
+        started = time.perf_counter()
+        source = LongConversations(megabytes * 10**6, dt.date(2025, 1, 6))
+        chats = len(source.data)
+        print(
+            f"  chat_2 reply of {source.size / 1e6:.1f} MB: {chats:,} chats,"
+            f" {source.messages:,} messages (generated in {time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
+        peaks = []
+        with WolkvoxSimulator(token=TOKEN, now=lambda: NOW) as sim:
+            sim.sources["chat_2"] = source
+            config = {
+                "token": TOKEN,
+                "api_url": sim.url,
+                "start_date": "2025-01-06",
+                "end_date": "2025-01-06T23:59:59",
+                "request_timeout": 900,
+            }
+            for _ in range(runs):
+                run = tap.run(CONVERSATIONS, config)
+                check_rows(run, chats)
+                peaks.append(run.peak)
+                print(
+                    f"    peak RSS {run.peak / 2**20:.0f} MiB, CPU {run.cpu:.1f} s,"
+                    f" wall {run.wall:.1f} s, {len(sim.requests)} call(s) so far",
+                    flush=True,
+                )
+        del source
+        peak = max(peaks) / 2**20
+        label = f"peak RSS, chat_2 reply of {megabytes} MB ({chats:,} chats)"
+        if runs > 1:
+            label += f", max of {runs}"
+        if megabytes in CHAT_RSS_GOAL_MIB:
+            goal = CHAT_RSS_GOAL_MIB[megabytes]
+            report.add(label, f"{peak:.0f} MiB", f"< {goal} MiB", met=peak < goal)
+        elif megabytes in CHAT_RSS_BEFORE_MIB:
+            before = CHAT_RSS_BEFORE_MIB[megabytes]
+            report.add(label, f"{peak:.0f} MiB", f"<= {before} MiB (7f6e31d)", met=peak <= before)
+        else:
+            report.add(label, f"{peak:.0f} MiB")
+
+
+def backfill(
+    tap: Tap, rows: list[dict[str, str]], config: dict[str, t.Any], cap: int
+) -> tuple[int, int, bool]:
+    """Calls, replies cut at the cap, and whether every row came out, for one backfill run."""
+    source = DatedRows(rows, lambda row: row["date"])
+    with WolkvoxSimulator(token=TOKEN, row_cap=cap, now=lambda: NOW) as sim:
+        sim.sources["chat_9"] = source
+        run = tap.run(TRANSFERS, {**config, "api_url": sim.url}, keep_stdout=True)
+        calls = len(sim.requests)
+    complete = len(emitted_keys(run, "conn_id", "date")) == len(
+        {(row["conn_id"], row["date"]) for row in rows}
+    )
+    if run.stdout is not None:
+        run.stdout.unlink()
+    return calls, sum(1 for offered in source.offered if offered > cap), complete
+
+
+def measure_calls(tap: Tap, report: Report) -> None:
+    """Calls for a dense backfill (and its ideal), two 365-day backfills, an incremental run."""
+    first = dt.datetime(2025, 1, 1)
+    dense = [
+        row
+        for day in range(DENSE_DAYS)
+        for row in transfers(DENSE_PER_DAY, first + dt.timedelta(days=day), 86_400, seed=day)
+    ]
+    last = first + dt.timedelta(days=DENSE_DAYS - 1)
+    config = {
+        "token": TOKEN,
+        "start_date": first.date().isoformat(),
+        "end_date": f"{last.date().isoformat()}T23:59:59",
+        "max_rows_per_request": DENSE_CAP,
+    }
+    started = time.perf_counter()
+    calls, cut, complete = backfill(tap, dense, config, DENSE_CAP)
+    ideal = max(math.ceil(len(dense) / DENSE_CAP), math.ceil(DENSE_DAYS / MAX_SPAN_DAYS))
+    print(
+        f"  dense backfill: {calls} calls, {cut} cut at the cap, ideal {ideal}"
+        f" = ceil({len(dense):,} rows / {DENSE_CAP:,}); every row emitted: {complete}"
+        f" ({time.perf_counter() - started:.0f} s)",
+        flush=True,
+    )
+    report.add(
+        f"calls, dense backfill ({DENSE_DAYS} days x {DENSE_PER_DAY:,}/day, cap {DENSE_CAP:,})",
+        f"{calls} ({cut} cut at the cap; ideal {ideal}; {calls / ideal:.2f} x ideal)"
+        + ("" if complete else "; ROWS MISSING"),
+        f"<= {math.floor(CALLS_GOAL_FACTOR * ideal)} ({CALLS_GOAL_FACTOR} x ideal)",
+        met=calls <= CALLS_GOAL_FACTOR * ideal and complete,
+    )
+
+    start = dt.datetime(2024, 1, 1)
     year = [
         row
         for day in range(365)
-        for row in transfers(300, first + dt.timedelta(days=day), 86_400, seed=day % 97)
+        for row in transfers(300, start + dt.timedelta(days=day), 86_400, seed=day % 97)
     ]
-    busy = transfers(70_000, first + dt.timedelta(days=200), 86_400, seed=98)
-    config = {
-        "token": TOKEN,
-        "start_date": "2024-01-01",
-        "end_date": "2024-12-30T23:59:59",  # 365 days
-    }
-    for label, rows in (
-        ("300 transfers/day", year),
-        ("300/day plus one 70,000-row day", year + busy),
+    busy = transfers(70_000, start + dt.timedelta(days=200), 86_400, seed=98)
+    config = {"token": TOKEN, "start_date": "2024-01-01", "end_date": "2024-12-30T23:59:59"}
+    for label, rows, goal in (
+        ("300 transfers/day", year, 13),
+        ("300/day plus one 70,000-row day", year + busy, None),
     ):
-        with WolkvoxSimulator(token=TOKEN, now=lambda: "2030-01-01 00:00:00") as sim:
-            sim.set_rows("chat_9", rows)
-            _, _, log = tap.run({**config, "api_url": sim.url})
-            print(f"365-day backfill, {label}: {len(sim.requests)} calls ({len(rows):,} rows)")
-            assert str(len(rows)) in log  # noqa: S101 - every row was read
-    with WolkvoxSimulator(token=TOKEN, now=lambda: "2030-01-01 00:00:00") as sim:
-        sim.set_rows("chat_9", year)
+        calls, cut, complete = backfill(tap, rows, config, 60_000)
+        print(f"  365-day backfill, {label}: {calls} calls, {cut} cut at the cap", flush=True)
+        report.add(
+            f"calls, 365-day backfill, {label} (defaults)",
+            f"{calls} ({cut} cut)" + ("" if complete else "; ROWS MISSING"),
+            "" if goal is None else f"<= {goal}",
+            met=None if goal is None else calls <= goal and complete,
+        )
+
+    with WolkvoxSimulator(token=TOKEN, now=lambda: NOW) as sim:
+        sim.sources["chat_9"] = DatedRows(year, lambda row: row["date"])
         end = dt.datetime(2024, 12, 30, 12, 0, 0)
         resume = (end - dt.timedelta(minutes=5) + dt.timedelta(hours=5)).isoformat() + "+00:00"
         state = {
-            "bookmarks": {STREAM: {"replication_key": "date", "replication_key_value": resume}}
+            "bookmarks": {TRANSFERS: {"replication_key": "date", "replication_key_value": resume}}
         }
-        tap.run({**config, "api_url": sim.url, "end_date": end.isoformat()}, state)
-        print(f"five-minute incremental run: {len(sim.requests)} call(s)")
+        tap.run(TRANSFERS, {**config, "api_url": sim.url, "end_date": end.isoformat()}, state)
+        calls = len(sim.requests)
+    print(f"  five-minute incremental run: {calls} call(s)", flush=True)
+    report.add("calls, five-minute incremental run", str(calls), "1", met=calls == 1)
 
 
-def main() -> None:
-    """Run every measurement and print the numbers."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
-    args = parser.parse_args()
-    print(
-        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+# -- the run ------------------------------------------------------------------------------------
+
+
+def source_hashes(root: Path) -> dict[str, str]:
+    """The hash of each file of the tap's package under ``root`` (caches left out)."""
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted((root / "tap_wolkvox").rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def fingerprint(hashes: dict[str, str]) -> str:
+    """One short hash for all of ``hashes``."""
+    return hashlib.sha256(json.dumps(sorted(hashes.items())).encode()).hexdigest()[:12]
+
+
+def snapshot(root: Path, into: Path) -> Path:
+    """A copy of the tap's package, so that edits during the run do not change what is measured."""
+    shutil.copytree(
+        root / "tap_wolkvox", into / "tap_wolkvox", ignore=shutil.ignore_patterns("__pycache__")
     )
+    return into
+
+
+def imported_from(env: dict[str, str], cwd: Path) -> str:
+    """Where the tap's child processes import ``tap_wolkvox`` from."""
+    command = [sys.executable, "-c", "import tap_wolkvox; print(tap_wolkvox.__file__)"]
+    found = subprocess.run(
+        command, env=env, cwd=cwd, capture_output=True, text=True, check=True
+    ).stdout
+    return str(Path(found.strip()).parent.parent)
+
+
+def describe_source(root: Path) -> str:
+    """Where the tap comes from: the git commit and changed files, or just the directory."""
+    git = shutil.which("git")
+    if git is None or not (root / ".git").exists():
+        return str(root)
+    base = [git, "--no-optional-locks", "-C", str(root)]
+    head = subprocess.run(
+        [*base, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    changed = subprocess.run(
+        [*base, "status", "--porcelain", "--", "tap_wolkvox"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.splitlines()
+    return f"{root} at {head}" + (
+        f" + {len(changed)} changed file(s) in tap_wolkvox/" if changed else ""
+    )
+
+
+def machine() -> str:
+    """The machine line: OS, CPUs, Python, memory, load."""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    return (
+        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python"
+        f" {platform.python_version()}, {memory:.0f} GiB RAM, load average {load}"
+    )
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"comma-separated measurements to run, of: {', '.join(SECTIONS)}",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=7, help="paired rounds of the per-row CPU measurement"
+    )
+    parser.add_argument(
+        "--rss-runs", type=int, default=1, help="runs per chat_2 reply size (max RSS reported)"
+    )
+    parser.add_argument(
+        "--sizes",
+        default=",".join(map(str, CHAT_SIZES_MB)),
+        help="chat_2 reply sizes in MB for the peak RSS measurement",
+    )
+    parser.add_argument(
+        "--no-snapshot",
+        action="store_true",
+        help="run the tap from its source tree as it is at each run, not from a copy made at start",
+    )
+    parser.add_argument(
+        "--tap-source",
+        type=Path,
+        default=None,
+        help="run the tap from this source tree (a directory holding tap_wolkvox/)",
+    )
+    args = parser.parse_args(argv)
+    args.sections = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = set(args.sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown measurement(s): {', '.join(sorted(unknown))}")
+    args.size_list = [int(size) for size in args.sizes.split(",") if size.strip()]
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the chosen measurements and print the table."""
+    args = parse_args(argv)
+    root = (args.tap_source or REPO).resolve()
+    live = source_hashes(root)
+    print(machine())
+    print(f"tap: {describe_source(root)}, sources {fingerprint(live)}")
+    print(f"measurements: {', '.join(args.sections)}", flush=True)
+    report = Report()
+    started_run = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        measure_per_row_cost(workdir, args.runs)
-        count_calls(workdir)
+        source = root if args.no_snapshot else snapshot(root, workdir / "src")
+        measured = source_hashes(source)
+        tap = Tap(workdir, source)
+        print(
+            f"the tap runs from {imported_from(tap.env, workdir)}"
+            + ("" if args.no_snapshot else f" (a copy taken now, {fingerprint(measured)})"),
+            flush=True,
+        )
+        steps: dict[str, tuple[str, Callable[[], None]]] = {
+            "cpu": (f"{args.runs} paired rounds", lambda: measure_cpu(tap, args.runs, report)),
+            "rss": (
+                f"chat_2 replies of {', '.join(map(str, args.size_list))} MB",
+                lambda: measure_rss(tap, args.size_list, args.rss_runs, report),
+            ),
+            "calls": ("backfills and an incremental run", lambda: measure_calls(tap, report)),
+            "callgrind": (
+                "valgrind --tool=callgrind, about 1.5 minutes",
+                lambda: measure_callgrind(tap, report),
+            ),
+        }
+        for name in SECTIONS:
+            if name in args.sections:
+                what, step = steps[name]
+                print(f"== {name}: {what}", flush=True)
+                started = time.perf_counter()
+                step()
+                print(f"   ({time.perf_counter() - started:.0f} s)", flush=True)
+        if source_hashes(source) != measured:
+            print("WARNING: the measured sources changed during the run (run with a snapshot)")
+    print()
+    print(f"{machine()}; the run took {time.perf_counter() - started_run:.0f} s")
+    now = source_hashes(root)
+    if now != live:
+        changed = sorted(
+            name for name in live.keys() | now.keys() if live.get(name) != now.get(name)
+        )
+        print(
+            f"note: {len(changed)} file(s) of the tap changed in {root} during the run"
+            f" ({', '.join(changed)}); "
+            + (
+                "measured as they changed"
+                if args.no_snapshot
+                else "measured the copy taken at start"
+            )
+        )
+    print()
+    report.print()
     sys.stdout.flush()
 
 

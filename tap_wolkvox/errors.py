@@ -418,9 +418,7 @@ def interpret_spilled(
         return empty
     if envelope.data == "start_map" or envelope.data is None or envelope.data == "null":
         count = 1 if envelope.data == "start_map" else 0
-        return Reply(
-            rows=[], stream=lambda: bodies.rows(body, envelope), streamed=count, body=body
-        )
+        return Reply(rows=[], stream=lambda: bodies.rows(body, envelope), streamed=count, body=body)
     if envelope.objects + envelope.nulls != envelope.entries:
         msg = f"a 200 reply{where} whose 'data' is neither a list of rows nor an object"
         raise WolkvoxRetriableError(msg)

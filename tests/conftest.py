@@ -205,6 +205,28 @@ def run_in_process(
     return TapRun(returncode, stdout, log.getvalue(), parse_messages(stdout))
 
 
+def killed_run(
+    runner: TapRunner, config: dict[str, t.Any], after_lines: int
+) -> list[dict[str, t.Any]]:
+    """Start the tap on the transfers stream, kill it after ``after_lines`` lines of output,
+    and return the messages it had written (what a target would have loaded)."""
+    config_path = runner.write(f"kill-config-{runner.count}.json", config)
+    runner.count += 1
+    proc = subprocess.Popen(
+        tap_command(config_path, None, runner.catalog(["interaction_transfers"])),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=tap_env(),
+    )
+    assert proc.stdout is not None
+    lines = [proc.stdout.readline() for _ in range(after_lines)]
+    proc.kill()
+    proc.wait()
+    proc.stdout.close()
+    return parse_messages("".join(lines))
+
+
 @pytest.fixture
 def simulator() -> t.Iterator[WolkvoxSimulator]:
     with WolkvoxSimulator(token=TOKEN, row_cap=60_000, now=lambda: "2025-06-30 23:59:59") as sim:

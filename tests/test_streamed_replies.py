@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 import typing as t
 
 import pytest
@@ -20,10 +19,8 @@ from tests.conftest import (
     Clock,
     TapRunner,
     base_config,
-    parse_messages,
+    killed_run,
     run_in_process,
-    tap_command,
-    tap_env,
 )
 from tests.test_sync import Q1, keys, spread, transfer
 
@@ -144,22 +141,8 @@ def test_a_tap_killed_in_the_middle_of_a_large_reply_resumes_with_no_gap(
     rows = spread(100_000, *Q1, seed=17)
     simulator.set_rows("chat_9", rows)
     config = base_config(simulator, window_days=31)
-    config_path = run_tap.write("kill-config.json", config)
-    catalog_path = run_tap.catalog(["interaction_transfers"])
-    proc = subprocess.Popen(
-        tap_command(config_path, None, catalog_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=tap_env(),
-    )
-    assert proc.stdout is not None
     # Past the first window's STATE, into the second (large) reply.
-    lines = [proc.stdout.readline() for _ in range(45_000)]
-    proc.kill()
-    proc.wait()
-    proc.stdout.close()
-    first = parse_messages("".join(lines))
+    first = killed_run(run_tap, config, after_lines=45_000)
     states = [m["value"] for m in first if m["type"] == "STATE"]
     got = keys([m["record"] for m in first if m["type"] == "RECORD"])
     assert 0 < len(got) < len(rows)

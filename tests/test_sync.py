@@ -17,6 +17,7 @@ from tests.conftest import (
     TapRunner,
     base_config,
     catalog_selecting,
+    killed_run,
     parse_messages,
     tap_command,
     tap_env,
@@ -436,22 +437,8 @@ def test_a_run_killed_anywhere_resumes_from_its_last_state_with_no_gap(
     rows = spread(4000, *Q1, seed=11)
     simulator.set_rows("chat_9", rows)
     simulator.latency = 0.05
-    config_path = run_tap.write("kill-config.json", base_config(simulator, window_days=10))
-    catalog_path = run_tap.catalog(["interaction_transfers"])
     for kill_after in (3, 900, 2500):
-        proc = subprocess.Popen(
-            tap_command(config_path, None, catalog_path),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env=tap_env(),
-        )
-        assert proc.stdout is not None
-        lines = [proc.stdout.readline() for _ in range(kill_after)]
-        proc.kill()
-        proc.wait()
-        proc.stdout.close()
-        first = parse_messages("".join(lines))
+        first = killed_run(run_tap, base_config(simulator, window_days=10), kill_after)
         states = [m["value"] for m in first if m["type"] == "STATE"]
         state = states[-1] if states else None
         got = keys([m["record"] for m in first if m["type"] == "RECORD"])
