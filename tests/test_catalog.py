@@ -1,9 +1,7 @@
 """The report declarations: complete, consistent and faithful to the research catalogue.
 
-The catalogue (``shared/wolkvox-api/reports.json``) sits next to the repository during
-development but is not shipped; without it, only the checks that need nothing else run. The
-vendor's sample replies are copied into ``tests/data/samples.json`` (see test_contract), so the
-checks against them always run.
+The research catalogue (``shared/wolkvox-api/reports.json``) and the vendor's sample replies
+(``samples.json``) are copied into ``tests/data/``, so every check runs in any clone.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ from pathlib import Path
 from tap_wolkvox.catalog import INTERACTION_TRANSFERS, REPORTS
 from tap_wolkvox.reports import EXTRA, UNPARSED, Field, Kind, Report
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "wolkvox-api" / "reports.json"
+CATALOGUE = Path(__file__).resolve().parent / "data" / "reports.json"
 SAMPLES = Path(__file__).resolve().parent / "data" / "samples.json"
 #: The keys of Wolkvox's reply around ``data``.
 ENVELOPE = {"code", "error", "msg", "data"}
@@ -53,10 +51,8 @@ EXPECTED_APIS = {
 }
 
 
-def load_catalogue() -> dict[str, dict[str, t.Any]] | None:
-    """The research catalogue by api name, or None where it is not available."""
-    if not CATALOGUE.is_file():
-        return None
+def load_catalogue() -> dict[str, dict[str, t.Any]]:
+    """The research catalogue by api name."""
     entries: list[dict[str, t.Any]] = json.loads(CATALOGUE.read_text(encoding="utf-8"))
     return {entry["api"]: entry for entry in entries}
 
@@ -119,9 +115,8 @@ def test_there_are_104_reports_with_unique_api_names() -> None:
 
 def test_api_names_match_the_catalogue() -> None:
     catalogue = load_catalogue()
-    if catalogue is not None:
-        assert set(by_api()) == set(catalogue)
-        assert len(catalogue) == 104
+    assert set(by_api()) == set(catalogue)
+    assert len(catalogue) == 104
 
 
 def test_interaction_transfers_comes_first() -> None:
@@ -144,20 +139,18 @@ def test_grains_split_47_events_and_57_aggregates() -> None:
 
 def test_grains_match_the_catalogue() -> None:
     catalogue = load_catalogue()
-    if catalogue is not None:
-        for report in REPORTS:
-            assert report.grain == catalogue[report.api]["grain"], report.api
+    for report in REPORTS:
+        assert report.grain == catalogue[report.api]["grain"], report.api
 
 
 def test_every_catalogue_field_is_declared() -> None:
     catalogue = load_catalogue()
-    if catalogue is not None:
-        for report in REPORTS:
-            expected = {f["name"] for f in catalogue[report.api]["fields"]}
-            # skill_1's column named after the optional services_time value is not requested
-            expected.discard("service_level_XXseg")
-            missing = expected - declared_names(report)
-            assert not missing, f"{report.api}: {sorted(missing)}"
+    for report in REPORTS:
+        expected = {f["name"] for f in catalogue[report.api]["fields"]}
+        # skill_1's column named after the optional services_time value is not requested
+        expected.discard("service_level_XXseg")
+        missing = expected - declared_names(report)
+        assert not missing, f"{report.api}: {sorted(missing)}"
 
 
 def test_field_names_are_unique_and_objects_have_items() -> None:
@@ -215,11 +208,10 @@ def test_nested_timestamps_name_an_instant_item() -> None:
 
 def test_event_timestamps_match_the_catalogue() -> None:
     catalogue = load_catalogue()
-    if catalogue is not None:
-        for report in REPORTS:
-            if report.grain == "event":
-                documented = catalogue[report.api]["timestamp_field"]
-                assert documented in {report.timestamp, report.timestamp_source}, report.api
+    for report in REPORTS:
+        if report.grain == "event":
+            documented = catalogue[report.api]["timestamp_field"]
+            assert documented in {report.timestamp, report.timestamp_source}, report.api
 
 
 def test_aggregate_reports_have_no_timestamp_and_a_daily_key() -> None:
@@ -242,12 +234,11 @@ def test_params_use_only_the_allowed_settings() -> None:
 
 def test_required_catalogue_params_are_declared() -> None:
     catalogue = load_catalogue()
-    if catalogue is not None:
-        for report in REPORTS:
-            declared = {param.name for param in report.params}
-            for param in catalogue[report.api]["extra_params"]:
-                if param["required"]:
-                    assert param["name"] in declared, f"{report.api}: {param['name']}"
+    for report in REPORTS:
+        declared = {param.name for param in report.params}
+        for param in catalogue[report.api]["extra_params"]:
+            if param["required"]:
+                assert param["name"] in declared, f"{report.api}: {param['name']}"
 
 
 def test_family_params() -> None:
@@ -387,14 +378,13 @@ def test_averages_documented_in_seconds_are_numbers() -> None:
         assert fields["asa"].kind is Kind.SECONDS, api
     assert top_level(reports["skill_1"])["ata"].kind is Kind.SECONDS
     catalogue = load_catalogue()
-    if catalogue is not None:
-        seconds = re.compile(r"(mean|average) seconds", re.IGNORECASE)
-        for report in REPORTS:
-            fields = top_level(report)
-            for documented in catalogue[report.api]["fields"]:
-                if seconds.search(documented["description"]):
-                    kind = fields[documented["name"]].kind
-                    assert kind is Kind.SECONDS, f"{report.api}.{documented['name']}"
+    seconds = re.compile(r"(mean|average) seconds", re.IGNORECASE)
+    for report in REPORTS:
+        fields = top_level(report)
+        for documented in catalogue[report.api]["fields"]:
+            if seconds.search(documented["description"]):
+                kind = fields[documented["name"]].kind
+                assert kind is Kind.SECONDS, f"{report.api}.{documented['name']}"
 
 
 def test_interaction_transfers_say_only_what_the_sources_say() -> None:
