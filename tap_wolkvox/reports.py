@@ -88,7 +88,7 @@ _KEY_STAND_INS: dict[Kind, t.Any] = {
     Kind.PERCENT: -1,
 }
 #: The stand-in values themselves: a key part holding one of them was blank.
-KEY_STAND_INS = frozenset({"", UNREADABLE_INSTANT, "1970-01-01", -1})
+KEY_STAND_INS = frozenset(_KEY_STAND_INS.values())
 
 _JSON_TYPES: dict[Kind, dict[str, t.Any]] = {
     Kind.TEXT: {"type": ["string", "null"]},

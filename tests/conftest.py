@@ -47,6 +47,15 @@ class TapRun:
     def final_state(self) -> dict[str, t.Any]:
         return self.states()[-1]
 
+    def the_error(self) -> str:
+        """The one plain sentence a failed run ends with (no traceback, no token)."""
+        assert self.returncode == 1, self.stderr
+        errors = [line for line in self.stderr.splitlines() if "ERROR" in line]
+        assert len(errors) == 1, self.stderr
+        assert "Traceback" not in self.stderr
+        assert TOKEN not in self.stderr + self.stdout
+        return errors[0]
+
 
 def parse_messages(stdout: str) -> list[dict[str, t.Any]]:
     return [json.loads(line) for line in stdout.splitlines() if line.strip()]
