@@ -3,17 +3,25 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Meltano runs the demo and tests/test_meltano.py; it lives in the dev venv, pinned here.
+# Meltano runs the demo and the Meltano tests. It gets a venv of its own, pinned here, so that its
+# dependencies and the tap's never constrain each other (it installs the tap and the targets
+# into venvs of their own under .meltano/).
+MELTANO_VENV := .venv-meltano
 MELTANO := meltano==4.4.1
 
 .PHONY: venv demo test bench clean
 
-# The venv is (re)built when pyproject.toml or this file changes.
-venv: $(VENV)/.installed
+# The venvs are (re)built when pyproject.toml or this file changes.
+venv: $(VENV)/.installed $(MELTANO_VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[dev]' '$(MELTANO)'
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(MELTANO_VENV)/.installed: Makefile
+	$(PYTHON) -m venv $(MELTANO_VENV)
+	$(MELTANO_VENV)/bin/python -m pip install --quiet '$(MELTANO)'
 	touch $@
 
 # The sandbox -> Meltano -> DuckDB demo, with a short report at the end.
@@ -24,6 +32,7 @@ test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/mypy --python-version 3.10  # the oldest Python the package supports
 	$(BIN)/python -m pytest
 
 # Speed, memory and call counts against the sandbox (prints numbers; see README, Performance).
@@ -32,6 +41,6 @@ bench: venv
 
 # Back to a fresh clone: the venv, Meltano's plugin installs and state, outputs and caches.
 clean:
-	rm -rf $(VENV) .meltano output build dist *.egg-info \
+	rm -rf $(VENV) $(MELTANO_VENV) .meltano output build dist *.egg-info \
 		.pytest_cache .mypy_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -34,9 +34,12 @@ from tap_wolkvox.settings import DEFAULT_SETTLE_MINUTES as SETTLE_MINUTES
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# Meltano has a venv of its own (the Makefile builds it), apart from the tap's.
+MELTANO_BIN = ROOT / ".venv-meltano" / "bin"
 OUTPUT = ROOT / "output"
 DATABASE = OUTPUT / "wolkvox.duckdb"
 TABLE = "tap_wolkvox.interaction_transfers"
+SKILLS = "tap_wolkvox.skills"
 STREAM = "interaction_transfers"
 ZONE = "America/Bogota"
 HISTORY_DAYS = 60
@@ -133,9 +136,8 @@ def plugin_env(api_url: str, start_date: str) -> dict[str, str]:
         TAP_WOLKVOX_START_DATE=start_date,
         MELTANO_SEND_ANONYMOUS_USAGE_STATS="false",
     )
-    # meltano, the tap and the targets are in this venv or in .meltano/; PATH must find meltano's
-    # own helpers (uv) too.
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    # The tap and the targets are in .meltano/; PATH must find meltano's own helpers (uv) too.
+    env["PATH"] = f"{MELTANO_BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
 
 
@@ -147,7 +149,7 @@ def meltano(args: list[str], env: dict[str, str], log_path: Path) -> str:
     """
     with log_path.open("w+") as log:
         process = subprocess.Popen(
-            [str(BIN / "meltano"), *args],
+            [str(MELTANO_BIN / "meltano"), *args],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -262,6 +264,13 @@ def report() -> None:
                        count(*) FILTER (receiver_agent_name IS DISTINCT FROM 'SKILL')
                 FROM {TABLE}"""  # noqa: S608
         ).fetchone() or (0, 0)
+        # The skills dimension (information.php?api=skills) names the queues the IDs point to.
+        per_skill = con.execute(
+            f"""SELECT t.receiver_agent_id, coalesce(s.skill_name, '?'), count(*) AS n
+                FROM {TABLE} t LEFT JOIN {SKILLS} s ON s.skill_id = t.receiver_agent_id
+                WHERE t.receiver_agent_name = 'SKILL'
+                GROUP BY ALL ORDER BY n DESC"""  # noqa: S608
+        ).fetchall()
         today = dt.datetime.now(ZoneInfo(ZONE)).date()
         per_day = con.execute(
             f"""SELECT CAST({local} AS DATE) AS day, channel, count(*)
@@ -306,6 +315,14 @@ def report() -> None:
                 f"{100 * to_skill / total:.1f}%",
             ),
             ("a named agent", to_person, f"{100 * to_person / total:.1f}%"),
+        ],
+    )
+    print("  Transfers to each skill, named from the skills table (joined on skill_id):")
+    table(
+        ["skill", "name", "transfers", "share of skill transfers"],
+        [
+            (skill_id, name, n, f"{100 * n / max(to_skill, 1):.1f}%")
+            for skill_id, name, n in per_skill
         ],
     )
 
@@ -386,9 +403,9 @@ def parse_args(argv: t.Sequence[str] | None) -> argparse.Namespace:
 
 def demo(args: argparse.Namespace) -> None:
     """All the steps; raises DemoError on the first failure."""
-    for tool in ("meltano", "wolkvox-sandbox"):
-        if not (BIN / tool).exists():
-            msg = f"{BIN / tool} is missing: run `make venv` first"
+    for tool in (MELTANO_BIN / "meltano", BIN / "wolkvox-sandbox"):
+        if not tool.exists():
+            msg = f"{tool} is missing: run `make venv` first"
             raise DemoError(msg)
     OUTPUT.mkdir(exist_ok=True)
     for stale in (DATABASE, DATABASE.with_suffix(".duckdb.wal")):

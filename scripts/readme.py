@@ -1,24 +1,32 @@
-"""Regenerate the README's settings and streams tables from the tap itself.
+"""Regenerate the README's generated parts: settings and streams tables, included examples.
 
 ``python scripts/readme.py`` rewrites the marked sections of README.md; ``--check`` exits 1
-when they are stale (the test suite runs the check).
+when they are stale (the test suite runs the check). Besides the two tables, every
+``<!-- include:PATH:start -->`` ... ``<!-- include:PATH:end -->`` section holds the file PATH
+verbatim in a code block: the examples live in files that the tests run, and the README shows
+exactly those files.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tap_wolkvox.catalog import REPORTS
+from tap_wolkvox.information import DIMENSIONS, INFORMATION_REPORTS
 from tap_wolkvox.settings import LIST_SETTINGS
 
 if TYPE_CHECKING:
     from tap_wolkvox.reports import Report
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+INCLUDE = re.compile(r"<!-- include:(?P<path>[^ ]+?):start -->")
+LANGUAGES = {".sh": "bash", ".json": "json", ".yml": "yaml", ".yaml": "yaml"}
 
 
 def settings_table() -> str:
@@ -42,7 +50,7 @@ def _key(report: Report) -> str:
 
 
 def streams_table() -> str:
-    """One row per report: stream, report, what a row is, key, bookmark, default selection."""
+    """One row per stream: stream, request, what a row is, key, bookmark, default selection."""
     rows = [
         "| stream | report | one row is | primary key | bookmark | selected by default |",
         "|:--|:--|:--|:--|:--|:--:|",
@@ -55,12 +63,32 @@ def streams_table() -> str:
             f"| `{report.stream}` | `{report.api}` | {what} | {_key(report)} | {bookmark} | "
             f"{'yes' if report.selected_by_default else ''} |"
         )
+    rows.extend(
+        f"| `{report.stream}` | `information.php: {report.api}` | {report.title} | "
+        f"{_key(report)} | `{report.timestamp}` | |"
+        for report in sorted(INFORMATION_REPORTS, key=lambda r: r.stream)
+    )
+    for dimension in sorted(DIMENSIONS, key=lambda d: d.stream):
+        key = ", ".join(f"`{k}`" for k in dimension.primary_key)
+        read = "whole table every run" if dimension.versioned else "one row per run, all kept"
+        rows.append(
+            f"| `{dimension.stream}` | `information.php: {dimension.api}` | {dimension.title} | "
+            f"{key} | {read} | |"
+        )
     return "\n".join(rows)
+
+
+def included(path: str) -> str:
+    """The file at ``path`` (relative to the repository) as a fenced code block."""
+    file = ROOT / path
+    return f"```{LANGUAGES.get(file.suffix, '')}\n{file.read_text(encoding='utf-8')}```"
 
 
 def render(text: str) -> str:
     """``text`` with every generated section replaced."""
-    for name, content in (("settings", settings_table()), ("streams", streams_table())):
+    sections = [("settings", settings_table()), ("streams", streams_table())]
+    sections += [(f"include:{path}", included(path)) for path in INCLUDE.findall(text)]
+    for name, content in sections:
         start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
         head, rest = text.split(start, 1)
         _, tail = rest.split(end, 1)

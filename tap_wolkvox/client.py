@@ -176,6 +176,12 @@ class WolkvoxStream(RESTStream[t.Any]):
     @override
     def request_decorator(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         def counted(request: requests.PreparedRequest, *args: t.Any, **kwargs: t.Any) -> t.Any:
+            # Every attempt counts against the run's budget, and is never sent beyond it.
+            budget = getattr(self._tap, "request_budget", None)
+            if budget is not None:
+                if not budget.allows_another():
+                    raise self._tap.budget_spent()  # type: ignore[attr-defined]
+                budget.spend()
             self.requests_sent += 1
             self.on_request_sent()
             try:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import ipaddress
+import json
 import re
 import typing as t
 from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from singer_sdk import typing as th
@@ -22,15 +25,21 @@ DEFAULT_SETTLE_MINUTES = 15
 MAX_SETTLE_MINUTES = 60 * 24
 
 
+#: One ID of a list setting: text, or a whole number (Meltano reads
+#: ``TAP_WOLKVOX_SKILL_IDS=3001,3002`` as numbers); the tap uses it as text (see :func:`id_list`).
+_ID = th.CustomType({"type": ["string", "integer"], "minLength": 1})
+
+
 def _id_list(name: str, title: str, subject: str, column: str) -> th.Property[t.Any]:
     """A list of IDs a family of reports is read for, ``["all"]`` by default."""
     return th.Property(
         name,
-        th.ArrayType(th.StringType(min_length=1)),
+        th.ArrayType(_ID),
         default=["all"],
         title=title,
-        description=f"{subject} reports are read for: ['all'] (default) or a list of IDs; "
-        f"each ID costs one call per window and is kept in the {column} column.",
+        description=f"{subject} reports are read for: ['all'] (default) or a list of IDs "
+        f"(text or whole numbers); each ID costs one call per window and is kept, as text, in "
+        f"the {column} column.",
     )
 
 
@@ -131,6 +140,24 @@ CONFIG_SCHEMA = th.PropertiesList(
         "malformed replies, concurrency or maintenance 403) before the run stops.",
     ),
     th.Property(
+        "max_requests_per_run",
+        th.IntegerType(minimum=1),
+        title="Request budget per run",
+        description="Most requests (retries included) one run may send; unset: no limit. "
+        "The run stops cleanly before the request that would exceed it (exit code 0, its last "
+        "STATE a valid resume point) and the next run continues. Streams share it in the "
+        "order they run (the order of --discover).",
+    ),
+    th.Property(
+        "plan_warning_requests",
+        th.IntegerType(minimum=1),
+        default=1000,
+        title="Plan warning (requests)",
+        description="Warn before starting when the run's plan needs more requests than this "
+        "(or selects more than 50 streams): each request costs a unit of the token's daily "
+        "quota (licenses x 1,000).",
+    ),
+    th.Property(
         "retry_wait_seconds",
         th.NumberType(minimum=0, maximum=300),
         default=5,
@@ -142,11 +169,12 @@ CONFIG_SCHEMA = th.PropertiesList(
     _id_list("skill_ids", "Skill IDs", "Skills (queues) the skill_*", "skill_id"),
     th.Property(
         "agent_ids",
-        th.ArrayType(th.StringType(min_length=1)),
+        th.ArrayType(_ID),
         default=[],
         title="Agent IDs",
-        description="Agents whose state events the selected_agent_state_events stream "
-        "(agent_2) reads, one call per agent per window; the stream is skipped when empty.",
+        description="Agents (IDs as text or whole numbers) whose state events the "
+        "selected_agent_state_events stream (agent_2) reads, one call per agent per window; the "
+        "stream is skipped when empty.",
     ),
     th.Property(
         "disposition_code_variant",
@@ -164,6 +192,9 @@ CONFIG_SCHEMA["additionalProperties"] = False
 #: Settings that hold a list: a report parameter filled from one is read once per value, and
 #: the value is kept in the row (its own state partition).
 LIST_SETTINGS = frozenset({"campaign_ids", "skill_ids", "agent_ids"})
+
+#: ``<PREFIX>LOGLEVEL``: the SDK's own variable for the log level (no setting, yet no typo).
+LOG_LEVEL_VARIABLE = "LOGLEVEL"
 
 
 class SettingsError(ValueError):
@@ -217,7 +248,11 @@ def _describe(error: t.Any, secrets: list[tuple[str, ...]]) -> str:
             f"{where} {_expected(error)}; its values are not shown because it holds a secret "
             "setting."
         )
-    return f"{error.message} in {where}" if path else str(error.message)
+    message = str(error.message)
+    if isinstance(error.instance, Decimal):
+        # A config file's decimals are read as Decimal: 3001.5, not Decimal('3001.5').
+        message = message.replace(repr(error.instance), str(error.instance), 1)
+    return f"{message} in {where}" if path else message
 
 
 def _expected(error: t.Any) -> str:
@@ -290,6 +325,112 @@ def numbers_from_environment(
     return values, errors
 
 
+def _variable_name(setting: str) -> str:
+    """What follows the prefix in a setting's variable: the SDK's and Meltano's spelling.
+
+    ``lookback_minutes`` is ``LOOKBACK_MINUTES``; a nested ``faker_config.seed`` is
+    ``FAKER_CONFIG_SEED``, as Meltano exports it.
+    """
+    return re.sub(r"[^A-Za-z0-9]", "_", setting).upper()
+
+
+def _is_object(prop: t.Mapping[str, t.Any]) -> bool:
+    kinds = prop.get("type")
+    return "object" in ([kinds] if isinstance(kinds, str) else list(kinds or []))
+
+
+def _variable_names(schema: t.Mapping[str, t.Any], parent: str = "") -> tuple[list[str], list[str]]:
+    """The variable names (after the prefix) of every property, and those of object settings.
+
+    Nested properties are included; an object setting's free-form keys are exported by Meltano
+    one variable each (``stream_maps`` as ``..._STREAM_MAPS_<STREAM>_<FIELD>``).
+    """
+    names: list[str] = []
+    objects: list[str] = []
+    for key, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        path = f"{parent}.{key}" if parent else key
+        names.append(_variable_name(path))
+        if _is_object(prop):
+            objects.append(_variable_name(path))
+            inner_names, inner_objects = _variable_names(prop, path)
+            names += inner_names
+            objects += inner_objects
+    return names, objects
+
+
+def unknown_variables(
+    schema: t.Mapping[str, t.Any], prefix: str, environ: t.Iterable[str]
+) -> list[str]:
+    """One warning per ``<prefix>*`` variable of ``environ`` that names no setting of ``schema``.
+
+    Each names the closest setting's variable when there is one. Variables with a second
+    underscore after the prefix (``TAP_WOLKVOX__SELECT``) are Meltano's own and are left alone,
+    as is the SDK's ``<prefix>LOGLEVEL``. Only names are read: a value is never shown.
+    """
+    names, objects = _variable_names(schema)
+    known = {*names, LOG_LEVEL_VARIABLE}
+    # Suggestions: the top-level settings only (a nested path is rarely what was meant).
+    suggestions = [
+        *(_variable_name(name) for name in schema.get("properties") or {}),
+        LOG_LEVEL_VARIABLE,
+    ]
+    warnings: list[str] = []
+    for variable in sorted(environ):
+        if not variable.startswith(prefix):
+            continue
+        rest = variable[len(prefix) :]
+        if rest.startswith("_") or rest in known:
+            continue
+        if any(rest.startswith(f"{name}_") for name in objects):
+            continue
+        close = difflib.get_close_matches(rest.upper(), suggestions, n=1)
+        hint = f" (did you mean {prefix}{close[0]}?)" if close else ""
+        warnings.append(f"{variable} names no setting{hint}; it is ignored.")
+    return warnings
+
+
+def ids_as_text(config: t.Mapping[str, t.Any]) -> dict[str, list[t.Any]]:
+    """The list settings of ``config`` with their whole-number IDs as text (3001: "3001").
+
+    Anything else is left as it is, for validation to refuse (see :func:`id_list`).
+    """
+    return {
+        name: [
+            str(item) if isinstance(item, int) and not isinstance(item, bool) else item
+            for item in value
+        ]
+        for name in sorted(LIST_SETTINGS)
+        if isinstance(value := config.get(name), list)
+    }
+
+
+def id_list(config: t.Mapping[str, t.Any], name: str) -> list[str] | None:
+    """The IDs of list setting ``name`` as text (None when it is not a list).
+
+    Meltano turns ``TAP_WOLKVOX_SKILL_IDS=3001,3002`` into numbers; the API, the rows and the
+    state partitions take IDs as text, so ``3001`` is ``"3001"``.
+
+    Raises:
+        SettingsError: for an ID that is neither text nor a whole number (3001.0, true).
+    """
+    value = config.get(name)
+    if not isinstance(value, list):
+        return None
+    ids: list[str] = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, (str, int)):
+            shown = str(item) if isinstance(item, (float, Decimal)) else json.dumps(item)
+            msg = (
+                f"Setting '{name}': {shown} is not an ID; give IDs as text or whole numbers, "
+                'such as ["3001", "3002"] or [3001, 3002].'
+            )
+            raise SettingsError(msg)
+        ids.append(str(item))
+    return ids
+
+
 @dataclass(frozen=True)
 class OperationSettings:
     """The settings that shape the walk, read and checked once."""
@@ -348,6 +489,8 @@ def read_settings(
             f"({config['end_date']})."
         )
         raise SettingsError(msg)
+    for name in sorted(LIST_SETTINGS):
+        id_list(config, name)
     return OperationSettings(
         clock=clock,
         start=start,

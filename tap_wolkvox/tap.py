@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 import io
 import json
+import logging
 import os
 import re
 import signal
@@ -19,21 +20,28 @@ from singer_sdk import Tap
 # SDK seam: the SDK's own reading of `--config ENV` (.env file, JSON lists, booleans, objects).
 from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.contrib.msgspec import MsgSpecWriter
-from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.exceptions import ConfigValidationError, MapExpressionError, StreamMapConfigError
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
+from singer_sdk.plugin_base import PluginBase
+from singer_sdk.singerlib import Catalog
 from typing_extensions import override
 
+from tap_wolkvox.budget import BudgetSpent, Plan, RequestBudget, RunStopped, progress
 from tap_wolkvox.catalog import REPORTS
-from tap_wolkvox.client import OneAtATimeSession
+from tap_wolkvox.client import OneAtATimeSession, WolkvoxStream
+from tap_wolkvox.dimensions import TokenUsageStream, information_streams
 from tap_wolkvox.errors import WolkvoxError
+from tap_wolkvox.information import TOKEN_USAGE
 from tap_wolkvox.settings import (
     CONFIG_SCHEMA,
     OperationSettings,
     SettingsError,
     config_errors,
+    ids_as_text,
     numbers_from_environment,
     numeric_settings,
     read_settings,
+    unknown_variables,
 )
 from tap_wolkvox.streams import REPORT_DATE, ReportStream, stream_for
 
@@ -57,6 +65,25 @@ _DAY_BOOKMARK = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EARLIEST = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
 #: How much of an unreadable value a warning quotes.
 _SHOWN_CHARS = 80
+
+#: The one sentence a sync with no stream selected ends with.
+NOTHING_SELECTED = (
+    "No stream is selected, so there is nothing to sync: select at least one, e.g. "
+    "`meltano select tap-wolkvox interaction_transfers '*'` (`meltano select tap-wolkvox "
+    '--list --all` lists the streams), or set "selected": true in a stream\'s metadata in the '
+    "catalog."
+)
+
+#: The SDK's INFO line for each stream a run skips: 101 of the 104 streams on a default run.
+_DESELECTED = "Skipping deselected stream '%s'."
+
+
+def _deselected_streams_at_debug(record: logging.LogRecord) -> bool:
+    """Log the SDK's line per deselected stream at DEBUG, not INFO (see README, "Logs")."""
+    if record.msg != _DESELECTED:
+        return True
+    record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+    return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
 
 
 def honour_replication_method(catalog: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -287,35 +314,16 @@ class LineWriter(MsgSpecWriter):
             raise stop
 
 
-class RunInterrupted(SystemExit):
+class RunInterrupted(RunStopped):
     """SIGTERM or SIGINT mid-run: the run stops, its last STATE still a valid resume point.
 
-    A ``SystemExit`` (exit 128 + the signal's number, as a shell reports a killed command), so
-    no ``except Exception`` on the way stops it, and it ends the process quietly even where
-    nothing catches it.
+    Exit code 128 + the signal's number, as a shell reports a killed command.
     """
 
     def __init__(self, tap: TapWolkvox, signum: int) -> None:
         """Stop ``tap`` because of signal ``signum``."""
-        self.exit_code = 128 + signum
-        super().__init__(self.exit_code)
-        self.tap = tap
+        super().__init__(tap, 128 + signum)
         self.signal_name = signal.Signals(signum).name
-
-    def flush_state(self) -> None:
-        """Emit the state if it moved since the last STATE (a window done, its STATE not out).
-
-        The bookmark advances only once a window's records are all out, so the state in memory
-        is always a valid resume point; it is not emitted before the run has one (interrupted
-        while starting), lest an empty STATE replace the target's.
-        """
-        try:
-            state, writer = self.tap.state, self.tap.state_writer
-        except AttributeError:  # interrupted before the SDK had set the state up
-            return
-        if state:
-            writer.write_state(state)
-        sys.stdout.flush()
 
     @property
     def message(self) -> str:
@@ -353,23 +361,51 @@ class TapWolkvox(Tap):
         together with it).
         """
         self._utc_now = utc_now
+        #: What validating the config against the schema found (see _validate_config).
+        self._config_errors: list[str] = []
+        # First, so that a misspelt variable is named even when the config then fails.
+        for warning in unknown_variables(self._full_config_schema(), ENV_PREFIX, os.environ):
+            self.logger.warning("%s", warning)
         if isinstance(kwargs.get("catalog"), dict):
             kwargs["catalog"] = honour_replication_method(kwargs["catalog"])
         super().__init__(*args, **kwargs)
+        self.request_budget = RequestBudget(self.config.get("max_requests_per_run"))
+        self._quiet_sdk_logs()
         self._run_checked = False
-        if kwargs.get("validate_config", True):
+        validate = kwargs.get("validate_config", True)
+        if validate or not self._config_errors:
             try:
                 _ = self.settings
             except SettingsError as exc:
-                raise ConfigValidationError(str(exc), errors=[str(exc)]) from None
+                if validate:
+                    raise ConfigValidationError(str(exc), errors=[str(exc)]) from None
+                # Discovery goes on without a valid config; a sync would stop here.
+                self.logger.warning("Config validation failed: %s", exc)
+
+    @classmethod
+    def _full_config_schema(cls) -> dict[str, t.Any]:
+        """The config schema with the SDK's built-in settings (stream_maps, flattening_...)."""
+        schema = cls.config_jsonschema
+        cls.append_builtin_config(schema)
+        return schema
+
+    def _quiet_sdk_logs(self) -> None:
+        """Leave the SDK's METRIC lines and its line per deselected stream to DEBUG.
+
+        An unattended run logs only what the tap says (plans, summaries, warnings, errors);
+        ``TAP_WOLKVOX_LOGLEVEL=DEBUG`` (or ``LOGLEVEL``) brings both back.
+        """
+        self.logger.addFilter(_deselected_streams_at_debug)  # added once: same function
+        if not self.logger.isEnabledFor(logging.DEBUG):
+            # PluginBase.__init__ has just set this logger to the plugin's log level.
+            self.metrics_logger.setLevel(logging.WARNING)
 
     @property
     def _env_var_config(self) -> dict[str, t.Any]:
         # SDK seam: PluginBase.__init__ reads this once and merges it over the config files.
         # The SDK's reading int()s integer settings (a traceback on 'abc') and leaves number
         # settings as text, which validation then refuses ('5' is not of type 'number').
-        schema = self.config_jsonschema
-        self.append_builtin_config(schema)
+        schema = self._full_config_schema()
         numeric = numeric_settings(schema)
         others = {k: v for k, v in schema["properties"].items() if k not in numeric}
         # The SDK still reads the rest: its .env file, JSON lists, objects and booleans.
@@ -386,13 +422,80 @@ class TapWolkvox(Tap):
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         # SDK seam: PluginBase.__init__ validates the merged config by calling this method.
         # The SDK's messages quote the offending value, a secret's too, so they are worded
-        # again; its check still runs, as it also fills in the defaults.
+        # again; its check still runs, as it also fills in the defaults. Without raise_errors
+        # (discovery) the SDK would log a bare "Config validation failed": the reasons are
+        # logged with it.
         try:
-            found = super()._validate_config(raise_errors=raise_errors)
+            super()._validate_config(raise_errors=True)
         except ConfigValidationError as exc:
             errors = config_errors(self.config_jsonschema, self.config)
-            raise ConfigValidationError(str(exc), errors=errors, schema=exc.schema) from None
-        return config_errors(self.config_jsonschema, self.config) if found else found
+            self._config_errors = errors
+            if raise_errors:
+                raise ConfigValidationError(str(exc), errors=errors, schema=exc.schema) from None
+            self.logger.warning("%s: %s", exc, "; ".join(errors))
+            return errors
+        # IDs as text: Meltano reads TAP_WOLKVOX_SKILL_IDS=3001,3002 as numbers. A new dict,
+        # set before the SDK hands the config to its mapper.
+        self._config = {**self._config, **ids_as_text(self._config)}
+        return []
+
+    def budget_spent(self) -> BudgetSpent:
+        """The stop that the request over ``max_requests_per_run`` raises instead of going out."""
+        selected = [stream.name for stream in self.streams.values() if stream.selected]
+        limit = self.request_budget.limit or 0
+        return BudgetSpent(self, limit, progress(self.state.get("bookmarks", {}), selected))
+
+    def plan(self) -> Plan:
+        """The fewest requests each selected stream needs this run, in the order they run."""
+        plan = Plan()
+        for stream in self.streams.values():
+            if not stream.selected:
+                continue
+            planned = getattr(stream, "planned_requests", None)
+            windows, partitions = planned() if planned is not None else (1, 1)
+            plan.windows[stream.name] = windows
+            plan.partitions[stream.name] = partitions
+        return plan
+
+    def log_plan(self) -> None:
+        """Log the plan before any stream runs, and what is worth a warning in it."""
+        plan = self.plan()
+        self.logger.info("%s", plan.line())
+        threshold = int(self.config.get("plan_warning_requests") or 1000)
+        for warning in plan.warnings(threshold, self.request_budget.limit):
+            self.logger.warning("%s", warning)
+        usage = self.streams.get(TOKEN_USAGE.stream)
+        if isinstance(usage, TokenUsageStream) and usage.selected:
+            # token_usage is selected: read it first (its one call, not a second one later).
+            left = usage.calls_left()
+            if left is not None and left < plan.total:
+                self.logger.warning(
+                    "The token has %d calls left today (token_info) and this run needs at "
+                    "least %d: it will stop at 403 TOKEN LIMIT EXCEEDED unless it reads less "
+                    "(max_requests_per_run, fewer streams) or waits for the daily reset.",
+                    left,
+                    plan.total,
+                )
+
+    @override
+    def setup_mapper(self) -> None:
+        # SDK seam: Tap.setup_mapper registers every catalog stream with the stream-map engine
+        # with only its selected properties. A deselected stream then has none, and a map
+        # that matches it too (``"*"``, say, to add an operation column) stops the run on its
+        # key properties ("Property 'conn_id' was not detected in schema"). Deselected streams
+        # are registered with their whole schema instead: they are never synced.
+        PluginBase.setup_mapper(self)
+        selected = Catalog()
+        for entry in self.catalog.streams:
+            if entry.metadata.resolve_selection()[()]:
+                selected[entry.tap_stream_id] = entry
+            else:
+                self.mapper.register_raw_stream_schema(
+                    entry.stream or entry.tap_stream_id,
+                    entry.schema.to_dict(),
+                    entry.key_properties,
+                )
+        self.mapper.register_raw_streams_from_catalog(selected)
 
     @override
     def load_state(self, state: dict[str, t.Any]) -> None:
@@ -423,6 +526,16 @@ class TapWolkvox(Tap):
             return
         raise self._stop
 
+    @override
+    def _reset_state_progress_markers(self) -> None:
+        # SDK seam: sync_all calls this first, before it writes anything (a STATE, or a line
+        # per skipped stream). A run with nothing selected would otherwise succeed, silently.
+        # The plan is logged here too, before the first stream runs (sync_all is final).
+        if not any(s.selected or s.has_selected_descendents for s in self.streams.values()):
+            raise WolkvoxError(NOTHING_SELECTED)
+        self.log_plan()
+        super()._reset_state_progress_markers()
+
     @cached_property
     def settings(self) -> OperationSettings:
         """The settings, read and checked against each other."""
@@ -434,8 +547,8 @@ class TapWolkvox(Tap):
         return OneAtATimeSession()
 
     @override
-    def discover_streams(self) -> list[ReportStream]:
-        return [stream_for(self, report) for report in REPORTS]
+    def discover_streams(self) -> list[WolkvoxStream]:
+        return [*(stream_for(self, report) for report in REPORTS), *information_streams(self)]
 
     def check_run(self) -> None:
         """Once every stream has run: fail a run that could read none of its reports.
@@ -449,6 +562,12 @@ class TapWolkvox(Tap):
         if self._run_checked:
             return
         self._run_checked = True
+        budget = self.request_budget
+        self.logger.info(
+            "Run done: %d requests sent (retries included)%s",
+            budget.spent,
+            "" if budget.limit is None else f" of max_requests_per_run = {budget.limit}",
+        )
         tried = [s for s in self.streams.values() if isinstance(s, ReportStream) and s.tried]
         missing = [s for s in tried if s.unavailable]
         if missing and len(missing) == len(tried):
@@ -472,13 +591,19 @@ class TapWolkvox(Tap):
                 check_state_text(text)
                 kwargs["state"] = io.StringIO(text)
             super().invoke(*args, **kwargs)
-        except RunInterrupted as stop:
+        except RunStopped as stop:
             stop.flush_state()
-            cls.logger.error("%s", stop.message)  # noqa: TRY400
+            if stop.exit_code:
+                cls.logger.error("%s", stop.message)  # noqa: TRY400
+            else:
+                cls.logger.warning("%s", stop.message)
             raise click.exceptions.Exit(stop.exit_code) from None
-        except WolkvoxError as exc:
+        except (WolkvoxError, StreamMapConfigError, MapExpressionError) as exc:
             # One plain sentence, no stack trace; the STATE emitted so far stays valid.
-            cls.logger.error("%s", exc)  # noqa: TRY400
+            if isinstance(exc, WolkvoxError):
+                cls.logger.error("%s", exc)  # noqa: TRY400
+            else:
+                cls.logger.error("Setting 'stream_maps' cannot be applied: %s", exc)  # noqa: TRY400
             sys.stdout.flush()
             raise click.exceptions.Exit(1) from None
 

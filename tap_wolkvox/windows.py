@@ -11,6 +11,7 @@ sparse, short where they are dense, aiming at :data:`TARGET_FILL` of the cap.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from tap_wolkvox.timestamps import ONE_SECOND, format_query_stamp
@@ -137,6 +138,13 @@ class WindowWalk:
     def _window_from(self, start: dt.datetime) -> Window:
         length = self.span if self._sized is None else min(self.span, self._sized * ONE_SECOND)
         return Window(start, min(start + length - ONE_SECOND, self.stop, *self._ceilings[-1:]))
+
+    def minimum_windows(self) -> int:
+        """The fewest windows the walk can take from here (more when windows are split)."""
+        if self.current is None:
+            return 0
+        seconds = (self.stop - self.current.start).total_seconds() + 1
+        return math.ceil(seconds / self.span.total_seconds())
 
     def is_last(self, window: Window) -> bool:
         """True when ``window``, read whole, ends the walk."""

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
+from tests.postgres import PostgresServer, PostgresUnavailableError
 
 if t.TYPE_CHECKING:
     from pathlib import Path
@@ -258,3 +259,26 @@ def base_config(sim: WolkvoxSimulator, **overrides: t.Any) -> dict[str, t.Any]:
     }
     config.update(overrides)
     return config
+
+
+@pytest.fixture(scope="session")
+def postgres() -> t.Iterator[PostgresServer]:
+    """A PostgreSQL server for the test run (default timezone Bogotá, as a local server's might be).
+
+    Outside CI the tests that need it are skipped, with the reason, when none can be started; in
+    CI (CI=true) they fail instead: ``.ci/run`` installs PostgreSQL.
+    """
+    server: PostgresServer | None = None
+    try:
+        server = PostgresServer(timezone="America/Bogota")
+        server.start()
+    except PostgresUnavailableError as why:
+        if server is not None:
+            server.stop()
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"no PostgreSQL server could be started: {why}")
+        pytest.skip(f"no PostgreSQL server could be started: {why}")
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -4,32 +4,35 @@ The project's own meltano.yml is used as it is (the ``demo`` environment), again
 started here, with everything a run writes kept under a temporary directory: the system
 database that holds the state (MELTANO_DATABASE_URI), the DuckDB file and the JSONL output.
 Only the plugin installs are shared, in the project's .meltano/ (so only the first test run on a
-machine pays for them). ``meltano`` must be installed in the venv that runs the tests (the
-Makefile does it).
+machine pays for them). Meltano runs from its own venv (``tests/meltano_project.py``).
+
+target-duckdb writes in batches of ``BATCH_ROWS`` here, so each run writes many: with duckdb 1.3
+or later it loses the first row of every batch, and the exact-rows checks below fail (that is
+why meltano.yml pins duckdb==1.2.2 for it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import subprocess
-import sys
 import time
+import typing as t
 from dataclasses import dataclass
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
 
+from tap_wolkvox.catalog import REPORTS
+from tap_wolkvox.sandbox.generated import GeneratedEvents
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import RequestRecord, WolkvoxSimulator
+from tests.meltano_project import meltano, meltano_env
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-MELTANO = BIN / "meltano"
+if t.TYPE_CHECKING:
+    from pathlib import Path
+
 ZONE = ZoneInfo("America/Bogota")
 UTC = dt.timezone.utc
 STAMP = "%Y-%m-%d %H:%M:%S"
@@ -37,6 +40,9 @@ TOKEN = "meltano-test-token"  # noqa: S105 - the simulator's token in this test
 STATE_ID = "demo:tap-wolkvox-to-target-duckdb"
 TABLE = "tap_wolkvox.interaction_transfers"
 HISTORY_DAYS = 35  # start_date 34 days back: two windows of at most 31 days on the first run
+BATCH_ROWS = 100  # many batches per stream and run (see the module's docstring)
+# Loaded beside the transfers: the stream on which target-duckdb with duckdb 1.3 loses rows.
+CHATS = next(report for report in REPORTS if report.stream == "chats")
 SUMMARY = re.compile(
     r"interaction_transfers: (?P<windows>\d+) windows \(\d+ empty, \d+ split\), "
     r"(?P<requests>\d+) requests, (?P<retries>\d+) retries, (?P<rows>\d+) rows"
@@ -73,25 +79,7 @@ class Pipeline:
     database: Path
     jsonl: Path
     refresh: list[RequestRecord]
-
-
-def meltano(args: list[str], env: dict[str, str], timeout: float = 600) -> tuple[str, str]:
-    """Run meltano in the project and return its stdout and stderr; fail the test if it fails."""
-    done = subprocess.run(
-        [str(MELTANO), *args],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(
-            f"meltano {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
-        )
-    return done.stdout, done.stderr
+    chats: GeneratedEvents
 
 
 def table_keys(database: Path) -> set[Key]:
@@ -144,7 +132,7 @@ def run_once(
         output=output,
         requests=int(found["requests"]),
         rows=int(found["rows"]),
-        sent=sim.requests[before:],
+        sent=[r for r in sim.requests[before:] if r.params.get("api") == "chat_9"],
         bookmark=dt.datetime.fromisoformat(bookmark["replication_key_value"]),
         table=table_keys(database),
     )
@@ -166,7 +154,6 @@ def wait_for_new_rows(operation: SampleOperation, since: dt.datetime, count: int
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
-    assert MELTANO.exists(), f"{MELTANO} is missing: `make venv` installs meltano"
     tmp = tmp_path_factory.mktemp("meltano")
     database = tmp / "wolkvox.duckdb"
     now = wall(dt.datetime.now(UTC)).replace(microsecond=0)
@@ -177,19 +164,16 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     start = dt.datetime.combine(now.date() - dt.timedelta(days=HISTORY_DAYS - 1), dt.time())
     with WolkvoxSimulator(token=TOKEN) as sim:
         sim.sources["chat_9"] = operation
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("TAP_WOLKVOX", "TARGET_", "MELTANO_"))
-        }
-        env.update(
-            PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-            MELTANO_DATABASE_URI=f"sqlite:///{tmp / 'meltano.db'}",
-            MELTANO_SEND_ANONYMOUS_USAGE_STATS="false",
+        chats = GeneratedEvents(CHATS, start.date(), now.date())
+        sim.sources[CHATS.api] = chats
+        env = meltano_env(
+            tmp,
             TAP_WOLKVOX_API_URL=sim.url,
             TAP_WOLKVOX_TOKEN=TOKEN,
             TAP_WOLKVOX_START_DATE=start.date().isoformat(),
             TARGET_DUCKDB_FILEPATH=str(database),
+            TARGET_DUCKDB_BATCH_SIZE_ROWS=str(BATCH_ROWS),
+            TAP_WOLKVOX__SELECT=json.dumps(["interaction_transfers.*", "chats.*"]),
             TARGET_JSONL_DESTINATION_PATH=str(tmp),
         )
         meltano(["install", "tap-wolkvox", "target-duckdb", "target-jsonl"], env)
@@ -214,9 +198,16 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
             ],
             {**env, "TARGET_DUCKDB_FILEPATH": str(tmp / "refresh.duckdb")},
         )
-        refresh = sim.requests[before:]
+        refresh = [r for r in sim.requests[before:] if r.params.get("api") == "chat_9"]
     return Pipeline(
-        operation, start, first, second, database, tmp / "interaction_transfers.jsonl", refresh
+        operation,
+        start,
+        first,
+        second,
+        database,
+        tmp / "interaction_transfers.jsonl",
+        refresh,
+        chats,
     )
 
 
@@ -227,7 +218,13 @@ def test_first_run_loads_the_history(pipeline: Pipeline) -> None:
     assert [r.status for r in first.sent] == [200, 200]
     assert first.sent[0].params["date_ini"] == pipeline.start.strftime("%Y%m%d%H%M%S")
     # Exactly the sandbox's rows up to the last second it asked for, each once.
-    assert first.table == source_keys(pipeline.operation, pipeline.start, first.read_until)
+    expected = source_keys(pipeline.operation, pipeline.start, first.read_until)
+    lost = expected - first.table
+    assert not lost, (
+        f"DuckDB lost {len(lost)} of {len(expected)} rows (target-duckdb with duckdb 1.3 or "
+        "later drops the first row of each batch: keep meltano.yml's duckdb pin)"
+    )
+    assert first.table == expected
     assert len(first.table) == first.rows
     # The bookmark stays the late-row margin (15 minutes) behind what was read.
     assert wall(first.bookmark) <= first.read_until - dt.timedelta(minutes=14)
@@ -271,6 +268,21 @@ def test_loaded_rows(pipeline: Pipeline) -> None:
     assert utc_type == "TIMESTAMP WITH TIME ZONE"
     assert instant is not None
     assert instant[0].utcoffset() == dt.timedelta(0)
+
+
+def test_duckdb_loses_no_chat(pipeline: Pipeline) -> None:
+    # target-duckdb with duckdb 1.3 or later loses the first row of each batch of this stream
+    # (seen: 277 of 280 rows with batches of 100); meltano.yml pins duckdb==1.2.2 for it.
+    until = pipeline.second.read_until.strftime(STAMP)
+    source = pipeline.chats.rows(pipeline.start.strftime(STAMP), until, until)
+    expected = {(r["conn_id"], r["agent_id"]) for r in source}
+    with duckdb.connect(str(pipeline.database), read_only=True) as con:
+        loaded = con.execute("SELECT conn_id, agent_id FROM tap_wolkvox.chats").fetchall()
+    assert len(expected) == len(source) > 2 * BATCH_ROWS
+    assert len(loaded) == len(set(loaded)), "a chat was loaded twice"
+    lost = expected - set(loaded)
+    assert not lost, f"DuckDB lost {len(lost)} of {len(expected)} chats: keep the duckdb pin"
+    assert set(loaded) == expected
 
 
 def test_tap_emits_timezone_aware_instants(pipeline: Pipeline) -> None:

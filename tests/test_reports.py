@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import typing as t
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,7 +11,7 @@ from tap_wolkvox.catalog import REPORTS
 from tap_wolkvox.reports import Kind, Report
 from tap_wolkvox.sandbox.generated import GeneratedTotals, generated_sources
 from tap_wolkvox.sandbox.server import StaticRows, WolkvoxSimulator
-from tests.conftest import TOKEN, TapRunner, base_config
+from tests.conftest import TOKEN, Clock, TapRunner, base_config, run_in_process
 
 EVENTS = [r for r in REPORTS if r.grain == "event"]
 AGGREGATES = [r for r in REPORTS if r.grain == "aggregate"]
@@ -116,14 +115,17 @@ def test_aggregates_are_daily_snapshots_keyed_by_report_date(
     )
 
 
-def test_today_is_read_again_and_completed_days_are_not(run_tap: TapRunner) -> None:
-    today = dt.datetime.now(ZoneInfo("America/Bogota")).date()
+def test_today_is_read_again_and_completed_days_are_not() -> None:
+    # The tap's and the sandbox's clock: 10:00 on 2025-03-15 in Bogotá, then 11:00.
+    clock = Clock("2025-03-15T10:00:00")
+    today = clock.wall.date()
     agent_1 = next(r for r in REPORTS if r.api == "agent_1")
-    with WolkvoxSimulator(token=TOKEN) as sim:
+    with WolkvoxSimulator(token=TOKEN, now=clock.sandbox_now) as sim:
         sim.sources["agent_1"] = GeneratedTotals(agent_1, today - dt.timedelta(days=10))
         config = base_config(sim, start_date=(today - dt.timedelta(days=2)).isoformat())
         config.pop("end_date")
-        first = run_tap(config, streams=["agent_daily_performance"])
+        streams = ["agent_daily_performance"]
+        first = run_in_process(config, clock=clock, streams=streams)
         assert first.returncode == 0, first.stderr
         assert len(sim.requests) == 3
         state = first.final_state
@@ -132,7 +134,8 @@ def test_today_is_read_again_and_completed_days_are_not(run_tap: TapRunner) -> N
             == today.isoformat()
         )
         sim.requests.clear()
-        second = run_tap(config, state, streams=["agent_daily_performance"])
+        clock.advance(hours=1)
+        second = run_in_process(config, state, clock=clock, streams=streams)
         assert second.returncode == 0, second.stderr
     day = today.strftime("%Y%m%d")
     assert [(r.params["date_ini"], r.params["date_end"]) for r in sim.requests] == [

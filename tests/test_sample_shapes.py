@@ -176,7 +176,6 @@ def test_a_bucketed_report_is_sent_as_one_object_keyed_by_bucket() -> None:
 
 
 def test_the_sandbox_command_serves_sample_shapes_with_the_flag() -> None:
-    today = dt.date.today()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -200,7 +199,10 @@ def test_the_sandbox_command_serves_sample_shapes_with_the_flag() -> None:
         found = re.search(r"http://\S+", line)
         assert found is not None, line
         url = found.group()
-        day = f"{today - dt.timedelta(days=1):%Y%m%d}"
+        # A day of the history the sandbox says it holds (not today's date: no wall clock).
+        first = re.search(r"history from (\d{4}-\d{2}-\d{2})", line)
+        assert first is not None, line
+        day = f"{dt.date.fromisoformat(first.group(1)) + dt.timedelta(days=1):%Y%m%d}"
         request = urllib.request.Request(  # noqa: S310 - loopback
             f"{url}{REPORTS_PATH}?api=chat_13&date_ini={day}000000&date_end={day}235959",
             headers={"wolkvox-token": TOKEN},

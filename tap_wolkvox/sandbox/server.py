@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from typing_extensions import Self, override
 
 REPORTS_PATH = "/api/v2/reports_manager.php"
+INFORMATION_PATH = "/api/v2/information.php"
 MAX_SPAN = dt.timedelta(days=31)
 
 MSG_NO_TOKEN = "PLEASE ENTER THE WOLKVOX-TOKEN"  # noqa: S105 - an API message
@@ -45,6 +46,16 @@ class ReportSource(t.Protocol):
 
     def rows(self, start: str, end: str, now: str) -> list[dict[str, t.Any]]:
         """Rows for the wall-clock range ``[start, end]`` as of ``now`` (all local strings)."""
+        ...
+
+
+class PathApi(t.Protocol):
+    """Another API path than the reports' (information.php), behind the same checks."""
+
+    def answer(
+        self, sim: WolkvoxSimulator, params: dict[str, str], record: RequestRecord
+    ) -> tuple[int, t.Any]:
+        """The status and JSON body for one request that passed the token and quota checks."""
         ...
 
 
@@ -242,6 +253,12 @@ class WolkvoxSimulator:
         self.calls_today = 0
         zone = ZoneInfo(timezone)
         self._now = now or (lambda: dt.datetime.now(zone).strftime("%Y-%m-%d %H:%M:%S"))
+        # (imported here: information.py builds on this module)
+        from tap_wolkvox.sandbox.information import SampleInformation  # noqa: PLC0415
+
+        #: API paths besides the reports', answered after the same token, quota, concurrency
+        #: and fault handling: information.php serves the sample operation's tables and logs.
+        self.paths: dict[str, PathApi] = {INFORMATION_PATH: SampleInformation()}
         self._faults: list[Fault | None] = []
         self._lock = threading.Lock()
         self._in_flight = 0
@@ -328,14 +345,14 @@ class WolkvoxSimulator:
         record.status = status
         return status, body
 
-    def _answer(  # noqa: C901, PLR0911
+    def _answer(  # noqa: PLR0911
         self,
         path: str,
         params: dict[str, str],
         token: str | None,
         record: RequestRecord,
     ) -> tuple[int, t.Any]:
-        if path != REPORTS_PATH:
+        if path != REPORTS_PATH and path not in self.paths:
             # Not Wolkvox's API: the web server's own page, as a wrong path or proxy gives.
             return 404, NOT_FOUND_PAGE
         if token is None:
@@ -353,9 +370,18 @@ class WolkvoxSimulator:
             if status == 404:  # noqa: PLR2004
                 return self._error(404, "NOT FOUND", MSG_EMPTY)
             return self._error(status, "BAD REQUEST", MSG_NO_SUCH_API)
+        other = self.paths.get(path)
+        if other is not None:
+            return other.answer(self, params, record)
         source = self.sources.get(api)
         if source is None:
             return self._error(400, "BAD REQUEST", MSG_NO_SUCH_API)
+        return self.windowed(source, params, record)
+
+    def windowed(
+        self, source: ReportSource, params: dict[str, str], record: RequestRecord
+    ) -> tuple[int, t.Any]:
+        """The answer of a report (or log) read by date range: ``date_ini``..``date_end``."""
         span = _read_span(params)
         if span is None:
             return self._error(400, "BAD REQUEST", MSG_PARAMETERS)
@@ -377,7 +403,16 @@ class WolkvoxSimulator:
             }
         rows = list(rows)
         self._random.shuffle(rows)
-        rows = rows[: self.row_cap]  # cut silently, as the real API does
+        return self.rows_reply(rows[: self.row_cap], record)  # cut silently, as the API does
+
+    def wall_now(self) -> str:
+        """The operation's wall clock now, ``YYYY-MM-DD HH:MM:SS``."""
+        return self._now()
+
+    def rows_reply(self, rows: list[dict[str, t.Any]], record: RequestRecord) -> tuple[int, t.Any]:
+        """A 200 holding ``rows`` (404 when there are none, as for an empty window)."""
+        if not rows:
+            return self._error(404, "NOT FOUND", MSG_EMPTY)
         record.rows = len(rows)
         return 200, {
             "code": self._code(200),
@@ -385,6 +420,10 @@ class WolkvoxSimulator:
             "msg": f"{len(rows)} records were found",
             "data": rows,
         }
+
+    def error(self, status: int, error: str, message: str) -> tuple[int, t.Any]:
+        """An error reply as Wolkvox sends it."""
+        return self._error(status, error, message)
 
     def _error(self, status: int, error: str, message: str) -> tuple[int, t.Any]:
         return status, {"code": self._code(status), "error": error, "msg": message}
