@@ -43,7 +43,6 @@ Run with ``make bench`` (or ``.venv/bin/python benchmarks/bench.py [--only cpu,r
 from __future__ import annotations
 
 import argparse
-import bisect
 import datetime as dt
 import hashlib
 import json
@@ -64,7 +63,7 @@ from pathlib import Path
 
 import requests
 
-from tap_wolkvox.sandbox.server import WolkvoxSimulator
+from tap_wolkvox.sandbox.server import SortedRows, WolkvoxSimulator
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -145,29 +144,6 @@ def transfers(count: int, start: dt.datetime, seconds: int, seed: int) -> list[d
     return rows
 
 
-class DatedRows:
-    """A report source over fixed rows, found by timestamp with a binary search.
-
-    Notes how many rows each call had to offer before the sandbox's row cap cut the reply.
-    """
-
-    def __init__(
-        self, data: list[dict[str, t.Any]], stamp: Callable[[dict[str, t.Any]], str]
-    ) -> None:
-        """Serve ``data``; ``stamp`` gives a row's wall-clock timestamp (``YYYY-MM-DD ...``)."""
-        self.data = sorted(data, key=stamp)
-        self.stamps = [stamp(row) for row in self.data]
-        #: Rows each call matched, in call order.
-        self.offered: list[int] = []
-
-    def rows(self, start: str, end: str, now: str) -> list[dict[str, t.Any]]:
-        """Rows whose timestamp lies in ``[start, min(end, now)]``."""
-        low = bisect.bisect_left(self.stamps, start)
-        high = bisect.bisect_right(self.stamps, min(end, now))
-        self.offered.append(max(high - low, 0))
-        return self.data[low:high]
-
-
 _TEXT = (
     "hola buenos días tardes gracias por favor su pedido número factura envío cliente señor "
     "señora cuenta pago tarjeta crédito débito devolución dirección confirmo revisamos sistema "
@@ -179,7 +155,7 @@ _TEXT = (
 _WORDS = _TEXT.split()
 
 
-class LongConversations(DatedRows):
+class LongConversations(SortedRows):
     """chat_2 rows with long transcripts, about ``target_bytes`` of reply in all.
 
     Deterministic for a seed: chats start at random times of ``day`` and hold 60 to 600
@@ -686,7 +662,7 @@ def backfill(
     tap: Tap, rows: list[dict[str, str]], config: dict[str, t.Any], cap: int
 ) -> tuple[int, int, bool]:
     """Calls, replies cut at the cap, and whether every row came out, for one backfill run."""
-    source = DatedRows(rows, lambda row: row["date"])
+    source = SortedRows(rows, lambda row: row["date"])
     with WolkvoxSimulator(token=TOKEN, row_cap=cap, now=lambda: NOW) as sim:
         sim.sources["chat_9"] = source
         run = tap.run(TRANSFERS, {**config, "api_url": sim.url}, keep_stdout=True)
@@ -753,7 +729,7 @@ def measure_calls(tap: Tap, report: Report) -> None:
         )
 
     with WolkvoxSimulator(token=TOKEN, now=lambda: NOW) as sim:
-        sim.sources["chat_9"] = DatedRows(year, lambda row: row["date"])
+        sim.sources["chat_9"] = SortedRows(year, lambda row: row["date"])
         end = dt.datetime(2024, 12, 30, 12, 0, 0)
         resume = (end - dt.timedelta(minutes=5) + dt.timedelta(hours=5)).isoformat() + "+00:00"
         state = {

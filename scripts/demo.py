@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from tap_wolkvox.settings import DEFAULT_SETTLE_MINUTES as SETTLE_MINUTES
+from tap_wolkvox.tap import read_run_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -43,11 +44,6 @@ SKILLS = "tap_wolkvox.skills"
 STREAM = "interaction_transfers"
 ZONE = "America/Bogota"
 HISTORY_DAYS = 60
-SUMMARY = re.compile(
-    rf"{STREAM}: (?P<windows>\d+) windows \((?P<empty>\d+) empty, (?P<split>\d+) split\), "
-    r"(?P<requests>\d+) requests, (?P<retries>\d+) retries, (?P<rows>\d+) rows"
-)
-READING = re.compile(rf"{STREAM}: reading (?P<start>[0-9-]+ [0-9:]+) \.\. (?P<end>[0-9-]+ [0-9:]+)")
 # Only these reach the plugins from the caller's environment: a real token or another
 # TAP_WOLKVOX_* / TARGET_* setting in the shell must not leak into the demo.
 SETTING_PREFIXES = ("TAP_WOLKVOX", "TARGET_DUCKDB", "TARGET_JSONL", "MELTANO_")
@@ -59,7 +55,7 @@ class DemoError(RuntimeError):
 
 @dataclass
 class RunSummary:
-    """What one ``meltano run`` did, read from the tap's log lines."""
+    """What one ``meltano run`` did, read from the tap's run summary."""
 
     requests: int
     retries: int
@@ -186,19 +182,20 @@ def run_pipeline(number: int, env: dict[str, str], *, full_refresh: bool) -> Run
     began = time.monotonic()
     output = meltano(args, env, OUTPUT / f"demo-run-{number}.log")
     seconds = time.monotonic() - began
-    summary = SUMMARY.search(output)
-    reading = READING.search(output)
-    if summary is None or reading is None:
-        msg = f"run {number}: the tap's summary line is missing (see output/demo-run-{number}.log)"
+    # The tap's counts as one JSON object (its "Run summary" line), not its sentences.
+    summary = read_run_summary(output)
+    counts = summary["streams"].get(STREAM) if summary else None
+    if counts is None or counts.get("read_from") is None:
+        msg = f"run {number}: the tap's run summary is missing (see output/demo-run-{number}.log)"
         raise DemoError(msg)
     return RunSummary(
-        requests=int(summary["requests"]),
-        retries=int(summary["retries"]),
-        windows=int(summary["windows"]),
-        rows=int(summary["rows"]),
+        requests=int(counts["requests"]),
+        retries=int(counts["retries"]),
+        windows=int(counts["windows"]),
+        rows=int(counts["rows"]),
         seconds=seconds,
-        first_second=reading["start"],
-        last_second=reading["end"],
+        first_second=str(counts["read_from"]),
+        last_second=str(counts["read_until"]),
     )
 
 

@@ -18,8 +18,6 @@ import backoff
 import requests
 import urllib3.exceptions
 from singer_sdk.authenticators import APIKeyAuthenticator
-from singer_sdk.exceptions import RetriableAPIError
-from singer_sdk.streams import RESTStream
 from typing_extensions import override
 
 from tap_wolkvox.bodies import read_body
@@ -31,6 +29,7 @@ from tap_wolkvox.errors import (
     url_without_query,
     window_of,
 )
+from tap_wolkvox.sdk import RETRIABLE, SeamStream, set_body
 
 if t.TYPE_CHECKING:
     from backoff.types import Details
@@ -77,10 +76,10 @@ class OneAtATimeSession(requests.Session):
             if isinstance(body, bytes):
                 # requests keeps a read body here; setting it is how its own Response.content
                 # caches it.
-                response._content = body  # noqa: SLF001
+                set_body(response, body)
             else:
                 # A large body stays in its file, read as a stream (see bodies.py).
-                response._content = b""  # noqa: SLF001
+                set_body(response, b"")
                 SPILLED[response] = body
             return response
 
@@ -96,7 +95,7 @@ def base_url(config: t.Mapping[str, t.Any]) -> str:
     return f"https://wv{config['wolkvox_server']}.wolkvox.com"
 
 
-class WolkvoxStream(RESTStream[t.Any]):
+class WolkvoxStream(SeamStream):
     """Base class of every Wolkvox Reports Manager stream."""
 
     path = REPORTS_PATH
@@ -127,7 +126,7 @@ class WolkvoxStream(RESTStream[t.Any]):
     @property
     @override
     def requests_session(self) -> requests.Session:
-        return self._tap.http_session  # type: ignore[attr-defined, no-any-return]
+        return self.tap.http_session  # type: ignore[no-any-return]
 
     @property
     @override
@@ -177,10 +176,10 @@ class WolkvoxStream(RESTStream[t.Any]):
     def request_decorator(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         def counted(request: requests.PreparedRequest, *args: t.Any, **kwargs: t.Any) -> t.Any:
             # Every attempt counts against the run's budget, and is never sent beyond it.
-            budget = getattr(self._tap, "request_budget", None)
+            budget = getattr(self.tap, "request_budget", None)
             if budget is not None:
                 if not budget.allows_another():
-                    raise self._tap.budget_spent()  # type: ignore[attr-defined]
+                    raise self.tap.budget_spent()
                 budget.spend()
             self.requests_sent += 1
             self.on_request_sent()
@@ -206,22 +205,24 @@ class WolkvoxStream(RESTStream[t.Any]):
         # backoff_handler's single line per retry.
         return backoff.on_exception(
             self.backoff_wait_generator,
-            (
-                ConnectionResetError,
-                RetriableAPIError,
-                requests.exceptions.Timeout,
-                requests.exceptions.ConnectionError,
-                requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError,
-            ),
+            RETRIABLE,
             max_tries=self.backoff_max_tries,
             on_backoff=self.backoff_handler,
             jitter=self.backoff_jitter,
             logger=None,
         )(counted)
 
+    def summary(self) -> dict[str, t.Any]:
+        """What this stream did in the run: its entry in the "Run summary" line."""
+        return {"requests": self.requests_sent, "retries": self.retries}
+
     def on_request_sent(self) -> None:
         """Called just before each attempt of a request goes out."""
+
+    @override
+    def after_run(self) -> None:
+        # Once every stream has synced: the run's checks and its request total (said once).
+        self.tap.check_run()
 
     @override
     def backoff_wait_generator(self) -> t.Generator[float, None, None]:

@@ -92,7 +92,7 @@ class DimensionStream(WolkvoxStream):
 
     @property
     def _settings(self) -> OperationSettings:
-        return self._tap.settings  # type: ignore[attr-defined, no-any-return]
+        return self.tap.settings  # type: ignore[no-any-return]
 
     @property
     @override
@@ -143,7 +143,7 @@ class DimensionStream(WolkvoxStream):
         versioned = self.dimension.versioned
         if versioned:
             # What the target keeps once ACTIVATE_VERSION arrives: rows of this version.
-            self._stream_version = int(self._settings.clock.utc_now().timestamp())
+            self.stream_version = int(self._settings.clock.utc_now().timestamp())
         requests_sent, retries = self.requests_sent, self.retries
         rows: Iterable[dict[str, t.Any]]
         if self._read_ahead is not None:
@@ -169,10 +169,14 @@ class DimensionStream(WolkvoxStream):
                 emitted,
                 level=logging.INFO,
             )
-        if versioned and self._whole and self._stream_version is not None:
+        if versioned and self._whole and self.stream_version is not None:
             # Every row of the table is out: targets that support it drop the rows of earlier
             # versions, the ones this run did not see. (Not after a skip: nothing was read.)
-            self._write_activate_version_message(self._stream_version)
+            self.write_activate_version(self.stream_version)
+
+    @override
+    def summary(self) -> dict[str, t.Any]:
+        return {**super().summary(), "rows": self.rows}
 
     def read_ahead(self) -> list[str] | None:
         """Read the table now, for a stream that needs its IDs first (skills for skill_agents).
@@ -252,7 +256,8 @@ class DimensionStream(WolkvoxStream):
                 self.name,
                 sum(len(raw) for raw in reply.repairs.values()),
             )
-        read_at = format_instant(self._settings.clock.utc_now())
+        self.extracted_at = self._settings.clock.utc_now()
+        read_at = format_instant(self.extracted_at)
         asked = dict(self._context or {})
         shaper = self._shaper
         for index, row in enumerate(reply.each_row()):
@@ -327,7 +332,7 @@ class SkillAgentsStream(DimensionStream):
             return None
         if "all" not in values:
             return values
-        skills = self._tap.streams[SKILLS.stream]
+        skills = self.tap.streams[SKILLS.stream]
         found = skills.read_ahead() if isinstance(skills, DimensionStream) else None
         if found is None:
             self.log("%s: skipped, the skills of this operation could not be read", self.name)

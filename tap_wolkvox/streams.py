@@ -19,9 +19,7 @@ from functools import cached_property
 import requests
 from singer_sdk.exceptions import MapExpressionError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.pagination import BaseAPIPaginator
-from singer_sdk.singerlib import RecordMessage
 from typing_extensions import override
 
 from tap_wolkvox.client import WolkvoxStream, describe_failure
@@ -36,6 +34,7 @@ from tap_wolkvox.reports import (
     Report,
     RowShaper,
 )
+from tap_wolkvox.sdk import UNHANDLED_ERROR
 from tap_wolkvox.settings import LIST_SETTINGS
 from tap_wolkvox.timestamps import (
     ONE_SECOND,
@@ -48,7 +47,7 @@ from tap_wolkvox.timestamps import (
 from tap_wolkvox.windows import Window, WindowTooDenseError, WindowWalk
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from singer_sdk.helpers.types import Context
     from singer_sdk.streams.rest import HTTPRequest, PageContext
@@ -68,7 +67,7 @@ def _quiet_about_explained_failures(record: logging.LogRecord) -> bool:
     and for a stream map that cannot be evaluated.
     """
     return not (
-        record.msg == "An unhandled error occurred while syncing '%s'"
+        record.msg == UNHANDLED_ERROR
         and isinstance(sys.exc_info()[1], (WolkvoxError, MapExpressionError))
     )
 
@@ -154,6 +153,9 @@ class ReportStream(WolkvoxStream):
         self.logger.addFilter(_quiet_about_explained_failures)
         self.windows = 0
         self.empty_windows = 0
+        self.splits = 0
+        #: The wall-clock range this run read (its first partition's start, the last stop).
+        self.read_span: tuple[str, str] | None = None
         self.blank_rows = 0
         self._zone_change_said = False
         self.unavailable = False
@@ -164,8 +166,8 @@ class ReportStream(WolkvoxStream):
         self.ever_had_rows = False
         self._walk: WindowWalk | None = None
         self._context: Context | None = None
-        self._extracted_at = dt.datetime.now(dt.timezone.utc)
-        self._sent_at = self._extracted_at
+        self.extracted_at = dt.datetime.now(dt.timezone.utc)
+        self._sent_at = self.extracted_at
 
     # -- what differs between event and aggregate reports -------------------------------------
 
@@ -197,7 +199,7 @@ class ReportStream(WolkvoxStream):
 
     @property
     def _settings(self) -> OperationSettings:
-        return self._tap.settings  # type: ignore[attr-defined, no-any-return]
+        return self.tap.settings  # type: ignore[no-any-return]
 
     @cached_property
     def _shaper(self) -> RowShaper:
@@ -234,47 +236,11 @@ class ReportStream(WolkvoxStream):
         return False
 
     @override
-    def _increment_stream_state(
-        self, latest_record: dict[str, t.Any], *, context: Context | None = None
-    ) -> None:
-        # The bookmark advances once per completed window (_set_bookmark), not per record:
-        # a restart repeats at most the window it was in, and 60,000 records do not each pay
-        # for a state update.
-        return
-
-    @override
     def generate_child_contexts(
         self, record: dict[str, t.Any], context: Context | None
     ) -> Iterable[Context | None]:
         # Report streams have no child streams.
         return ()
-
-    @override
-    def _generate_record_messages(
-        self, record: dict[str, t.Any]
-    ) -> Generator[RecordMessage, None, None]:
-        if not self._plain_records:
-            yield from super()._generate_record_messages(record)
-            return
-        # Every property selected, no stream map, no flattening: the record is already in its
-        # final shape and type, so it is sent as is, stamped with when its reply arrived.
-        yield RecordMessage(
-            stream=self.name,
-            record=record,
-            version=self._stream_version,
-            time_extracted=self._extracted_at,
-        )
-
-    @cached_property
-    def _plain_records(self) -> bool:
-        maps = self.stream_maps
-        return (
-            len(maps) == 1
-            and type(maps[0]) is SameRecordTransform
-            and not maps[0].flattening_enabled
-            and maps[0].stream_alias == self.name
-            and all(self.mask.values())
-        )
 
     @property
     @override
@@ -320,7 +286,6 @@ class ReportStream(WolkvoxStream):
     @override
     def log_sync_costs(self) -> None:
         # Called once per stream at the very end of the run, after every stream has synced.
-        self._tap.check_run()  # type: ignore[attr-defined]
         super().log_sync_costs()
         if self.blank_rows:
             self.logger.warning(
@@ -400,7 +365,7 @@ class ReportStream(WolkvoxStream):
                 window,
                 reply.skipped,
             )
-        self._extracted_at = self._settings.clock.utc_now()
+        self.extracted_at = self._settings.clock.utc_now()
         if reply.repairs:
             self.logger.warning(
                 "Report %s (%s): the reply for window %s held values whose text is not valid "
@@ -467,8 +432,7 @@ class ReportStream(WolkvoxStream):
         self._window_read(window)
         self._set_bookmark(self._bookmark_after(window))
         self._note_progress(state, window)
-        self.state_manager.is_flushed = False
-        self._write_state_message()
+        self.write_state_now()
 
     def _window_read(self, window: Window) -> None:
         """Every record of ``window`` is out (before its STATE is written)."""
@@ -595,6 +559,8 @@ class ReportStream(WolkvoxStream):
             stop,
             self._settings.clock.zone.key,
         )
+        first = self.read_span[0] if self.read_span else str(start)
+        self.read_span = (first, str(stop))
         try:
             yield from self.request_records(context)
         except ReportUnavailableError as exc:
@@ -614,8 +580,9 @@ class ReportStream(WolkvoxStream):
             raise GaveUpError(msg) from None
         finally:
             windows, empty, requests_sent, retries, rows = (
-                after - first for after, first in zip(self._counters(), before, strict=True)
+                after - then for after, then in zip(self._counters(), before, strict=True)
             )
+            self.splits += self._walk.splits
             self.log(
                 "%s: %d windows (%d empty, %d split), %d requests, %d retries, %d rows",
                 label,
@@ -627,6 +594,19 @@ class ReportStream(WolkvoxStream):
                 rows,
                 level=logging.INFO,
             )
+
+    @override
+    def summary(self) -> dict[str, t.Any]:
+        read_from, read_until = self.read_span or (None, None)
+        return {
+            **super().summary(),
+            "windows": self.windows,
+            "empty": self.empty_windows,
+            "split": self.splits,
+            "rows": self.rows,
+            "read_from": read_from,
+            "read_until": read_until,
+        }
 
     def _counters(self) -> tuple[int, int, int, int, int]:
         return (self.windows, self.empty_windows, self.requests_sent, self.retries, self.rows)
@@ -646,7 +626,7 @@ class EventReportStream(ReportStream):
         """Create the stream; it also measures how late rows arrive (see margin.py)."""
         super().__init__(tap, report)
         self._tally: MarginTally | None = None
-        self._read_from = self._extracted_at
+        self._read_from = self.extracted_at
         self._read_until: dt.datetime | None = None
         self.late: list[LateRows] = []
 

@@ -16,9 +16,6 @@ from functools import cached_property
 
 import click
 from singer_sdk import Tap
-
-# SDK seam: the SDK's own reading of `--config ENV` (.env file, JSON lists, booleans, objects).
-from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError, MapExpressionError, StreamMapConfigError
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
@@ -32,6 +29,7 @@ from tap_wolkvox.client import OneAtATimeSession, WolkvoxStream
 from tap_wolkvox.dimensions import TokenUsageStream, information_streams
 from tap_wolkvox.errors import WolkvoxError
 from tap_wolkvox.information import TOKEN_USAGE
+from tap_wolkvox.sdk import DESELECTED, SeamTap, environment_config
 from tap_wolkvox.settings import (
     CONFIG_SCHEMA,
     OperationSettings,
@@ -47,7 +45,6 @@ from tap_wolkvox.streams import REPORT_DATE, ReportStream, stream_for
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
-    from types import FrameType
 
     import requests
     from singer_sdk.singerlib import Message
@@ -66,6 +63,22 @@ _EARLIEST = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
 #: How much of an unreadable value a warning quotes.
 _SHOWN_CHARS = 80
 
+#: The start of the log line holding the run's counts as one JSON object (see check_run).
+RUN_SUMMARY = "Run summary: "
+
+
+def read_run_summary(log: str) -> dict[str, t.Any] | None:
+    """The counts of the last run whose log is ``log`` (its "Run summary" line), if any.
+
+    Works on the tap's own stderr and on Meltano's output, which wraps each line.
+    """
+    at = log.rfind(RUN_SUMMARY)
+    if at < 0:
+        return None
+    summary, _ = json.JSONDecoder().raw_decode(log, at + len(RUN_SUMMARY))
+    return summary if isinstance(summary, dict) else None
+
+
 #: The one sentence a sync with no stream selected ends with.
 NOTHING_SELECTED = (
     "No stream is selected, so there is nothing to sync: select at least one, e.g. "
@@ -74,13 +87,10 @@ NOTHING_SELECTED = (
     "catalog."
 )
 
-#: The SDK's INFO line for each stream a run skips: 101 of the 104 streams on a default run.
-_DESELECTED = "Skipping deselected stream '%s'."
-
 
 def _deselected_streams_at_debug(record: logging.LogRecord) -> bool:
     """Log the SDK's line per deselected stream at DEBUG, not INFO (see README, "Logs")."""
-    if record.msg != _DESELECTED:
+    if record.msg != DESELECTED:
         return True
     record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
     return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
@@ -334,7 +344,7 @@ class RunInterrupted(RunStopped):
         )
 
 
-class TapWolkvox(Tap):
+class TapWolkvox(SeamTap):
     """Singer tap for the Wolkvox contact-center Reports Manager API."""
 
     name = "tap-wolkvox"
@@ -361,7 +371,7 @@ class TapWolkvox(Tap):
         together with it).
         """
         self._utc_now = utc_now
-        #: What validating the config against the schema found (see _validate_config).
+        #: What validating the config against the schema found (see check_config).
         self._config_errors: list[str] = []
         # First, so that a misspelt variable is named even when the config then fails.
         for warning in unknown_variables(self._full_config_schema(), ENV_PREFIX, os.environ):
@@ -400,16 +410,15 @@ class TapWolkvox(Tap):
             # PluginBase.__init__ has just set this logger to the plugin's log level.
             self.metrics_logger.setLevel(logging.WARNING)
 
-    @property
-    def _env_var_config(self) -> dict[str, t.Any]:
-        # SDK seam: PluginBase.__init__ reads this once and merges it over the config files.
+    @override
+    def config_from_environment(self) -> dict[str, t.Any]:
         # The SDK's reading int()s integer settings (a traceback on 'abc') and leaves number
         # settings as text, which validation then refuses ('5' is not of type 'number').
         schema = self._full_config_schema()
         numeric = numeric_settings(schema)
         others = {k: v for k, v in schema["properties"].items() if k not in numeric}
         # The SDK still reads the rest: its .env file, JSON lists, objects and booleans.
-        config = parse_environment_config({**schema, "properties": others}, ENV_PREFIX)
+        config = environment_config({**schema, "properties": others}, ENV_PREFIX)
         numbers, errors = numbers_from_environment(schema, ENV_PREFIX, os.environ)
         if errors:
             raise ConfigValidationError(errors[0], errors=errors, schema=schema)
@@ -419,14 +428,13 @@ class TapWolkvox(Tap):
         return {**config, **numbers}
 
     @override
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        # SDK seam: PluginBase.__init__ validates the merged config by calling this method.
+    def check_config(self, *, raise_errors: bool) -> list[str]:
         # The SDK's messages quote the offending value, a secret's too, so they are worded
         # again; its check still runs, as it also fills in the defaults. Without raise_errors
         # (discovery) the SDK would log a bare "Config validation failed": the reasons are
         # logged with it.
         try:
-            super()._validate_config(raise_errors=True)
+            self.sdk_check_config(raise_errors=True)
         except ConfigValidationError as exc:
             errors = config_errors(self.config_jsonschema, self.config)
             self._config_errors = errors
@@ -436,7 +444,7 @@ class TapWolkvox(Tap):
             return errors
         # IDs as text: Meltano reads TAP_WOLKVOX_SKILL_IDS=3001,3002 as numbers. A new dict,
         # set before the SDK hands the config to its mapper.
-        self._config = {**self._config, **ids_as_text(self._config)}
+        self.replace_config({**self.config, **ids_as_text(self.config)})
         return []
 
     def budget_spent(self) -> BudgetSpent:
@@ -513,10 +521,9 @@ class TapWolkvox(Tap):
         super().load_state(StateReader(daily, self.logger.warning).read(state))
 
     @override
-    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
-        # SDK seam: PluginBase.__init__ installs this bound method as SIGTERM/SIGINT handler.
-        # The SDK's own writes STATE wherever the signal lands (half a record line, perhaps)
-        # and exits 0, so a killed run looked like a finished one.
+    def on_termination_signal(self, signum: int) -> None:
+        # The SDK's own handler writes STATE wherever the signal lands (half a record line,
+        # perhaps) and exits 0, so a killed run looked like a finished one.
         if self._stop is not None:
             return
         self._stop = RunInterrupted(self, signum)
@@ -527,14 +534,11 @@ class TapWolkvox(Tap):
         raise self._stop
 
     @override
-    def _reset_state_progress_markers(self) -> None:
-        # SDK seam: sync_all calls this first, before it writes anything (a STATE, or a line
-        # per skipped stream). A run with nothing selected would otherwise succeed, silently.
-        # The plan is logged here too, before the first stream runs (sync_all is final).
+    def before_first_stream(self) -> None:
+        # A run with nothing selected would otherwise succeed, silently.
         if not any(s.selected or s.has_selected_descendents for s in self.streams.values()):
             raise WolkvoxError(NOTHING_SELECTED)
         self.log_plan()
-        super()._reset_state_progress_markers()
 
     @cached_property
     def settings(self) -> OperationSettings:
@@ -567,6 +571,16 @@ class TapWolkvox(Tap):
             "Run done: %d requests sent (retries included)%s",
             budget.spent,
             "" if budget.limit is None else f" of max_requests_per_run = {budget.limit}",
+        )
+        # The same counts for programs (the demo, the tests, a user's monitoring): one JSON
+        # object, so that nobody parses the sentences above.
+        streams = {
+            stream.name: stream.summary()
+            for stream in self.streams.values()
+            if stream.selected and isinstance(stream, WolkvoxStream)
+        }
+        self.logger.info(
+            "%s%s", RUN_SUMMARY, json.dumps({"requests": budget.spent, "streams": streams})
         )
         tried = [s for s in self.streams.values() if isinstance(s, ReportStream) and s.tried]
         missing = [s for s in tried if s.unavailable]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tap_wolkvox.catalog import REPORTS
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
+from tap_wolkvox.tap import read_run_summary
 from tests.conftest import TapRun, TapRunner, base_config
 from tests.test_sync import Q1, spread
 
@@ -136,3 +137,31 @@ def test_token_usage_is_read_first_and_a_plan_over_what_is_left_is_said(
         warning
     )
     assert len(simulator.requests) == 14
+
+
+def test_the_run_summary_gives_the_counts_as_json(
+    simulator: WolkvoxSimulator, run_tap: TapRunner
+) -> None:
+    simulator.set_rows("chat_9", spread(900, *Q1))
+    simulator.row_cap = 400  # some weekly windows are cut and split
+    run = run_tap(
+        base_config(simulator, max_rows_per_request=400, **WEEKLY),
+        streams=["interaction_transfers", "agents"],
+    )
+    assert run.returncode == 0, run.stderr
+    summary = read_run_summary(run.stderr)
+    assert summary is not None
+    transfers = summary["streams"]["interaction_transfers"]
+    assert summary["requests"] == len(simulator.requests)
+    assert transfers["requests"] == len([r for r in simulator.requests if r.api == "chat_9"])
+    assert transfers["rows"] == len(run.records("interaction_transfers")) == 900
+    assert transfers["windows"] >= 13
+    assert (transfers["read_from"], transfers["read_until"]) == (
+        "2025-01-01 00:00:00",
+        "2025-03-31 23:59:59",
+    )
+    assert summary["streams"]["agents"] == {
+        "requests": 1,
+        "retries": 0,
+        "rows": len(run.records("agents")),
+    }

@@ -12,7 +12,8 @@ import typing as t
 from collections import Counter
 from pathlib import Path
 
-from tap_wolkvox.catalog import INTERACTION_TRANSFERS, REPORTS
+from tap_wolkvox.catalog import REPORTS
+from tap_wolkvox.catalog.chat import INTERACTION_TRANSFERS
 from tap_wolkvox.reports import EXTRA, UNPARSED, Field, Kind, Report
 
 CATALOGUE = Path(__file__).resolve().parent / "data" / "reports.json"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import math
 import typing as t
 
+from tap_wolkvox.sandbox.server import SortedRows
 from tests.conftest import TapRunner, base_config
 from tests.test_sync import keys, spread
 
@@ -16,19 +16,6 @@ if t.TYPE_CHECKING:
 DAYS = 90
 PER_DAY = 4_000
 CAP = 6_000
-
-
-class SortedRows:
-    """Rows served by binary search on their date: a linear scan of 360,000 rows per call
-    would cost more than the tap."""
-
-    def __init__(self, data: list[dict[str, str]]) -> None:
-        self.data = sorted(data, key=lambda row: row["date"])
-        self.dates = [row["date"] for row in self.data]
-
-    def rows(self, start: str, end: str, now: str) -> list[dict[str, t.Any]]:
-        first = bisect.bisect_left(self.dates, start)
-        return list(self.data[first : bisect.bisect_right(self.dates, min(end, now))])
 
 
 def test_a_90_day_backfill_of_4000_rows_a_day_costs_at_most_one_and_a_half_times_the_ideal(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import time
 import typing as t
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from tap_wolkvox.catalog import REPORTS
 from tap_wolkvox.sandbox.generated import GeneratedEvents
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import RequestRecord, WolkvoxSimulator
+from tap_wolkvox.tap import read_run_summary
 from tests.meltano_project import meltano, meltano_env
 
 if t.TYPE_CHECKING:
@@ -43,10 +43,6 @@ HISTORY_DAYS = 35  # start_date 34 days back: two windows of at most 31 days on 
 BATCH_ROWS = 100  # many batches per stream and run (see the module's docstring)
 # Loaded beside the transfers: the stream on which target-duckdb with duckdb 1.3 loses rows.
 CHATS = next(report for report in REPORTS if report.stream == "chats")
-SUMMARY = re.compile(
-    r"interaction_transfers: (?P<windows>\d+) windows \(\d+ empty, \d+ split\), "
-    r"(?P<requests>\d+) requests, (?P<retries>\d+) retries, (?P<rows>\d+) rows"
-)
 
 Key = tuple[str, dt.datetime, str, str]
 
@@ -123,8 +119,9 @@ def run_once(
     if full_refresh:
         args.insert(2, "--full-refresh")
     output = "\n".join(meltano(args, env))
-    found = SUMMARY.search(output)
-    assert found, f"no summary line in the output:\n{output}"
+    summary = read_run_summary(output)
+    assert summary, f"no run summary in the output:\n{output}"
+    found = summary["streams"]["interaction_transfers"]
     state = json.loads(meltano(["state", "get", STATE_ID], env)[0])
     bookmark = state["singer_state"]["bookmarks"]["interaction_transfers"]
     assert bookmark["replication_key"] == "date"

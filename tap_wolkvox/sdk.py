@@ -1,0 +1,229 @@
+"""Every place the tap relies on singer-sdk internals, in one module (written for 0.54.9).
+
+The tap uses the SDK's public hooks wherever one exists. Where it needs behaviour the SDK only
+offers through a private or undocumented name, that name appears here and nowhere else: the
+tap's classes derive from :class:`SeamTap` and :class:`SeamStream` and override the public
+hooks these call. Each seam below says why it exists, what SDK behaviour it assumes, and which
+test fails loudly when an upgrade breaks the assumption (``tests/test_sdk_seams.py`` unless
+said otherwise). Read this list before raising the singer-sdk pin.
+
+Streams (:class:`SeamStream`):
+
+S1. ``Stream._increment_stream_state`` is made a no-op. The bookmark moves once per completed
+    window (:meth:`SeamStream.write_state_now`), never per record: a restart repeats at most
+    the window it was in, and 60,000 records do not each pay for a state update. Assumes the
+    SDK moves bookmarks only through this method. Guard: STATE never runs ahead of the records
+    of its window; no SDK ``progress_markers`` left in the final state.
+S2. ``Stream._generate_record_messages`` has a fast path: when every property is selected and
+    no stream map or flattening applies (``type(map) is SameRecordTransform``), the record,
+    already in its final shape and types, is sent as it is. Assumes the SDK's path would
+    produce the same message. Guard: byte-identical RECORD lines from both paths; with a stream
+    map or a deselected property the SDK's path is taken.
+S3. ``state_manager.is_flushed`` and ``Stream._write_state_message``: a STATE goes out as soon
+    as a window's records are all out (written from the paginator's ``get_next``, which the SDK
+    calls only after it has finished the page). Guard: as S1.
+S4. ``Stream._stream_version`` and ``Stream._write_activate_version_message``: dimension tables
+    send ACTIVATE_VERSION after their last record, not before the first as the SDK does (a run
+    failing half-way must not leave the target with the table emptied). Guard:
+    ``tests/test_information.py`` (message after the records, with their version).
+S5. ``Stream._tap``: the tap that owns the stream (settings, session, budget), typed here once.
+S6. ``Stream.log_sync_costs`` as the end-of-run hook: the SDK calls it for every stream once all
+    have synced (the tap's check that not every selected report was missing, and the run's
+    request total). Guard: the "Run done" line comes after every stream's summary.
+S7. The retriable exceptions of ``RESTStream.request_decorator`` (:data:`RETRIABLE`): the tap
+    wraps the request in its own back-off (one log line per retry, the request budget), and
+    must retry exactly what the SDK would. Guard: the tuple matches the SDK's source.
+S8. The SDK's log line "An unhandled error occurred while syncing '%s'" is dropped when the tap
+    says the cause in one sentence (:data:`UNHANDLED_ERROR`). Guard: the text is the SDK's.
+
+Tap (:class:`SeamTap`):
+
+T1. ``PluginBase._env_var_config``: ``--config ENV`` reading, with numbers read by the tap (the
+    SDK ``int()``s integers with a traceback on ``abc`` and leaves numbers as text), and
+    ``singer_sdk.configuration._dict_config.parse_environment_config`` for the rest (.env file,
+    lists, objects, booleans). Guard: ``tests/test_settings.py`` (environment numbers).
+T2. ``PluginBase._validate_config`` (and ``PluginBase._config``): the SDK's messages quote the
+    offending value, a secret's too, so they are worded again; IDs given as numbers become text
+    before the SDK hands the config to its mapper. Guard: ``tests/test_settings.py``,
+    ``tests/test_start_up.py``.
+T3. ``Tap._handle_termination``: SIGTERM/SIGINT stop the run at a whole line, flush the STATE
+    and exit 143/130. Guard: ``tests/test_run_edges.py`` (signals mid-run).
+T4. ``Tap._reset_state_progress_markers`` is the first thing ``Tap.sync_all`` (final) calls,
+    before it writes anything: the tap refuses an empty selection and logs its plan there.
+    Guard: the plan line comes before the first STATE.
+T5. ``Tap.setup_mapper`` (public) registers deselected streams with their whole schema: the
+    SDK's registers them with no property at all, and a ``"*"`` stream map then fails on their
+    key properties. Guard: ``tests/test_start_up.py`` (a map for every stream).
+T6. The SDK's log line "Skipping deselected stream '%s'." (:data:`DESELECTED`) goes to DEBUG.
+    Guard: the text is the SDK's.
+
+Not the SDK's, but private all the same: ``requests.Response._content`` holds a body the tap
+read itself (:func:`set_body`), as requests' own ``Response.content`` does. Guard: content reads
+back.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from functools import cached_property
+
+import requests
+from singer_sdk import Tap
+from singer_sdk.configuration._dict_config import parse_environment_config
+from singer_sdk.exceptions import RetriableAPIError
+from singer_sdk.mapper import SameRecordTransform
+from singer_sdk.singerlib import RecordMessage
+from singer_sdk.streams import RESTStream
+from typing_extensions import override
+
+if t.TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Generator
+    from types import FrameType
+
+    from singer_sdk.helpers.types import Context
+
+#: S7: what ``RESTStream.request_decorator`` retries, in the SDK's order.
+RETRIABLE: tuple[type[Exception], ...] = (
+    ConnectionResetError,
+    RetriableAPIError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+#: S8: the SDK's ERROR line when a stream's sync raises.
+UNHANDLED_ERROR = "An unhandled error occurred while syncing '%s'"
+#: T6: the SDK's INFO line for each stream a run skips.
+DESELECTED = "Skipping deselected stream '%s'."
+
+
+def set_body(response: requests.Response, body: bytes) -> None:
+    """Give ``response`` a body read elsewhere: ``response.content`` returns it."""
+    response._content = body  # noqa: SLF001
+
+
+def environment_config(schema: dict[str, t.Any], prefix: str) -> dict[str, t.Any]:
+    """T1: the SDK's own reading of ``TAP_WOLKVOX_*`` variables for the settings of ``schema``."""
+    return parse_environment_config(schema, prefix)
+
+
+class SeamStream(RESTStream[t.Any]):
+    """The stream base: the SDK internals the tap's streams rely on (S1-S6)."""
+
+    #: When the reply being read arrived (the RECORDs' ``time_extracted``).
+    extracted_at: dt.datetime
+
+    @property
+    def tap(self) -> t.Any:
+        """S5: the tap that owns this stream (a TapWolkvox)."""
+        return self._tap
+
+    @override
+    def _increment_stream_state(
+        self, latest_record: dict[str, t.Any], *, context: Context | None = None
+    ) -> None:
+        # S1: the bookmark moves per completed window (write_state_now), never per record.
+        return
+
+    @override
+    def _generate_record_messages(
+        self, record: dict[str, t.Any]
+    ) -> Generator[RecordMessage, None, None]:
+        # S2: a record already in its final shape and types goes out as it is.
+        if not self.records_are_plain:
+            yield from super()._generate_record_messages(record)
+            return
+        yield RecordMessage(
+            stream=self.name,
+            record=record,
+            version=self._stream_version,
+            time_extracted=self.extracted_at,
+        )
+
+    @cached_property
+    def records_are_plain(self) -> bool:
+        """S2: every property selected, no stream map, no flattening."""
+        maps = self.stream_maps
+        return (
+            len(maps) == 1
+            and type(maps[0]) is SameRecordTransform
+            and not maps[0].flattening_enabled
+            and maps[0].stream_alias == self.name
+            and all(self.mask.values())
+        )
+
+    def write_state_now(self) -> None:
+        """S3: emit this stream's state now (a window's records are all out)."""
+        self.state_manager.is_flushed = False
+        self._write_state_message()
+
+    @property
+    def stream_version(self) -> int | None:
+        """S4: the version the records carry (for ACTIVATE_VERSION)."""
+        return self._stream_version
+
+    @stream_version.setter
+    def stream_version(self, version: int) -> None:
+        self._stream_version = version
+
+    def write_activate_version(self, version: int) -> None:
+        """S4: send ACTIVATE_VERSION for ``version`` now."""
+        self._write_activate_version_message(version)
+
+    @override
+    def log_sync_costs(self) -> None:
+        # S6: the SDK calls this for every stream once all have synced.
+        super().log_sync_costs()
+        self.after_run()
+
+    def after_run(self) -> None:
+        """Called once per stream after every stream of the run has synced."""
+
+
+class SeamTap(Tap):
+    """The tap base: the SDK internals the tap relies on (T1-T4)."""
+
+    @property
+    def _env_var_config(self) -> dict[str, t.Any]:
+        # T1: PluginBase.__init__ reads this once and merges it over the config files.
+        return self.config_from_environment()
+
+    def config_from_environment(self) -> dict[str, t.Any]:
+        """Settings from ``TAP_WOLKVOX_*`` variables (with ``--config ENV``)."""
+        config: dict[str, t.Any] = super()._env_var_config
+        return config
+
+    @override
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        # T2: PluginBase.__init__ validates the merged config by calling this method.
+        return self.check_config(raise_errors=raise_errors)
+
+    def check_config(self, *, raise_errors: bool) -> list[str]:
+        """Validate the config (see T2); the SDK's check is :meth:`sdk_check_config`."""
+        return self.sdk_check_config(raise_errors=raise_errors)
+
+    def sdk_check_config(self, *, raise_errors: bool) -> list[str]:
+        """The SDK's validation of the config against the schema (it fills in defaults)."""
+        return super()._validate_config(raise_errors=raise_errors)
+
+    def replace_config(self, config: dict[str, t.Any]) -> None:
+        """T2: the config the SDK and its mapper use from now on."""
+        self._config = config
+
+    @override
+    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
+        # T3: the SDK installs this for SIGTERM and SIGINT.
+        self.on_termination_signal(signum)
+
+    def on_termination_signal(self, signum: int) -> None:
+        """SIGTERM or SIGINT arrived."""
+
+    @override
+    def _reset_state_progress_markers(self) -> None:
+        # T4: the first call of Tap.sync_all (final), before it writes anything.
+        self.before_first_stream()
+        super()._reset_state_progress_markers()
+
+    def before_first_stream(self) -> None:
+        """Called once when a sync starts, before any stream runs or any STATE goes out."""
