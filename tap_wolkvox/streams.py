@@ -3,18 +3,19 @@
 Event reports (one row per interaction or event) are walked in windows of up to 31 days and
 bookmarked on their timestamp. Aggregate reports (totals over whatever range is asked) are read
 one local day at a time and stamped with ``report_date``.
+
+This module says how a window is read; how STATE moves is in bookmarks.py, how a record is
+written in records.py, and the stream classes here combine the three.
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import itertools
 import logging
 import sys
 import typing as t
-from functools import cached_property
 
 import requests
 from singer_sdk.exceptions import MapExpressionError, RetriableAPIError
@@ -22,38 +23,39 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.pagination import BaseAPIPaginator
 from typing_extensions import override
 
-from tap_wolkvox.client import WolkvoxStream, describe_failure
-from tap_wolkvox.errors import ReportUnavailableError, WolkvoxError
-from tap_wolkvox.margin import STATE_KEY, LateRows, MarginSummary, MarginTally
-from tap_wolkvox.reports import (
-    KEY_STAND_INS,
-    UNPARSED,
-    UNREADABLE_INSTANT,
-    Field,
-    Kind,
-    Report,
-    RowShaper,
+from tap_wolkvox.bookmarks import (
+    ROWS_SEEN,
+    Bookmarks,
+    DailySnapshotBookmarks,
+    EventBookmarks,
 )
+from tap_wolkvox.client import describe_failure
+from tap_wolkvox.errors import ReportUnavailableError, WolkvoxError
+from tap_wolkvox.records import DailySnapshotRecords, EventRecords, Records
+from tap_wolkvox.reports import Field, Report
 from tap_wolkvox.sdk import UNHANDLED_ERROR
 from tap_wolkvox.settings import LIST_SETTINGS
-from tap_wolkvox.timestamps import (
-    ONE_SECOND,
-    InvalidTimezoneError,
-    OperationClock,
-    floor_minute,
-    format_instant,
-    load_timezone,
-)
+from tap_wolkvox.stream_base import REPORT_DATE
 from tap_wolkvox.windows import Window, WindowTooDenseError, WindowWalk
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable
 
     from singer_sdk.helpers.types import Context
     from singer_sdk.streams.rest import HTTPRequest, PageContext
 
     from tap_wolkvox.errors import Reply
-    from tap_wolkvox.settings import OperationSettings
+    from tap_wolkvox.margin import LateRows, MarginTally
+
+__all__ = [
+    "REPORT_DATE",
+    "DailySnapshotStream",
+    "EventReportStream",
+    "GaveUpError",
+    "ReportStream",
+    "WindowPaginator",
+    "stream_for",
+]
 
 
 class GaveUpError(WolkvoxError):
@@ -111,16 +113,7 @@ class WindowPaginator(BaseAPIPaginator[Window]):
         return self._walk.advance(truncated=truncated, rows=self._entries(response))
 
 
-REPORT_DATE = "report_date"
-#: The Singer replication method that reads everything on every run.
-FULL_TABLE = "FULL_TABLE"
-#: STATE flag: this stream (partition) has returned at least one row since start_date.
-ROWS_SEEN = "rows_seen"
-#: STATE: the IANA zone the bookmark was written in.
-BOOKMARK_ZONE = "timezone"
-
-
-class ReportStream(WolkvoxStream):
+class ReportStream(Records, Bookmarks):
     """A stream over one Wolkvox report; subclasses decide how time is walked and bookmarked."""
 
     # Records are shaped to the schema's exact types in parse_response; re-checking every
@@ -169,50 +162,6 @@ class ReportStream(WolkvoxStream):
         self.extracted_at = dt.datetime.now(dt.timezone.utc)
         self._sent_at = self.extracted_at
 
-    # -- what differs between event and aggregate reports -------------------------------------
-
-    def _leading_fields(self) -> tuple[Field, ...]:
-        return ()
-
-    def _bookmark_field(self) -> str | None:
-        return self.report.timestamp
-
-    def _plan_walk(self, start: dt.datetime, stop: dt.datetime) -> WindowWalk:
-        raise NotImplementedError
-
-    def _bookmark_after(self, window: Window) -> str:
-        """The bookmark once every row of ``window`` is out: where the next run resumes."""
-        raise NotImplementedError
-
-    def _start_from_bookmark(self, bookmark: str, written_in: OperationClock) -> dt.datetime:
-        """Where a run resumes (wall clock, today's zone) given a bookmark this stream wrote.
-
-        ``written_in`` is the clock of the zone the bookmark was written in; when the
-        ``timezone`` setting changed since, the earlier of the two wall-clock readings wins.
-        """
-        raise NotImplementedError
-
-    def _finish(self, record: dict[str, t.Any], window: Window) -> None:
-        """Complete one shaped record of ``window`` in place (derive, stamp, count)."""
-
-    # -- shared machinery -------------------------------------------------------------------
-
-    @property
-    def _settings(self) -> OperationSettings:
-        return self.tap.settings  # type: ignore[no-any-return]
-
-    @cached_property
-    def _shaper(self) -> RowShaper:
-        return RowShaper(
-            self.report.fields,
-            self._settings.clock,
-            self.logger,
-            label=f"{self.report.stream} ({self.report.api})",
-            timestamp=self.report.timestamp,
-            row_label=self._row_label,
-            key=self.report.primary_key,
-        )
-
     @property
     @override
     def report_api(self) -> str:
@@ -222,10 +171,6 @@ class ReportStream(WolkvoxStream):
     def on_request_sent(self) -> None:
         # What a reply holds is decided when it was asked for, not when it arrived.
         self._sent_at = self._settings.clock.utc_now()
-
-    def _settled(self) -> dt.datetime:
-        """The instant before which rows are taken as published: asked-at minus the margin."""
-        return floor_minute(self._sent_at - self._settings.settle)
 
     @property
     @override
@@ -250,33 +195,6 @@ class ReportStream(WolkvoxStream):
         values = [self._param_values(p.setting) for p in self.partition_params]
         names = [p.name for p in self.partition_params]
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
-
-    def _param_values(self, setting: str) -> list[str]:
-        value = self.config.get(setting)
-        if value is None:
-            value = ["all"] if setting != "agent_ids" else []
-        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-    def planned_requests(self) -> tuple[int, int]:
-        """The fewest requests this run needs, over every partition, and the partitions."""
-        if any(not self._param_values(p.setting) for p in self.partition_params):
-            return 0, 0
-        partitions = self.partitions
-        contexts: list[dict[str, t.Any] | None] = [*partitions] if partitions else [None]
-        # Reading a context's state creates it: the state is put back as it was, lest an
-        # empty stream entry go out in the run's first STATE.
-        state = t.cast("dict[str, t.Any]", self.tap_state)
-        before = copy.deepcopy(state)
-        total = 0
-        try:
-            for context in contexts:
-                self._context = context
-                total += self._plan_walk(self._start(say=False), self._stop()).minimum_windows()
-        finally:
-            self._context = None
-            state.clear()
-            state.update(before)
-        return total, len(contexts)
 
     @property
     def all_windows_empty(self) -> bool:
@@ -305,10 +223,6 @@ class ReportStream(WolkvoxStream):
                 self.name,
             )
 
-    def _row_label(self, raw: dict[str, t.Any]) -> str:
-        keys = [k for k in self.report.primary_key if k != self.replication_key]
-        return ", ".join(f"{k}={raw.get(k)!r}" for k in keys if k in raw)
-
     def _query_params(self) -> dict[str, str]:
         params: dict[str, str] = {}
         for param in self.report.params:
@@ -331,6 +245,7 @@ class ReportStream(WolkvoxStream):
     def _is_truncated(self, response: requests.Response) -> bool:
         return self._at_cap(self.reply_for(response))
 
+    @override
     def _at_cap(self, reply: Reply) -> bool:
         """The reply holds as many entries as the cap (null ones count): it may be cut."""
         return self._entries(reply) >= self._settings.row_cap
@@ -339,180 +254,6 @@ class ReportStream(WolkvoxStream):
     def _entries(reply: Reply) -> int:
         """What counts towards the row cap: rows, and null entries too."""
         return reply.size + reply.skipped
-
-    @override
-    def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
-        reply: Reply = self.reply_for(response)
-        try:
-            yield from self._parse(reply)
-        finally:
-            reply.close()  # a spilled body's temporary file goes as soon as its rows are out
-
-    def _parse(self, reply: Reply) -> Iterator[dict[str, t.Any]]:
-        window = self._walk.current if self._walk else None
-        if window is None:  # pragma: no cover - a reply always belongs to a window
-            return
-        if self._at_cap(reply):
-            # The API cuts a reply at the cap without saying so: these rows are not trusted
-            # (the paginator then splits the window, or the run stops; see _is_truncated).
-            return
-        if reply.skipped:
-            self.logger.warning(
-                "Report %s (%s): the reply for window %s held null entries in 'data' (%d); "
-                "they were skipped",
-                self.report.api,
-                self.name,
-                window,
-                reply.skipped,
-            )
-        self.extracted_at = self._settings.clock.utc_now()
-        if reply.repairs:
-            self.logger.warning(
-                "Report %s (%s): the reply for window %s held values whose text is not valid "
-                "UTF-8 (%d: invalid bytes or lone surrogate escapes); each bad character is "
-                "emitted as U+FFFD, with the raw text (backslash-escaped) in unparsed_values",
-                self.report.api,
-                self.name,
-                window,
-                sum(len(raw) for raw in reply.repairs.values()),
-            )
-        yield from self._records(reply, window)
-
-    def _records(self, reply: Reply, window: Window) -> Iterator[dict[str, t.Any]]:
-        """The records of a trusted reply, one at a time (a large reply is never all in memory)."""
-        shape = self._shaper.shape
-        keep_raw = self._shaper.keep_raw
-        # (a bucketed reply is one object: its repairs go to its first bucket's row)
-        repairs = reply.repairs if self.report.buckets is None else {0: reply.repairs.get(0, {})}
-        partition = [(p.name, (self._context or {})[p.name]) for p in self.partition_params]
-        identifying = self._identifying
-        finish = self._finish
-        for index, row in enumerate(self.report.rows_of(reply.each_row())):
-            record = shape(row)
-            if repairs and repairs.get(index):
-                keep_raw(record, repairs[index])
-            if identifying and self._all_blank(record):
-                self.blank_rows += 1
-                continue
-            for name, value in partition:
-                # A row that does not say which campaign/skill/agent it is for gets the one asked.
-                if not record.get(name):
-                    record[name] = value
-            finish(record, window)
-            yield record
-
-    @cached_property
-    def _identifying(self) -> tuple[str, ...]:
-        """The key fields a row itself must fill (not report_date, not a partition value)."""
-        added = {REPORT_DATE, *(p.name for p in self.partition_params)}
-        return tuple(name for name in self.report.primary_key if name not in added)
-
-    def _all_blank(self, record: dict[str, t.Any]) -> bool:
-        """True when every identifying key field of ``record`` is blank: no row at all.
-
-        Wolkvox's documented sample replies are such rows (every value ``""``).
-        """
-        unparsed = record[UNPARSED] or {}
-        for name in self._identifying:
-            value = record[name]
-            if name in unparsed or (value not in KEY_STAND_INS and str(value).strip()):
-                return False
-        return True
-
-    def _on_window_done(self, window: Window, response: requests.Response) -> None:
-        self.windows += 1
-        reply = self.reply_for(response)
-        self.rows += reply.size
-        state = self.get_context_state(self._context)
-        if reply.empty_window:
-            self.empty_windows += 1
-        elif reply.size:
-            self.ever_had_rows = True
-            state[ROWS_SEEN] = True
-        self._window_read(window)
-        self._set_bookmark(self._bookmark_after(window))
-        self._note_progress(state, window)
-        self.write_state_now()
-
-    def _window_read(self, window: Window) -> None:
-        """Every record of ``window`` is out (before its STATE is written)."""
-
-    def _note_progress(self, state: dict[str, t.Any], window: Window) -> None:
-        """Add to the partition's STATE what the next run needs besides the bookmark."""
-
-    def _set_bookmark(self, bookmark: str) -> None:
-        """Record where the next run resumes (never moving back)."""
-        state = self.get_context_state(self._context)
-        current = state.get("replication_key_value")
-        if (
-            current is None
-            or state.get("replication_key") != self.replication_key
-            or bookmark > str(current)
-        ):
-            state["replication_key"] = self.replication_key
-            state["replication_key_value"] = bookmark
-        # The API filters on wall-clock strings: a later change of timezone must know the zone.
-        state[BOOKMARK_ZONE] = self._settings.clock.zone.key
-
-    def _incoming_bookmark(self) -> str | None:
-        state = self.get_context_state(self._context)
-        bookmark = state.get("replication_key_value")
-        if not bookmark or state.get("replication_key") != self.replication_key:
-            return None
-        return str(bookmark)
-
-    def _start(self, *, say: bool = True) -> dt.datetime:
-        """Where this run starts (wall clock): the bookmark, never before start_date.
-
-        A stream the catalog sets to FULL_TABLE (or that Meltano runs with --full-refresh)
-        reads from start_date whatever the state says (and ``say``s so).
-        """
-        settings = self._settings
-        start = settings.clock.wall_clock(settings.start)
-        bookmark = self._incoming_bookmark()
-        if bookmark is None:
-            return start
-        if self.replication_method == FULL_TABLE:
-            if say:
-                self.log(
-                    "%s: FULL_TABLE: reading from start_date, not from the bookmark", self.name
-                )
-            return start
-        written_in = self._bookmark_clock()
-        try:
-            return max(self._start_from_bookmark(bookmark, written_in), start)
-        except ValueError:
-            self.logger.warning(
-                "%s: ignoring unreadable bookmark %r; starting from start_date", self.name, bookmark
-            )
-            return start
-
-    def _bookmark_clock(self) -> OperationClock:
-        """The clock of the zone the incoming bookmark was written in (said once if changed)."""
-        clock = self._settings.clock
-        zone = self.get_context_state(self._context).get(BOOKMARK_ZONE)
-        if not zone or zone == clock.zone.key:
-            return clock
-        try:
-            written_in = OperationClock(load_timezone(str(zone)))
-        except InvalidTimezoneError:
-            return clock
-        if not self._zone_change_said:
-            self._zone_change_said = True
-            self.logger.warning(
-                "%s: the bookmark was written with timezone %s and the setting is now %s: "
-                "resuming from the earlier of the two wall-clock readings, so no hour is skipped",
-                self.name,
-                zone,
-                clock.zone.key,
-            )
-        return written_in
-
-    def _stop(self) -> dt.datetime:
-        """The last wall-clock second this run reads: end_date, never later than now."""
-        settings = self._settings
-        now = settings.clock.now()
-        return now if settings.end is None else min(settings.clock.wall_clock(settings.end), now)
 
     @override
     def get_new_paginator(self) -> WindowPaginator:
@@ -611,11 +352,8 @@ class ReportStream(WolkvoxStream):
     def _counters(self) -> tuple[int, int, int, int, int]:
         return (self.windows, self.empty_windows, self.requests_sent, self.retries, self.rows)
 
-    def _begin(self, start: dt.datetime) -> None:
-        """A partition's walk is about to start at ``start`` (wall clock)."""
 
-
-class EventReportStream(ReportStream):
+class EventReportStream(EventRecords, EventBookmarks, ReportStream):
     """One row per interaction or event: windows of up to 31 days, bookmarked on its timestamp.
 
     The bookmark never passes the instant a window was asked for minus ``settle_minutes``: rows
@@ -637,11 +375,6 @@ class EventReportStream(ReportStream):
         return WindowWalk(start, stop, settings.window_span, row_cap=settings.row_cap)
 
     @override
-    def _bookmark_after(self, window: Window) -> str:
-        read = self._settings.clock.instant(window.end + ONE_SECOND)
-        return format_instant(min(read, self._settled()))
-
-    @override
     def _is_truncated(self, response: requests.Response) -> bool:
         truncated = super()._is_truncated(response)
         if truncated and self._walk is not None and self._walk.current is not None:
@@ -652,36 +385,6 @@ class EventReportStream(ReportStream):
                 len(self.reply_for(response).rows) + self.reply_for(response).skipped,
             )
         return truncated
-
-    @override
-    def _begin(self, start: dt.datetime) -> None:
-        clock = self._settings.clock
-        previous = MarginSummary.from_state(self.get_context_state(self._context).get(STATE_KEY))
-        self._read_from = clock.instant(start)
-        self._read_until = None
-        self._tally = MarginTally(previous, clock.utc_now() - self._settings.settle)
-
-    @override
-    def _window_read(self, window: Window) -> None:
-        tally = self._tally
-        if self.report.timestamp is None or tally is None:
-            return
-        self._read_until = self._settings.clock.instant(window.end + ONE_SECOND)
-        if self._walk is not None and self._walk.is_last(window):
-            late = tally.late_rows(self._read_from, self._read_until)
-            if late is not None:
-                self.late.append(late)
-
-    @override
-    def _note_progress(self, state: dict[str, t.Any], window: Window) -> None:
-        if self._tally is None or self._read_until is None:
-            return
-        bookmark = dt.datetime.fromisoformat(str(state["replication_key_value"]))
-        summary = self._tally.summary(bookmark, self._read_until, self._sent_at)
-        if summary is None:
-            state.pop(STATE_KEY, None)
-        else:
-            state[STATE_KEY] = summary.to_state()
 
     @override
     def log_sync_costs(self) -> None:
@@ -713,27 +416,8 @@ class EventReportStream(ReportStream):
                 margin,
             )
 
-    @override
-    def _start_from_bookmark(self, bookmark: str, written_in: OperationClock) -> dt.datetime:
-        clock = self._settings.clock
-        instant = clock.parse_setting(bookmark) - self._settings.lookback
-        return min(clock.resume_wall_clock(instant), written_in.resume_wall_clock(instant))
 
-    @override
-    def _finish(self, record: dict[str, t.Any], window: Window) -> None:
-        key = self.report.timestamp
-        if key is None:
-            return
-        if self.report.timestamp_source:
-            outer, inner = self.report.timestamp_source.split("[].", 1)
-            stamps = [i[inner] for i in record.get(outer) or () if i.get(inner)]
-            record[key] = min(stamps) if stamps else None
-        stamp = record[key]
-        if stamp and stamp != UNREADABLE_INSTANT and self._tally is not None:
-            self._tally.count(stamp)
-
-
-class DailySnapshotStream(ReportStream):
+class DailySnapshotStream(DailySnapshotRecords, DailySnapshotBookmarks, ReportStream):
     """Totals over a range: read one local day per request, each row stamped ``report_date``.
 
     Today's figures still change, so today is read again on the next run, and so is a past day
@@ -746,47 +430,10 @@ class DailySnapshotStream(ReportStream):
         self._first_incomplete_day: dt.date | None = None
 
     @override
-    def _leading_fields(self) -> tuple[Field, ...]:
-        return (
-            Field(
-                REPORT_DATE,
-                Kind.DAY,
-                "The local day (operation's timezone) these totals cover, 00:00:00-23:59:59.",
-            ),
-        )
-
-    @override
-    def _bookmark_field(self) -> str:
-        return REPORT_DATE
-
-    @override
     def _plan_walk(self, start: dt.datetime, stop: dt.datetime) -> WindowWalk:
         first = dt.datetime.combine(start.date(), dt.time())
         last = dt.datetime.combine(stop.date(), dt.time(23, 59, 59))
         return WindowWalk(first, last, dt.timedelta(days=1))
-
-    @override
-    def _bookmark_after(self, window: Window) -> str:
-        # A day is complete once it ended before the settled instant of the request that read
-        # it (asked-at minus the margin): a run at 00:05 reads yesterday again, so late rows of
-        # its last minutes still correct its totals.
-        day = window.start.date()
-        settled_day = self._settings.clock.wall_clock(self._settled()).date()
-        if day >= settled_day and self._first_incomplete_day is None:
-            # The next run resumes at the first day still changing, even after later days.
-            self._first_incomplete_day = day
-        return (self._first_incomplete_day or day + dt.timedelta(days=1)).isoformat()
-
-    @override
-    def _begin(self, start: dt.datetime) -> None:
-        self._first_incomplete_day = None
-
-    @override
-    def _start_from_bookmark(self, bookmark: str, written_in: OperationClock) -> dt.datetime:
-        midnight = dt.datetime.combine(dt.date.fromisoformat(bookmark), dt.time())
-        # The day began at this instant in the zone the bookmark was written in.
-        began = self._settings.clock.wall_clock(written_in.instant(midnight))
-        return min(midnight, dt.datetime.combine(began.date(), dt.time()))
 
     @override
     def _is_truncated(self, response: requests.Response) -> bool:
@@ -801,10 +448,6 @@ class DailySnapshotStream(ReportStream):
             )
             raise WolkvoxError(msg)
         return False
-
-    @override
-    def _finish(self, record: dict[str, t.Any], window: Window) -> None:
-        record[REPORT_DATE] = window.start.date().isoformat()
 
 
 def stream_for(tap: t.Any, report: Report) -> ReportStream:

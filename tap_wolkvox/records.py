@@ -1,0 +1,168 @@
+"""How a report stream writes a record: each reply's rows shaped to the schema and completed.
+
+:class:`Records` is shared by every report stream; :class:`EventRecords` and
+:class:`DailySnapshotRecords` say how each grain completes a record.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from functools import cached_property
+
+from typing_extensions import override
+
+from tap_wolkvox.reports import KEY_STAND_INS, UNPARSED, UNREADABLE_INSTANT, Field, Kind, RowShaper
+from tap_wolkvox.stream_base import REPORT_DATE, ReportStreamBase
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    import requests
+
+    from tap_wolkvox.errors import Reply
+    from tap_wolkvox.margin import MarginTally
+    from tap_wolkvox.windows import Window
+
+
+class Records(ReportStreamBase):
+    """How the rows of a reply become records; the grains fill in the hooks."""
+
+    blank_rows: int
+
+    def _leading_fields(self) -> tuple[Field, ...]:
+        return ()
+
+    def _finish(self, record: dict[str, t.Any], window: Window) -> None:
+        """Complete one shaped record of ``window`` in place (derive, stamp, count)."""
+
+    @cached_property
+    def _shaper(self) -> RowShaper:
+        return RowShaper(
+            self.report.fields,
+            self._settings.clock,
+            self.logger,
+            label=f"{self.report.stream} ({self.report.api})",
+            timestamp=self.report.timestamp,
+            row_label=self._row_label,
+            key=self.report.primary_key,
+        )
+
+    def _row_label(self, raw: dict[str, t.Any]) -> str:
+        keys = [k for k in self.report.primary_key if k != self.replication_key]
+        return ", ".join(f"{k}={raw.get(k)!r}" for k in keys if k in raw)
+
+    @override
+    def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
+        reply: Reply = self.reply_for(response)
+        try:
+            yield from self._parse(reply)
+        finally:
+            reply.close()  # a spilled body's temporary file goes as soon as its rows are out
+
+    def _parse(self, reply: Reply) -> Iterator[dict[str, t.Any]]:
+        window = self._walk.current if self._walk else None
+        if window is None:  # pragma: no cover - a reply always belongs to a window
+            return
+        if self._at_cap(reply):
+            # The API cuts a reply at the cap without saying so: these rows are not trusted
+            # (the paginator then splits the window, or the run stops; see _is_truncated).
+            return
+        if reply.skipped:
+            self.logger.warning(
+                "Report %s (%s): the reply for window %s held null entries in 'data' (%d); "
+                "they were skipped",
+                self.report.api,
+                self.name,
+                window,
+                reply.skipped,
+            )
+        self.extracted_at = self._settings.clock.utc_now()
+        if reply.repairs:
+            self.logger.warning(
+                "Report %s (%s): the reply for window %s held values whose text is not valid "
+                "UTF-8 (%d: invalid bytes or lone surrogate escapes); each bad character is "
+                "emitted as U+FFFD, with the raw text (backslash-escaped) in unparsed_values",
+                self.report.api,
+                self.name,
+                window,
+                sum(len(raw) for raw in reply.repairs.values()),
+            )
+        yield from self._records(reply, window)
+
+    def _records(self, reply: Reply, window: Window) -> Iterator[dict[str, t.Any]]:
+        """The records of a trusted reply, one at a time (a large reply is never all in memory)."""
+        shape = self._shaper.shape
+        keep_raw = self._shaper.keep_raw
+        # (a bucketed reply is one object: its repairs go to its first bucket's row)
+        repairs = reply.repairs if self.report.buckets is None else {0: reply.repairs.get(0, {})}
+        partition = [(p.name, (self._context or {})[p.name]) for p in self.partition_params]
+        identifying = self._identifying
+        finish = self._finish
+        for index, row in enumerate(self.report.rows_of(reply.each_row())):
+            record = shape(row)
+            if repairs and repairs.get(index):
+                keep_raw(record, repairs[index])
+            if identifying and self._all_blank(record):
+                self.blank_rows += 1
+                continue
+            for name, value in partition:
+                # A row that does not say which campaign/skill/agent it is for gets the one asked.
+                if not record.get(name):
+                    record[name] = value
+            finish(record, window)
+            yield record
+
+    @cached_property
+    def _identifying(self) -> tuple[str, ...]:
+        """The key fields a row itself must fill (not report_date, not a partition value)."""
+        added = {REPORT_DATE, *(p.name for p in self.partition_params)}
+        return tuple(name for name in self.report.primary_key if name not in added)
+
+    def _all_blank(self, record: dict[str, t.Any]) -> bool:
+        """True when every identifying key field of ``record`` is blank: no row at all.
+
+        Wolkvox's documented sample replies are such rows (every value ``""``).
+        """
+        unparsed = record[UNPARSED] or {}
+        for name in self._identifying:
+            value = record[name]
+            if name in unparsed or (value not in KEY_STAND_INS and str(value).strip()):
+                return False
+        return True
+
+
+class EventRecords(Records):
+    """An event report's record: its timestamp derived when need be, and counted for the margin."""
+
+    _tally: MarginTally | None
+
+    @override
+    def _finish(self, record: dict[str, t.Any], window: Window) -> None:
+        key = self.report.timestamp
+        if key is None:
+            return
+        if self.report.timestamp_source:
+            outer, inner = self.report.timestamp_source.split("[].", 1)
+            stamps = [i[inner] for i in record.get(outer) or () if i.get(inner)]
+            record[key] = min(stamps) if stamps else None
+        stamp = record[key]
+        if stamp and stamp != UNREADABLE_INSTANT and self._tally is not None:
+            self._tally.count(stamp)
+
+
+class DailySnapshotRecords(Records):
+    """A daily snapshot's record: stamped with the day its totals cover."""
+
+    @override
+    def _leading_fields(self) -> tuple[Field, ...]:
+        return (
+            Field(
+                REPORT_DATE,
+                Kind.DAY,
+                "The local day (operation's timezone) these totals cover, 00:00:00-23:59:59.",
+            ),
+        )
+
+    @override
+    def _finish(self, record: dict[str, t.Any], window: Window) -> None:
+        record[REPORT_DATE] = window.start.date().isoformat()
