@@ -32,7 +32,10 @@ from tap_wolkvox.errors import (
 from tap_wolkvox.sdk import RETRIABLE, SeamStream, set_body
 
 if t.TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from backoff.types import Details
+    from singer_sdk.helpers.types import Context
 
 REPORTS_PATH = "/api/v2/reports_manager.php"
 TOKEN_HEADER = "wolkvox-token"  # noqa: S105 - a header name, not a secret
@@ -211,6 +214,13 @@ class WolkvoxStream(SeamStream):
             jitter=self.backoff_jitter,
             logger=None,
         )(counted)
+
+    @override
+    def generate_child_contexts(
+        self, record: dict[str, t.Any], context: Context | None
+    ) -> Iterable[Context | None]:
+        # The tap's streams have no child streams.
+        return ()
 
     def summary(self) -> dict[str, t.Any]:
         """What this stream did in the run: its entry in the "Run summary" line."""

@@ -130,13 +130,6 @@ class DimensionStream(WolkvoxStream):
         return request
 
     @override
-    def generate_child_contexts(
-        self, record: dict[str, t.Any], context: Context | None
-    ) -> Iterable[Context | None]:
-        # No child streams.
-        return ()
-
-    @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         if self.unavailable:  # the server lacks this API (found out by a dependent stream)
             return

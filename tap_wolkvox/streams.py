@@ -180,13 +180,6 @@ class ReportStream(Records, Bookmarks):
         # valid resume point without sorting.
         return False
 
-    @override
-    def generate_child_contexts(
-        self, record: dict[str, t.Any], context: Context | None
-    ) -> Iterable[Context | None]:
-        # Report streams have no child streams.
-        return ()
-
     @property
     @override
     def partitions(self) -> list[dict[str, t.Any]] | None:
