@@ -222,6 +222,14 @@ class WolkvoxStream(SeamStream):
         # The tap's streams have no child streams.
         return ()
 
+    def gave_up(self, exc: BaseException) -> GaveUpError:
+        """The one sentence for a request that still failed after every attempt."""
+        return GaveUpError(
+            f"Report {self.report_api} ({self.name}) kept failing after "
+            f"{self.backoff_max_tries()} attempts: {describe_failure(exc)}. The STATE "
+            "already emitted is a valid resume point."
+        )
+
     def summary(self) -> dict[str, t.Any]:
         """What this stream did in the run: its entry in the "Run summary" line."""
         return {"requests": self.requests_sent, "retries": self.retries}
@@ -259,6 +267,10 @@ class WolkvoxStream(SeamStream):
             details.get("wait", 0.0),
             level=logging.WARNING,
         )
+
+
+class GaveUpError(WolkvoxError):
+    """Retries were exhausted."""
 
 
 class RedirectError(WolkvoxError):

@@ -21,7 +21,7 @@ from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
-from tap_wolkvox.client import WolkvoxStream, describe_failure
+from tap_wolkvox.client import WolkvoxStream
 from tap_wolkvox.errors import NotWolkvoxError, ReportUnavailableError, WolkvoxError
 from tap_wolkvox.information import (
     DIMENSIONS,
@@ -33,11 +33,7 @@ from tap_wolkvox.information import (
     Dimension,
 )
 from tap_wolkvox.reports import KEY_STAND_INS, UNPARSED, RowShaper
-from tap_wolkvox.streams import (
-    EventReportStream,
-    GaveUpError,
-    _quiet_about_explained_failures,
-)
+from tap_wolkvox.streams import EventReportStream, _quiet_about_explained_failures
 from tap_wolkvox.timestamps import format_instant
 
 if t.TYPE_CHECKING:
@@ -208,12 +204,7 @@ class DimensionStream(WolkvoxStream):
         try:
             yield from self.request_records(context)
         except (RetriableAPIError, requests.RequestException, ConnectionError) as exc:
-            msg = (
-                f"Report {self.dimension.api} ({self.name}) kept failing after "
-                f"{self.backoff_max_tries()} attempts: {describe_failure(exc)}. The STATE "
-                "already emitted is a valid resume point."
-            )
-            raise GaveUpError(msg) from None
+            raise self.gave_up(exc) from None
 
     @override
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:

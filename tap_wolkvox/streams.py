@@ -29,7 +29,7 @@ from tap_wolkvox.bookmarks import (
     DailySnapshotBookmarks,
     EventBookmarks,
 )
-from tap_wolkvox.client import describe_failure
+from tap_wolkvox.client import GaveUpError
 from tap_wolkvox.errors import ReportUnavailableError, WolkvoxError
 from tap_wolkvox.records import DailySnapshotRecords, EventRecords, Records
 from tap_wolkvox.reports import Field, Report
@@ -56,10 +56,6 @@ __all__ = [
     "WindowPaginator",
     "stream_for",
 ]
-
-
-class GaveUpError(WolkvoxError):
-    """Retries were exhausted."""
 
 
 def _quiet_about_explained_failures(record: logging.LogRecord) -> bool:
@@ -306,12 +302,7 @@ class ReportStream(Records, Bookmarks):
             msg = f"Report {self.report.api} ({self.name}): {exc}."
             raise WolkvoxError(msg) from None
         except (RetriableAPIError, requests.RequestException, ConnectionError) as exc:
-            msg = (
-                f"Report {self.report.api} ({self.name}) kept failing after "
-                f"{self.backoff_max_tries()} attempts: {describe_failure(exc)}. The STATE "
-                "already emitted is a valid resume point."
-            )
-            raise GaveUpError(msg) from None
+            raise self.gave_up(exc) from None
         finally:
             windows, empty, requests_sent, retries, rows = (
                 after - then for after, then in zip(self._counters(), before, strict=True)
