@@ -108,6 +108,10 @@ class WolkvoxStream(SeamStream):
         super().__init__(*args, **kwargs)
         self.retries = 0
         self.requests_sent = 0
+        #: The stream tried to read (it was selected and its settings did not skip it).
+        self.tried = False
+        #: The server lacks this stream's API (400 "does not exist"): skipped, said once.
+        self.unavailable = False
         # validate_response parses each body once; parse_response and the paginator reuse it.
         self._replies: weakref.WeakKeyDictionary[requests.Response, Reply] = (
             weakref.WeakKeyDictionary()

@@ -73,7 +73,6 @@ class DimensionStream(WolkvoxStream):
         self.primary_keys = list(dimension.primary_key)
         self.replication_key = None
         self.logger.addFilter(_quiet_about_explained_failures)
-        self.unavailable = False
         self.rows = 0
         self.blank_rows = 0
         #: The first key part of every row read in this run (skills: the skill IDs); None
@@ -127,6 +126,7 @@ class DimensionStream(WolkvoxStream):
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        self.tried = True
         if self.unavailable:  # the server lacks this API (found out by a dependent stream)
             return
         versioned = self.dimension.versioned

@@ -147,9 +147,6 @@ class ReportStream(Records, Bookmarks):
         self.read_span: tuple[str, str] | None = None
         self.blank_rows = 0
         self._zone_change_said = False
-        self.unavailable = False
-        #: The stream tried to read (it was selected and its settings did not skip it).
-        self.tried = False
         self.rows = 0
         #: Some partition of this stream has returned rows, in this run or an earlier one.
         self.ever_had_rows = False

@@ -41,7 +41,7 @@ from tap_wolkvox.settings import (
     read_settings,
     unknown_variables,
 )
-from tap_wolkvox.streams import REPORT_DATE, ReportStream, stream_for
+from tap_wolkvox.streams import REPORT_DATE, stream_for
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -582,10 +582,11 @@ class TapWolkvox(SeamTap):
         self.logger.info(
             "%s%s", RUN_SUMMARY, json.dumps({"requests": budget.spent, "streams": streams})
         )
-        tried = [s for s in self.streams.values() if isinstance(s, ReportStream) and s.tried]
+        # Every stream of the tap (reports and information.php alike) counts here.
+        tried = [s for s in self.streams.values() if isinstance(s, WolkvoxStream) and s.tried]
         missing = [s for s in tried if s.unavailable]
         if missing and len(missing) == len(tried):
-            names = ", ".join(f"{s.report.api} ({s.name})" for s in missing)
+            names = ", ".join(f"{s.report_api} ({s.name})" for s in missing)
             msg = (
                 f"None of the selected reports exists on this Wolkvox server (400 THE API YOU "
                 f"WANT TO CONSULT DOES NOT EXIST): {names}. Check wolkvox_server and the "

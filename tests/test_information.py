@@ -367,6 +367,17 @@ def test_a_server_without_token_info_skips_token_usage_with_one_warning(
     assert said[0].endswith("skipping stream token_usage.")
 
 
+def test_a_run_whose_every_stream_is_missing_fails(sim: WolkvoxSimulator) -> None:
+    # Skipping one missing API keeps the others going; a run that read nothing must not
+    # look like a success.
+    sim.unavailable.update(agents=400, skills=400)
+    done = run(sim, "agents", "skills")
+    assert done.returncode == 1
+    assert "None of the selected reports exists on this Wolkvox server" in done.stderr
+    assert "agents (agents)" in done.stderr
+    assert done.records() == []
+
+
 # -- failures: one sentence, like the reports --------------------------------------------------
 
 
