@@ -210,6 +210,8 @@ class RowShaper:
         self._row_label = row_label or (lambda _row: "")
         self._text = tuple(f.name for f in fields if f.kind is Kind.TEXT)
         self._known = frozenset(f.name for f in fields)
+        #: The declared names in declaration order: a record's keys come out in one order.
+        self._declared = tuple(f.name for f in fields)
         self._aliases = {alias: f.name for f in fields for alias in f.aliases}
         self._typed: list[tuple[str, Callable[[str], t.Any]]] = []
         self._nested: list[tuple[str, RowShaper]] = []
@@ -306,7 +308,7 @@ class RowShaper:
                 extra[sent] = value
             elif row.get(name) in _BLANKS or name not in row:
                 row[name] = value
-        for name in self._known:
+        for name in self._declared:
             row.setdefault(name, None)
         new = sorted(set(extra) - self._warned)
         if new:
