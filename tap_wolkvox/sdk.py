@@ -132,7 +132,10 @@ class SeamStream(RESTStream[t.Any]):
     ) -> Generator[RecordMessage, None, None]:
         # S2: a record already in its final shape and types goes out as it is.
         if not self.records_are_plain:
-            yield from super()._generate_record_messages(record)
+            for message in super()._generate_record_messages(record):
+                # The SDK stamps its own wall clock; both paths stamp when the reply was read.
+                message.time_extracted = self.extracted_at
+                yield message
             return
         yield RecordMessage(
             stream=self.name,

@@ -37,16 +37,11 @@ if t.TYPE_CHECKING:
     from tap_wolkvox.sandbox.server import WolkvoxSimulator
 
 STREAM = "interaction_transfers"
-TIME_EXTRACTED = re.compile(r'"time_extracted":"[^"]*"')
 
 
 def record_lines(stdout: str) -> list[str]:
-    """The RECORD lines as written, their time_extracted (a clock reading) blanked."""
-    return [
-        TIME_EXTRACTED.sub('"time_extracted":"-"', line)
-        for line in stdout.splitlines()
-        if line.startswith('{"type":"RECORD"')
-    ]
+    """The RECORD lines as written (time_extracted included: both paths stamp the reply's)."""
+    return [line for line in stdout.splitlines() if line.startswith('{"type":"RECORD"')]
 
 
 # -- S2: the fast record path ------------------------------------------------------------------
