@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import typing as t
 
+from typing_extensions import override
+
 from tap_wolkvox.client import WolkvoxStream
 
 if t.TYPE_CHECKING:
@@ -34,6 +36,12 @@ class ReportStreamBase(WolkvoxStream):
     @property
     def _settings(self) -> OperationSettings:
         return self.tap.settings  # type: ignore[no-any-return]
+
+    @override
+    def get_replication_key_signpost(self, context: Context | None = None) -> None:
+        # The SDK's signpost (its own wall clock) only caps bookmarks that it moves itself;
+        # the tap moves them per window (see bookmarks.py), so STATE carries none.
+        return None
 
     def _param_values(self, setting: str) -> list[str]:
         value = self.config.get(setting)
