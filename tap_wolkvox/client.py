@@ -29,6 +29,7 @@ from tap_wolkvox.errors import (
     url_without_query,
     window_of,
 )
+from tap_wolkvox.maps import map_failure
 from tap_wolkvox.sdk import RETRIABLE, SeamStream, set_body
 
 if t.TYPE_CHECKING:
@@ -233,6 +234,10 @@ class WolkvoxStream(SeamStream):
             f"{self.backoff_max_tries()} attempts: {describe_failure(exc)}. The STATE "
             "already emitted is a valid resume point."
         )
+
+    @override
+    def map_failed(self, exc: Exception, alias: str, prop: str) -> Exception:
+        return map_failure(exc, self.name, alias, prop)
 
     def summary(self) -> dict[str, t.Any]:
         """What this stream did in the run: its entry in the "Run summary" line."""

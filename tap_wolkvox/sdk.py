@@ -35,6 +35,11 @@ S7. The retriable exceptions of ``RESTStream.request_decorator`` (:data:`RETRIAB
     must retry exactly what the SDK would. Guard: the tuple matches the SDK's source.
 S8. The SDK's log line "An unhandled error occurred while syncing '%s'" is dropped when the tap
     says the cause in one sentence (:data:`UNHANDLED_ERROR`). Guard: the text is the SDK's.
+S9. Where a stream-map expression failed on a record (:func:`failed_map_expression`): the SDK's
+    mapper lets most evaluation errors through as they are (``ZeroDivisionError``,
+    ``KeyError``...) and names neither the stream nor the property; the frame of
+    ``CustomStreamMap._eval`` in the traceback holds both (``self.stream_alias``,
+    ``property_name``, None for ``__filter__``). Guard: a failing expression is located.
 
 Tap (:class:`SeamTap`):
 
@@ -71,7 +76,7 @@ import requests
 from singer_sdk import Tap
 from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.exceptions import RetriableAPIError
-from singer_sdk.mapper import SameRecordTransform
+from singer_sdk.mapper import CustomStreamMap, SameRecordTransform
 from singer_sdk.singerlib import RecordMessage
 from singer_sdk.streams import RESTStream
 from typing_extensions import override
@@ -103,6 +108,26 @@ def set_body(response: requests.Response, body: bytes) -> None:
     response._content = body  # noqa: SLF001
 
 
+#: S9: a property name standing for the stream map's ``__filter__`` expression.
+FILTER = "__filter__"
+
+
+def failed_map_expression(exc: BaseException) -> tuple[str, str] | None:
+    """S9: the stream alias and the property whose map expression raised ``exc``, if one did.
+
+    The property is :data:`FILTER` when the failing expression is the map's filter.
+    """
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code is CustomStreamMap._eval.__code__:  # noqa: SLF001
+            mapper = frame.f_locals.get("self")
+            if isinstance(mapper, CustomStreamMap):
+                return mapper.stream_alias, frame.f_locals.get("property_name") or FILTER
+        tb = tb.tb_next
+    return None
+
+
 def environment_config(schema: dict[str, t.Any], prefix: str) -> dict[str, t.Any]:
     """T1: the SDK's own reading of ``TAP_WOLKVOX_*`` variables for the settings of ``schema``."""
     return parse_environment_config(schema, prefix)
@@ -132,7 +157,14 @@ class SeamStream(RESTStream[t.Any]):
     ) -> Generator[RecordMessage, None, None]:
         # S2: a record already in its final shape and types goes out as it is.
         if not self.records_are_plain:
-            yield from super()._generate_record_messages(record)
+            try:
+                yield from super()._generate_record_messages(record)
+            except Exception as exc:
+                # S9: a stream-map expression that failed on this record.
+                failed = failed_map_expression(exc)
+                if failed is None:
+                    raise
+                raise self.map_failed(exc, *failed) from None
             return
         yield RecordMessage(
             stream=self.name,
@@ -152,6 +184,10 @@ class SeamStream(RESTStream[t.Any]):
             and maps[0].stream_alias == self.name
             and all(self.mask.values())
         )
+
+    def map_failed(self, exc: Exception, alias: str, prop: str) -> Exception:
+        """S9: what to raise when the map expression of ``prop`` (stream ``alias``) raised."""
+        raise NotImplementedError
 
     def write_state_now(self) -> None:
         """S3: emit this stream's state now (a window's records are all out)."""
