@@ -227,13 +227,12 @@ class WolkvoxStream(SeamStream):
         # The tap's streams have no child streams.
         return ()
 
-    def gave_up(self, exc: BaseException) -> GaveUpError:
-        """The one sentence for a request that still failed after every attempt."""
-        return GaveUpError(
-            f"Report {self.report_api} ({self.name}) kept failing after "
-            f"{self.backoff_max_tries()} attempts: {describe_failure(exc)}. The STATE "
-            "already emitted is a valid resume point."
-        )
+    def gave_up(self, exc: BaseException, attempts: int | None = None) -> GaveUpError:
+        """The one sentence for a request that still failed after its last attempt.
+
+        ``attempts``: how many were sent, when fewer than ``max_attempts`` (the budget ran out).
+        """
+        return GaveUpError(self, attempts or self.backoff_max_tries(), describe_failure(exc))
 
     @override
     def map_failed(self, exc: Exception, alias: str, prop: str) -> Exception:
@@ -279,7 +278,19 @@ class WolkvoxStream(SeamStream):
 
 
 class GaveUpError(WolkvoxError):
-    """Retries were exhausted."""
+    """Retries were exhausted (or the request budget ran out while retrying)."""
+
+    def __init__(self, stream: WolkvoxStream, attempts: int, reason: str) -> None:
+        """``stream``'s request failed ``attempts`` times, the last time for ``reason``."""
+        self.attempts = attempts
+        self.reason = reason
+        more = ""
+        if attempts < stream.backoff_max_tries():
+            more = " (the request budget allowed no more)"
+        super().__init__(
+            f"Report {stream.report_api} ({stream.name}) kept failing after {attempts} "
+            f"attempts{more}: {reason}. The STATE already emitted is a valid resume point."
+        )
 
 
 class RedirectError(WolkvoxError):

@@ -473,8 +473,9 @@ class TapWolkvox(SeamTap):
         for warning in plan.warnings(threshold, self.request_budget.limit):
             self.logger.warning("%s", warning)
         usage = self.streams.get(TOKEN_USAGE.stream)
-        if isinstance(usage, TokenUsageStream) and usage.selected:
-            # token_usage is selected: read it first (its one call, not a second one later).
+        if isinstance(usage, TokenUsageStream) and usage.selected and len(plan.windows) > 1:
+            # token_usage is selected with other streams: read it first (its one call, not a
+            # second one later). Alone, it is read when it syncs, and a failure fails the run.
             left = usage.calls_left()
             if left is not None and left < plan.total:
                 self.logger.warning(
