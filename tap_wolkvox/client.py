@@ -182,13 +182,30 @@ class WolkvoxStream(SeamStream):
 
     @override
     def request_decorator(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        def request(prepared: requests.PreparedRequest, *args: t.Any, **kwargs: t.Any) -> t.Any:
+            # The failed attempts of this one request, so far.
+            failures: list[BaseException] = []
+
+            def attempt() -> t.Any:
+                self.spend_budget(failures)
+                try:
+                    return counted(prepared, *args, **kwargs)
+                except RETRIABLE as exc:
+                    failures.append(exc)
+                    raise
+
+            # Same retriable exceptions as the SDK; its own backoff log lines are replaced by
+            # backoff_handler's single line per retry.
+            return backoff.on_exception(
+                self.backoff_wait_generator,
+                RETRIABLE,
+                max_tries=self.backoff_max_tries,
+                on_backoff=self.backoff_handler,
+                jitter=self.backoff_jitter,
+                logger=None,
+            )(attempt)()
+
         def counted(request: requests.PreparedRequest, *args: t.Any, **kwargs: t.Any) -> t.Any:
-            # Every attempt counts against the run's budget, and is never sent beyond it.
-            budget = getattr(self.tap, "request_budget", None)
-            if budget is not None:
-                if not budget.allows_another():
-                    raise self.tap.budget_spent()
-                budget.spend()
             self.requests_sent += 1
             self.on_request_sent()
             try:
@@ -209,16 +226,32 @@ class WolkvoxStream(SeamStream):
                 )
                 raise WolkvoxError(msg) from None
 
-        # Same retriable exceptions as the SDK; its own backoff log lines are replaced by
-        # backoff_handler's single line per retry.
-        return backoff.on_exception(
-            self.backoff_wait_generator,
-            RETRIABLE,
-            max_tries=self.backoff_max_tries,
-            on_backoff=self.backoff_handler,
-            jitter=self.backoff_jitter,
-            logger=None,
-        )(counted)
+        return request
+
+    def spend_budget(self, failures: t.Sequence[BaseException]) -> None:
+        """Count the attempt about to go out against the run's budget, or stop the run.
+
+        ``failures``: the earlier attempts of the same request. When the budget is spent, a
+        request that has failed so far ends the run with its failure (a server failing every
+        request must fail the run, not end it as "budget spent"); a fresh one stops the run
+        cleanly (:class:`~tap_wolkvox.budget.BudgetSpent`).
+        """
+        budget = self.tap.request_budget
+        if budget.allows_another():
+            budget.spend()
+            return
+        if failures:
+            raise self.gave_up(failures[-1], attempts=len(failures))
+        raise self.tap.budget_spent()
+
+    def begin_reading(self) -> None:
+        """This stream starts reading in this run (per partition): its turn of the budget."""
+        self.tried = True
+        self.tap.request_budget.begin_turn(self.name)
+
+    def progress(self) -> str:
+        """How far this stream got in this run (the "Request budget spent" line)."""
+        raise NotImplementedError
 
     @override
     def generate_child_contexts(

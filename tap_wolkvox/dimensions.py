@@ -126,7 +126,7 @@ class DimensionStream(WolkvoxStream):
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        self.tried = True
+        self.begin_reading()
         if self.unavailable:  # the server lacks this API (found out by a dependent stream)
             return
         versioned = self.dimension.versioned
@@ -166,6 +166,10 @@ class DimensionStream(WolkvoxStream):
     @override
     def summary(self) -> dict[str, t.Any]:
         return {**super().summary(), "rows": self.rows}
+
+    @override
+    def progress(self) -> str:
+        return "read whole" if self._whole else "not read in this run"
 
     def read_ahead(self) -> list[str] | None:
         """Read the table now, for a stream that needs its IDs first (skills for skill_agents).

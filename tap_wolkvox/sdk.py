@@ -61,6 +61,11 @@ T5. ``Tap.setup_mapper`` (public) registers deselected streams with their whole 
     key properties. Guard: ``tests/test_start_up.py`` (a map for every stream).
 T6. The SDK's log line "Skipping deselected stream '%s'." (:data:`DESELECTED`) goes to DEBUG.
     Guard: the text is the SDK's.
+T7. The order streams sync in (:meth:`SeamTap.run_streams_in`): ``Tap.sync_all`` (final) syncs
+    them in the order of the dict ``Tap.streams`` returns, which is the one it keeps (cached
+    once), after T4's hook. Reordering that dict in place from T4 sets the run's order (the
+    streams take turns at a small request budget, see budget.py). Guard: a run's SCHEMA
+    messages follow the order set.
 
 Not the SDK's, but private all the same: ``requests.Response._content`` holds a body the tap
 read itself (:func:`set_body`), as requests' own ``Response.content`` does. Guard: content reads
@@ -134,7 +139,7 @@ def environment_config(schema: dict[str, t.Any], prefix: str) -> dict[str, t.Any
 
 
 class SeamStream(RESTStream[t.Any]):
-    """The stream base: the SDK internals the tap's streams rely on (S1-S6)."""
+    """The stream base: the SDK internals the tap's streams rely on (S1-S6, S9)."""
 
     #: When the reply being read arrived (the RECORDs' ``time_extracted``).
     extracted_at: dt.datetime
@@ -218,7 +223,7 @@ class SeamStream(RESTStream[t.Any]):
 
 
 class SeamTap(Tap):
-    """The tap base: the SDK internals the tap relies on (T1-T4)."""
+    """The tap base: the SDK internals the tap relies on (T1-T4, T7)."""
 
     @property
     def _env_var_config(self) -> dict[str, t.Any]:
@@ -263,3 +268,10 @@ class SeamTap(Tap):
 
     def before_first_stream(self) -> None:
         """Called once when a sync starts, before any stream runs or any STATE goes out."""
+
+    def run_streams_in(self, names: list[str]) -> None:
+        """T7: sync the streams in the order of ``names`` (call from before_first_stream)."""
+        streams = self.streams
+        ordered = {name: streams[name] for name in names}
+        streams.clear()
+        streams.update(ordered)

@@ -18,6 +18,7 @@ from singer_sdk.mapper import CustomStreamMap
 from singer_sdk.streams import RESTStream, Stream
 
 from tap_wolkvox import sdk
+from tap_wolkvox.budget import NEXT_RUN_STARTS_WITH
 from tap_wolkvox.sdk import (
     DESELECTED,
     FILTER,
@@ -175,6 +176,25 @@ def test_the_plan_comes_first_and_the_total_last(simulator: WolkvoxSimulator) ->
     assert not [m for m in run.messages[:1] if m["type"] == "STATE" and m["value"]]
 
 
+# -- T7: the order streams sync in -------------------------------------------------------------
+
+
+def test_the_streams_sync_in_the_order_the_tap_sets(simulator: WolkvoxSimulator) -> None:
+    simulator.set_rows("chat_9", spread(50, *Q1))
+    simulator.set_rows("chat_1", [])
+    config = base_config(simulator, start_date="2025-03-30")
+    streams = ["chats", STREAM, "call_detail_records"]
+    clock = Clock("2025-06-01T00:00")
+    first = run_in_process(config, clock=clock, streams=streams)
+    state = {**first.final_state, NEXT_RUN_STARTS_WITH: STREAM}
+    rotated = run_in_process(config, state, clock=clock, streams=streams)
+    assert rotated.returncode == 0, rotated.stderr
+    schemas = [m["stream"] for m in rotated.messages if m["type"] == "SCHEMA"]
+    assert schemas == [STREAM, "call_detail_records", "chats"]
+    # Tap.streams is one dict, kept: the order set in it is the one sync_all iterates.
+    assert "for stream in self.streams.values()" in inspect.getsource(Tap.sync_all)
+
+
 # -- S7, S8, T6: the SDK's own text and tuples the tap mirrors ---------------------------------
 
 
@@ -240,5 +260,5 @@ def test_every_seam_is_listed() -> None:
     doc = sdk.__doc__ or ""
     for seam in ("S1.", "S2.", "S3.", "S4.", "S5.", "S6.", "S7.", "S8.", "T1.", "T2.", "T3."):
         assert seam in doc
-    for seam in ("S9.", "T4.", "T5.", "T6."):
+    for seam in ("S9.", "T4.", "T5.", "T6.", "T7."):
         assert seam in doc
