@@ -169,6 +169,8 @@ class DimensionStream(WolkvoxStream):
 
     @override
     def progress(self) -> str:
+        if self._read_ahead is not None:  # read for another stream, its rows not out yet
+            return "read ahead, not emitted in this run"
         return "read whole" if self._whole else "not read in this run"
 
     def read_ahead(self) -> list[str] | None:
