@@ -13,6 +13,7 @@ import typing as t
 
 from typing_extensions import override
 
+from tap_wolkvox.budget import bookmark_progress
 from tap_wolkvox.margin import STATE_KEY, LateRows, MarginSummary, MarginTally
 from tap_wolkvox.stream_base import REPORT_DATE, ReportStreamBase
 from tap_wolkvox.timestamps import (
@@ -86,6 +87,11 @@ class Bookmarks(ReportStreamBase):
             state.clear()
             state.update(before)
         return total, len(contexts)
+
+    @override
+    def progress(self) -> str:
+        # Read, not created: an entry for a stream not started would go out in the last STATE.
+        return bookmark_progress(self.tap_state.get("bookmarks", {}).get(self.name) or {})
 
     def _on_window_done(self, window: Window, response: requests.Response) -> None:
         self.windows += 1

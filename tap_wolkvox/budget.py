@@ -4,17 +4,37 @@ Every request, retries included, goes through :meth:`RequestBudget.spend` just b
 sent (``WolkvoxStream.request_decorator``). With ``max_requests_per_run`` set, the request that
 would exceed it is never sent: :class:`BudgetSpent` stops the run instead, quietly and with
 exit code 0, its last STATE a valid resume point (bookmarks move only when a whole window is
-out), so that the next run continues where this one stopped.
+out), so that the next run continues where this one stopped. A request whose previous attempt
+failed is not a place to stop quietly: the run ends with that request's failure instead, so a
+server that fails everything fails the run whatever the budget.
+
+Streams take turns (:func:`run_order`, :func:`next_start`). Streams spend the budget one after
+another, so with a budget below what one poll needs, a fixed order would give it to the same
+first streams on every run and never read the others. Each run starts instead with the stream
+after the one whose turn the budget ran out in (that stream had its share: a long backfill
+reads a budget's worth and goes to the back), or with that stream itself when the budget ran
+out before its first request. The name is kept in STATE (:data:`NEXT_RUN_STARTS_WITH`), which
+Meltano stores whole. Rotating rather than splitting the budget keeps each run's requests where
+they do most (a stream with little to read leaves the rest to the next), spends no call on
+turns (every request still moves some stream on), and needs no per-stream arithmetic that a
+budget of one or two could not honour. Every run moves the start at least one stream on, so
+each selected stream gets the first requests of a run at least once every N runs (N selected
+streams), and advances whenever its next window fits in a budget.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 import typing as t
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterator, Mapping, Sequence
+
+#: STATE (top level, beside ``bookmarks``): the stream the next run starts with.
+NEXT_RUN_STARTS_WITH = "next_run_starts_with"
 
 #: More selected streams than this is worth a warning before the run starts.
 MANY_STREAMS = 50
@@ -59,35 +79,96 @@ class RunStopped(SystemExit):
 class BudgetSpent(RunStopped):
     """``max_requests_per_run`` requests are out: the run ends here, successfully."""
 
-    def __init__(self, tap: t.Any, limit: int, progress: str) -> None:
-        """Stop ``tap`` at ``limit`` requests; ``progress`` says how far each stream got."""
+    def __init__(
+        self, tap: t.Any, limit: int, progress: dict[str, str], next_stream: str | None
+    ) -> None:
+        """Stop ``tap`` at ``limit`` requests.
+
+        ``progress`` says how far each stream got; ``next_stream`` is where the next run starts.
+        """
         super().__init__(tap, 0)
         self.limit = limit
         self.progress = progress
+        self.next_stream = next_stream
 
     @property
     def message(self) -> str:
         """The one line the log gets."""
+        said = "; ".join(f"{name} {how}" for name, how in self.progress.items())
+        starts = f", starting with stream {self.next_stream}" if self.next_stream else ""
         return (
-            f"Request budget spent (max_requests_per_run = {self.limit}): {self.progress}. "
-            "The last STATE emitted is where the next run continues."
+            f"Request budget spent (max_requests_per_run = {self.limit}): {said}. "
+            f"The last STATE emitted is where the next run continues{starts}."
         )
+
+    def summary(self) -> dict[str, t.Any]:
+        """The stop in the run summary (``budget_spent``): what the message says, as data."""
+        return {
+            "limit": self.limit,
+            "next_run_starts_with": self.next_stream,
+            "progress": self.progress,
+        }
 
 
 @dataclass
 class RequestBudget:
-    """Requests sent so far by this run, against an optional limit."""
+    """Requests sent so far by this run, against an optional limit, and whose turn it is."""
 
     limit: int | None = None
     spent: int = 0
+    #: The stream whose turn it is (its sync has begun), and what was spent before it began.
+    turn: str | None = None
+    turn_began_at: int = 0
+    #: Requests held back for the streams (see :meth:`keeping`).
+    reserved: int = 0
 
     def allows_another(self) -> bool:
         """True when one more request stays within the limit."""
-        return self.limit is None or self.spent < self.limit
+        return self.limit is None or self.spent < self.limit - self.reserved
 
     def spend(self) -> None:
         """Count one request about to be sent (call only after :meth:`allows_another`)."""
         self.spent += 1
+
+    def begin_turn(self, stream: str) -> None:
+        """``stream`` starts syncing: what is spent from now on is spent in its turn."""
+        if stream != self.turn:
+            self.turn, self.turn_began_at = stream, self.spent
+
+    @property
+    def spent_in_turn(self) -> int:
+        """Requests sent since the current turn began (read-aheads on its behalf included)."""
+        return self.spent - self.turn_began_at
+
+    @contextmanager
+    def keeping(self, requests: int) -> Iterator[None]:
+        """Within this block, leave ``requests`` of the limit unspent (for the streams)."""
+        self.reserved = requests
+        try:
+            yield
+        finally:
+            self.reserved = 0
+
+
+def run_order(streams: Sequence[str], starts_with: object) -> list[str]:
+    """``streams`` (the catalog's order) rotated to start with ``starts_with``, if it is one."""
+    if starts_with not in streams:
+        return list(streams)
+    at = streams.index(t.cast("str", starts_with))
+    return [*streams[at:], *streams[:at]]
+
+
+def next_start(selected: Sequence[str], stopped_in: str | None, *, spent_in_turn: int) -> str:
+    """The stream the next run starts with, when the budget ran out in ``stopped_in``'s turn.
+
+    ``selected``: the selected streams in this run's order. A stream that had requests in its
+    turn had its share: the next one starts. One that had none yet starts the next run itself.
+    """
+    if stopped_in not in selected:
+        return selected[0]
+    if spent_in_turn == 0:
+        return t.cast("str", stopped_in)
+    return selected[(selected.index(t.cast("str", stopped_in)) + 1) % len(selected)]
 
 
 @dataclass
@@ -120,6 +201,20 @@ class Plan:
     def warnings(self, threshold: int, budget: int | None) -> list[str]:
         """What is worth a warning before the run starts."""
         found = []
+        if budget is not None and budget < self.total:
+            below = (
+                f"max_requests_per_run = {budget} is below the {self.total} requests this run "
+                "needs at least"
+            )
+            runs = f"catching up takes about {math.ceil(self.total / budget)} runs"
+            count, first = len(self.windows), next(iter(self.windows), "")
+            found.append(
+                f"{below}: {runs}."
+                if count < 2  # noqa: PLR2004 - turns need two streams
+                else f"{below}, so streams take turns: each run starts with the stream after "
+                f"the one the budget last stopped in (this run starts with {first}), so each "
+                f"of the {count} streams starts a run at least once every {count} runs; {runs}."
+            )
         if len(self.windows) > MANY_STREAMS:
             found.append(
                 f"{len(self.windows)} streams are selected: each costs calls every run. Select "
@@ -138,17 +233,12 @@ class Plan:
         return found
 
 
-def progress(bookmarks: Mapping[str, t.Any], streams: Iterable[str]) -> str:
-    """How far each stream got, from the state's bookmarks (the earliest partition's)."""
-    said = []
-    for name in streams:
-        state = bookmarks.get(name) or {}
-        entries = state.get("partitions") or [state]
-        values = [str(v) for e in entries if (v := e.get("replication_key_value")) is not None]
-        if not values:
-            said.append(f"{name} not started")
-        elif len(values) < len(entries):
-            said.append(f"{name} {len(values)} of {len(entries)} partitions started")
-        else:
-            said.append(f"{name} read up to {min(values)}")
-    return "; ".join(said)
+def bookmark_progress(state: Mapping[str, t.Any]) -> str:
+    """How far a stream got, from its state's bookmarks (the earliest partition's)."""
+    entries = state.get("partitions") or [state]
+    values = [str(v) for e in entries if (v := e.get("replication_key_value")) is not None]
+    if not values:
+        return "not started"
+    if len(values) < len(entries):
+        return f"{len(values)} of {len(entries)} partitions started"
+    return f"read up to {min(values)}"

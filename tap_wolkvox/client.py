@@ -29,6 +29,7 @@ from tap_wolkvox.errors import (
     url_without_query,
     window_of,
 )
+from tap_wolkvox.maps import map_failure
 from tap_wolkvox.sdk import RETRIABLE, SeamStream, set_body
 
 if t.TYPE_CHECKING:
@@ -181,13 +182,30 @@ class WolkvoxStream(SeamStream):
 
     @override
     def request_decorator(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        def request(prepared: requests.PreparedRequest, *args: t.Any, **kwargs: t.Any) -> t.Any:
+            # The failed attempts of this one request, so far.
+            failures: list[BaseException] = []
+
+            def attempt() -> t.Any:
+                self.spend_budget(failures)
+                try:
+                    return counted(prepared, *args, **kwargs)
+                except RETRIABLE as exc:
+                    failures.append(exc)
+                    raise
+
+            # Same retriable exceptions as the SDK; its own backoff log lines are replaced by
+            # backoff_handler's single line per retry.
+            return backoff.on_exception(
+                self.backoff_wait_generator,
+                RETRIABLE,
+                max_tries=self.backoff_max_tries,
+                on_backoff=self.backoff_handler,
+                jitter=self.backoff_jitter,
+                logger=None,
+            )(attempt)()
+
         def counted(request: requests.PreparedRequest, *args: t.Any, **kwargs: t.Any) -> t.Any:
-            # Every attempt counts against the run's budget, and is never sent beyond it.
-            budget = getattr(self.tap, "request_budget", None)
-            if budget is not None:
-                if not budget.allows_another():
-                    raise self.tap.budget_spent()
-                budget.spend()
             self.requests_sent += 1
             self.on_request_sent()
             try:
@@ -208,16 +226,32 @@ class WolkvoxStream(SeamStream):
                 )
                 raise WolkvoxError(msg) from None
 
-        # Same retriable exceptions as the SDK; its own backoff log lines are replaced by
-        # backoff_handler's single line per retry.
-        return backoff.on_exception(
-            self.backoff_wait_generator,
-            RETRIABLE,
-            max_tries=self.backoff_max_tries,
-            on_backoff=self.backoff_handler,
-            jitter=self.backoff_jitter,
-            logger=None,
-        )(counted)
+        return request
+
+    def spend_budget(self, failures: t.Sequence[BaseException]) -> None:
+        """Count the attempt about to go out against the run's budget, or stop the run.
+
+        ``failures``: the earlier attempts of the same request. When the budget is spent, a
+        request that has failed so far ends the run with its failure (a server failing every
+        request must fail the run, not end it as "budget spent"); a fresh one stops the run
+        cleanly (:class:`~tap_wolkvox.budget.BudgetSpent`).
+        """
+        budget = self.tap.request_budget
+        if budget.allows_another():
+            budget.spend()
+            return
+        if failures:
+            raise self.gave_up(failures[-1], attempts=len(failures))
+        raise self.tap.budget_spent()
+
+    def begin_reading(self) -> None:
+        """This stream starts reading in this run (per partition): its turn of the budget."""
+        self.tried = True
+        self.tap.request_budget.begin_turn(self.name)
+
+    def progress(self) -> str:
+        """How far this stream got in this run (the "Request budget spent" line)."""
+        raise NotImplementedError
 
     @override
     def generate_child_contexts(
@@ -226,13 +260,16 @@ class WolkvoxStream(SeamStream):
         # The tap's streams have no child streams.
         return ()
 
-    def gave_up(self, exc: BaseException) -> GaveUpError:
-        """The one sentence for a request that still failed after every attempt."""
-        return GaveUpError(
-            f"Report {self.report_api} ({self.name}) kept failing after "
-            f"{self.backoff_max_tries()} attempts: {describe_failure(exc)}. The STATE "
-            "already emitted is a valid resume point."
-        )
+    def gave_up(self, exc: BaseException, attempts: int | None = None) -> GaveUpError:
+        """The one sentence for a request that still failed after its last attempt.
+
+        ``attempts``: how many were sent, when fewer than ``max_attempts`` (the budget ran out).
+        """
+        return GaveUpError(self, attempts or self.backoff_max_tries(), describe_failure(exc))
+
+    @override
+    def map_failed(self, exc: Exception, alias: str, prop: str) -> Exception:
+        return map_failure(exc, self.name, alias, prop)
 
     def summary(self) -> dict[str, t.Any]:
         """What this stream did in the run: its entry in the "Run summary" line."""
@@ -274,7 +311,19 @@ class WolkvoxStream(SeamStream):
 
 
 class GaveUpError(WolkvoxError):
-    """Retries were exhausted."""
+    """Retries were exhausted (or the request budget ran out while retrying)."""
+
+    def __init__(self, stream: WolkvoxStream, attempts: int, reason: str) -> None:
+        """``stream``'s request failed ``attempts`` times, the last time for ``reason``."""
+        self.attempts = attempts
+        self.reason = reason
+        more = ""
+        if attempts < stream.backoff_max_tries():
+            more = " (the request budget allowed no more)"
+        super().__init__(
+            f"Report {stream.report_api} ({stream.name}) kept failing after {attempts} "
+            f"attempts{more}: {reason}. The STATE already emitted is a valid resume point."
+        )
 
 
 class RedirectError(WolkvoxError):

@@ -21,7 +21,7 @@ from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
-from tap_wolkvox.client import WolkvoxStream
+from tap_wolkvox.client import GaveUpError, WolkvoxStream
 from tap_wolkvox.errors import NotWolkvoxError, ReportUnavailableError, WolkvoxError
 from tap_wolkvox.information import (
     DIMENSIONS,
@@ -126,7 +126,7 @@ class DimensionStream(WolkvoxStream):
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        self.tried = True
+        self.begin_reading()
         if self.unavailable:  # the server lacks this API (found out by a dependent stream)
             return
         versioned = self.dimension.versioned
@@ -166,6 +166,12 @@ class DimensionStream(WolkvoxStream):
     @override
     def summary(self) -> dict[str, t.Any]:
         return {**super().summary(), "rows": self.rows}
+
+    @override
+    def progress(self) -> str:
+        if self._read_ahead is not None:  # read for another stream, its rows not out yet
+            return "read ahead, not emitted in this run"
+        return "read whole" if self._whole else "not read in this run"
 
     def read_ahead(self) -> list[str] | None:
         """Read the table now, for a stream that needs its IDs first (skills for skill_agents).
@@ -328,12 +334,41 @@ class TokenUsageStream(DimensionStream):
 
     missing_api: tuple[type[WolkvoxError], ...] = (ReportUnavailableError, NotWolkvoxError)
 
+    def __init__(self, tap: t.Any, dimension: Dimension) -> None:
+        """Create the stream."""
+        super().__init__(tap, dimension)
+        #: The quota check before the run kept failing: this run reads token_info no more.
+        self.check_failed = False
+
     def calls_left(self) -> int | None:
-        """Read token_info now (its row goes out when the stream syncs): calls left today."""
-        self.read_ahead()
+        """Read token_info now (its row goes out when the stream syncs): calls left today.
+
+        The check is best effort: when token_info keeps failing (5xx, timeouts), one warning,
+        and the run goes on without it; a rejected token or a spent quota still stops the run,
+        as no other request could succeed either.
+        """
+        try:
+            self.read_ahead()
+        except GaveUpError as exc:
+            self.check_failed = True
+            self.logger.warning(
+                "%s: token_info kept failing after %d attempts (%s): the run goes on without "
+                "the quota check, and %s emits no row this run.",
+                self.name,
+                exc.attempts,
+                exc.reason,
+                self.name,
+            )
+            return None
         rows = self._read_ahead or []
         left = rows[0].get("available_consumption_options") if rows else None
         return left if isinstance(left, int) else None
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        if self.check_failed:  # said when the check failed; no second try in this run
+            return ()
+        return super().get_records(context)
 
     @override
     def _skip(self, exc: WolkvoxError) -> None:

@@ -35,6 +35,11 @@ S7. The retriable exceptions of ``RESTStream.request_decorator`` (:data:`RETRIAB
     must retry exactly what the SDK would. Guard: the tuple matches the SDK's source.
 S8. The SDK's log line "An unhandled error occurred while syncing '%s'" is dropped when the tap
     says the cause in one sentence (:data:`UNHANDLED_ERROR`). Guard: the text is the SDK's.
+S9. Where a stream-map expression failed on a record (:func:`failed_map_expression`): the SDK's
+    mapper lets most evaluation errors through as they are (``ZeroDivisionError``,
+    ``KeyError``...) and names neither the stream nor the property; the frame of
+    ``CustomStreamMap._eval`` in the traceback holds both (``self.stream_alias``,
+    ``property_name``, None for ``__filter__``). Guard: a failing expression is located.
 
 Tap (:class:`SeamTap`):
 
@@ -56,6 +61,11 @@ T5. ``Tap.setup_mapper`` (public) registers deselected streams with their whole 
     key properties. Guard: ``tests/test_start_up.py`` (a map for every stream).
 T6. The SDK's log line "Skipping deselected stream '%s'." (:data:`DESELECTED`) goes to DEBUG.
     Guard: the text is the SDK's.
+T7. The order streams sync in (:meth:`SeamTap.run_streams_in`): ``Tap.sync_all`` (final) syncs
+    them in the order of the dict ``Tap.streams`` returns, which is the one it keeps (cached
+    once), after T4's hook. Reordering that dict in place from T4 sets the run's order (the
+    streams take turns at a small request budget, see budget.py). Guard: a run's SCHEMA
+    messages follow the order set.
 
 Not the SDK's, but private all the same: ``requests.Response._content`` holds a body the tap
 read itself (:func:`set_body`), as requests' own ``Response.content`` does. Guard: content reads
@@ -71,7 +81,7 @@ import requests
 from singer_sdk import Tap
 from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.exceptions import RetriableAPIError
-from singer_sdk.mapper import SameRecordTransform
+from singer_sdk.mapper import CustomStreamMap, SameRecordTransform
 from singer_sdk.singerlib import RecordMessage
 from singer_sdk.streams import RESTStream
 from typing_extensions import override
@@ -103,13 +113,33 @@ def set_body(response: requests.Response, body: bytes) -> None:
     response._content = body  # noqa: SLF001
 
 
+#: S9: a property name standing for the stream map's ``__filter__`` expression.
+FILTER = "__filter__"
+
+
+def failed_map_expression(exc: BaseException) -> tuple[str, str] | None:
+    """S9: the stream alias and the property whose map expression raised ``exc``, if one did.
+
+    The property is :data:`FILTER` when the failing expression is the map's filter.
+    """
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code is CustomStreamMap._eval.__code__:  # noqa: SLF001
+            mapper = frame.f_locals.get("self")
+            if isinstance(mapper, CustomStreamMap):
+                return mapper.stream_alias, frame.f_locals.get("property_name") or FILTER
+        tb = tb.tb_next
+    return None
+
+
 def environment_config(schema: dict[str, t.Any], prefix: str) -> dict[str, t.Any]:
     """T1: the SDK's own reading of ``TAP_WOLKVOX_*`` variables for the settings of ``schema``."""
     return parse_environment_config(schema, prefix)
 
 
 class SeamStream(RESTStream[t.Any]):
-    """The stream base: the SDK internals the tap's streams rely on (S1-S6)."""
+    """The stream base: the SDK internals the tap's streams rely on (S1-S6, S9)."""
 
     #: When the reply being read arrived (the RECORDs' ``time_extracted``).
     extracted_at: dt.datetime
@@ -132,10 +162,18 @@ class SeamStream(RESTStream[t.Any]):
     ) -> Generator[RecordMessage, None, None]:
         # S2: a record already in its final shape and types goes out as it is.
         if not self.records_are_plain:
-            for message in super()._generate_record_messages(record):
-                # The SDK stamps its own wall clock; both paths stamp when the reply was read.
-                message.time_extracted = self.extracted_at
-                yield message
+            try:
+                for message in super()._generate_record_messages(record):
+                    # The SDK stamps its own wall clock; both paths stamp when the reply was
+                    # read.
+                    message.time_extracted = self.extracted_at
+                    yield message
+            except Exception as exc:
+                # S9: a stream-map expression that failed on this record.
+                failed = failed_map_expression(exc)
+                if failed is None:
+                    raise
+                raise self.map_failed(exc, *failed) from None
             return
         yield RecordMessage(
             stream=self.name,
@@ -155,6 +193,10 @@ class SeamStream(RESTStream[t.Any]):
             and maps[0].stream_alias == self.name
             and all(self.mask.values())
         )
+
+    def map_failed(self, exc: Exception, alias: str, prop: str) -> Exception:
+        """S9: what to raise when the map expression of ``prop`` (stream ``alias``) raised."""
+        raise NotImplementedError
 
     def write_state_now(self) -> None:
         """S3: emit this stream's state now (a window's records are all out)."""
@@ -185,7 +227,7 @@ class SeamStream(RESTStream[t.Any]):
 
 
 class SeamTap(Tap):
-    """The tap base: the SDK internals the tap relies on (T1-T4)."""
+    """The tap base: the SDK internals the tap relies on (T1-T4, T7)."""
 
     @property
     def _env_var_config(self) -> dict[str, t.Any]:
@@ -230,3 +272,10 @@ class SeamTap(Tap):
 
     def before_first_stream(self) -> None:
         """Called once when a sync starts, before any stream runs or any STATE goes out."""
+
+    def run_streams_in(self, names: list[str]) -> None:
+        """T7: sync the streams in the order of ``names`` (call from before_first_stream)."""
+        streams = self.streams
+        ordered = {name: streams[name] for name in names}
+        streams.clear()
+        streams.update(ordered)

@@ -145,8 +145,10 @@ CONFIG_SCHEMA = th.PropertiesList(
         title="Request budget per run",
         description="Most requests (retries included) one run may send; unset: no limit. "
         "The run stops cleanly before the request that would exceed it (exit code 0, its last "
-        "STATE a valid resume point) and the next run continues. Streams share it in the "
-        "order they run (the order of --discover).",
+        "STATE a valid resume point) and the next run continues; a request still being retried "
+        "then fails the run instead. Streams take turns: each run starts with the stream after "
+        "the one the budget last stopped in (kept in STATE), so every selected stream "
+        "advances across runs.",
     ),
     th.Property(
         "plan_warning_requests",

@@ -270,7 +270,7 @@ class ReportStream(Records, Bookmarks):
                     param.name,
                 )
                 return
-        self.tried = True
+        self.begin_reading()
         start, stop = self._start(), self._stop()
         self._begin(start)
         before = self._counters()

@@ -23,7 +23,15 @@ from singer_sdk.plugin_base import PluginBase
 from singer_sdk.singerlib import Catalog
 from typing_extensions import override
 
-from tap_wolkvox.budget import BudgetSpent, Plan, RequestBudget, RunStopped, progress
+from tap_wolkvox.budget import (
+    NEXT_RUN_STARTS_WITH,
+    BudgetSpent,
+    Plan,
+    RequestBudget,
+    RunStopped,
+    next_start,
+    run_order,
+)
 from tap_wolkvox.catalog import REPORTS
 from tap_wolkvox.client import OneAtATimeSession, WolkvoxStream
 from tap_wolkvox.dimensions import TokenUsageStream, information_streams
@@ -201,6 +209,14 @@ class StateReader:
 
     def read(self, state: dict[str, t.Any]) -> dict[str, t.Any]:
         """A copy of ``state`` holding only what can be resumed from."""
+        starts_with = state.get(NEXT_RUN_STARTS_WITH)
+        if starts_with is not None and not isinstance(starts_with, str):
+            self.warn(
+                f"Ignoring the state's {NEXT_RUN_STARTS_WITH}: it is {_json_kind(starts_with)} "
+                f"({_shown(starts_with)}), not a stream name; this run starts with the first "
+                "stream of the catalog."
+            )
+            state = {k: v for k, v in state.items() if k != NEXT_RUN_STARTS_WITH}
         if "bookmarks" not in state:
             return state
         kept = {key: value for key, value in state.items() if key != "bookmarks"}
@@ -447,11 +463,24 @@ class TapWolkvox(SeamTap):
         self.replace_config({**self.config, **ids_as_text(self.config)})
         return []
 
+    @property
+    def state_entries(self) -> dict[str, t.Any]:
+        """The state, with its top-level entries besides ``bookmarks`` (the SDK types only it)."""
+        return t.cast("dict[str, t.Any]", self.state)
+
     def budget_spent(self) -> BudgetSpent:
-        """The stop that the request over ``max_requests_per_run`` raises instead of going out."""
-        selected = [stream.name for stream in self.streams.values() if stream.selected]
-        limit = self.request_budget.limit or 0
-        return BudgetSpent(self, limit, progress(self.state.get("bookmarks", {}), selected))
+        """The stop that the request over ``max_requests_per_run`` raises instead of going out.
+
+        The state then names the stream the next run starts with (see budget.py).
+        """
+        selected = [s for s in self.streams.values() if s.selected and isinstance(s, WolkvoxStream)]
+        budget = self.request_budget
+        following = next_start(
+            [s.name for s in selected], budget.turn, spent_in_turn=budget.spent_in_turn
+        )
+        self.state_entries[NEXT_RUN_STARTS_WITH] = following
+        progress = {s.name: s.progress() for s in selected}
+        return BudgetSpent(self, budget.limit or 0, progress, following)
 
     def plan(self) -> Plan:
         """The fewest requests each selected stream needs this run, in the order they run."""
@@ -473,9 +502,18 @@ class TapWolkvox(SeamTap):
         for warning in plan.warnings(threshold, self.request_budget.limit):
             self.logger.warning("%s", warning)
         usage = self.streams.get(TOKEN_USAGE.stream)
-        if isinstance(usage, TokenUsageStream) and usage.selected:
-            # token_usage is selected: read it first (its one call, not a second one later).
-            left = usage.calls_left()
+        budget = self.request_budget
+        if (
+            isinstance(usage, TokenUsageStream)
+            and usage.selected
+            and len(plan.windows) > 1
+            and (budget.limit is None or budget.limit > 1)
+        ):
+            # token_usage is selected with other streams: read it first (its one call, not a
+            # second one later). Alone, it is read when it syncs, and a failure fails the run.
+            # Its retries never take a budget's last call: the streams' turns need one.
+            with budget.keeping(1):
+                left = usage.calls_left()
             if left is not None and left < plan.total:
                 self.logger.warning(
                     "The token has %d calls left today (token_info) and this run needs at "
@@ -518,7 +556,12 @@ class TapWolkvox(SeamTap):
             }
         else:
             daily = {}
-        super().load_state(StateReader(daily, self.logger.warning).read(state))
+        readable = StateReader(daily, self.logger.warning).read(state)
+        super().load_state(readable)
+        starts_with = readable.get(NEXT_RUN_STARTS_WITH)
+        if isinstance(starts_with, str):
+            # The SDK keeps only the bookmarks; this goes on in every STATE of the run.
+            self.state_entries[NEXT_RUN_STARTS_WITH] = starts_with
 
     @override
     def on_termination_signal(self, signum: int) -> None:
@@ -538,6 +581,10 @@ class TapWolkvox(SeamTap):
         # A run with nothing selected would otherwise succeed, silently.
         if not any(s.selected or s.has_selected_descendents for s in self.streams.values()):
             raise WolkvoxError(NOTHING_SELECTED)
+        # Streams take turns at the request budget (see budget.py): this run starts where the
+        # last one stopped. The plan is then logged in the order the streams run.
+        starts_with = self.state_entries.get(NEXT_RUN_STARTS_WITH)
+        self.run_streams_in(run_order(list(self.streams), starts_with))
         self.log_plan()
 
     @cached_property
@@ -566,6 +613,21 @@ class TapWolkvox(SeamTap):
         if self._run_checked:
             return
         self._run_checked = True
+        self.log_run_summary()
+        # Every stream of the tap (reports and information.php alike) counts here.
+        tried = [s for s in self.streams.values() if isinstance(s, WolkvoxStream) and s.tried]
+        missing = [s for s in tried if s.unavailable]
+        if missing and len(missing) == len(tried):
+            names = ", ".join(f"{s.report_api} ({s.name})" for s in missing)
+            msg = (
+                f"None of the selected reports exists on this Wolkvox server (400 THE API YOU "
+                f"WANT TO CONSULT DOES NOT EXIST): {names}. Check wolkvox_server and the "
+                "selected streams."
+            )
+            raise WolkvoxError(msg)
+
+    def log_run_summary(self, stop: BudgetSpent | None = None) -> None:
+        """Log what the run sent, and the run summary; ``stop``: the budget ended the run."""
         budget = self.request_budget
         self.logger.info(
             "Run done: %d requests sent (retries included)%s",
@@ -579,20 +641,10 @@ class TapWolkvox(SeamTap):
             for stream in self.streams.values()
             if stream.selected and isinstance(stream, WolkvoxStream)
         }
-        self.logger.info(
-            "%s%s", RUN_SUMMARY, json.dumps({"requests": budget.spent, "streams": streams})
-        )
-        # Every stream of the tap (reports and information.php alike) counts here.
-        tried = [s for s in self.streams.values() if isinstance(s, WolkvoxStream) and s.tried]
-        missing = [s for s in tried if s.unavailable]
-        if missing and len(missing) == len(tried):
-            names = ", ".join(f"{s.report_api} ({s.name})" for s in missing)
-            msg = (
-                f"None of the selected reports exists on this Wolkvox server (400 THE API YOU "
-                f"WANT TO CONSULT DOES NOT EXIST): {names}. Check wolkvox_server and the "
-                "selected streams."
-            )
-            raise WolkvoxError(msg)
+        summary: dict[str, t.Any] = {"requests": budget.spent, "streams": streams}
+        if stop is not None:
+            summary["budget_spent"] = stop.summary()
+        self.logger.info("%s%s", RUN_SUMMARY, json.dumps(summary))
 
     @classmethod
     @override
@@ -612,6 +664,8 @@ class TapWolkvox(SeamTap):
                 cls.logger.error("%s", stop.message)  # noqa: TRY400
             else:
                 cls.logger.warning("%s", stop.message)
+            if isinstance(stop, BudgetSpent):
+                stop.tap.log_run_summary(stop)
             raise click.exceptions.Exit(stop.exit_code) from None
         except (WolkvoxError, StreamMapConfigError, MapExpressionError) as exc:
             # One plain sentence, no stack trace; the STATE emitted so far stays valid.

@@ -367,6 +367,43 @@ def test_a_server_without_token_info_skips_token_usage_with_one_warning(
     assert said[0].endswith("skipping stream token_usage.")
 
 
+def test_token_info_failing_is_one_warning_and_the_reports_still_run(
+    sim: WolkvoxSimulator,
+) -> None:
+    # The quota check is best effort: a token_info that keeps failing must not cost the run.
+    sim.schedule(*[Fault.http(503, "Service Unavailable")] * 3)
+    done = run(sim, "agents", "audit_log", "token_usage", max_attempts=3)
+    assert done.returncode == 0, done.stderr
+    apis = [r.api for r in sim.requests]
+    assert apis[:3] == ["token_info"] * 3
+    assert apis.count("token_info") == 3  # no further call when token_usage syncs
+    assert len(done.records("agents")) == 36
+    assert "audit_log" in apis
+    assert done.records("token_usage") == []
+    said = [w for w in warnings(done) if "attempt " not in w]
+    assert len(said) == 1, said
+    assert "token_info kept failing after 3 attempts" in said[0]
+    assert "the run goes on without the quota check" in said[0]
+    assert "token_usage emits no row this run" in said[0]
+
+
+@pytest.mark.parametrize(
+    ("fault", "sentence"),
+    [
+        (Fault.http(403, "PLEASE VALIDATE TOKEN"), "Wolkvox answered 403 PLEASE VALIDATE TOKEN"),
+        (Fault.http(403, "TOKEN LIMIT EXCEEDED"), "Wolkvox answered 403 TOKEN LIMIT EXCEEDED"),
+    ],
+    ids=["403-token", "403-quota"],
+)
+def test_the_quota_check_still_stops_on_a_rejected_or_spent_token(
+    sim: WolkvoxSimulator, fault: Fault, sentence: str
+) -> None:
+    sim.schedule(fault)
+    done = run(sim, "agents", "token_usage")
+    assert sentence in done.the_error()
+    assert [r.api for r in sim.requests] == ["token_info"]
+
+
 def test_a_run_whose_every_stream_is_missing_fails(sim: WolkvoxSimulator) -> None:
     # Skipping one missing API keeps the others going; a run that read nothing must not
     # look like a success.

@@ -11,12 +11,23 @@ import re
 import subprocess
 import typing as t
 
+import pytest
 import requests
 from singer_sdk import Tap
+from singer_sdk.mapper import CustomStreamMap
 from singer_sdk.streams import RESTStream, Stream
 
 from tap_wolkvox import sdk
-from tap_wolkvox.sdk import DESELECTED, RETRIABLE, UNHANDLED_ERROR, SeamStream, set_body
+from tap_wolkvox.budget import NEXT_RUN_STARTS_WITH
+from tap_wolkvox.sdk import (
+    DESELECTED,
+    FILTER,
+    RETRIABLE,
+    UNHANDLED_ERROR,
+    SeamStream,
+    failed_map_expression,
+    set_body,
+)
 from tests.conftest import (
     Clock,
     TapRunner,
@@ -31,8 +42,6 @@ from tests.test_sync import Q1, spread
 
 if t.TYPE_CHECKING:
     from pathlib import Path
-
-    import pytest
 
     from tap_wolkvox.sandbox.server import WolkvoxSimulator
 
@@ -162,6 +171,25 @@ def test_the_plan_comes_first_and_the_total_last(simulator: WolkvoxSimulator) ->
     assert not [m for m in run.messages[:1] if m["type"] == "STATE" and m["value"]]
 
 
+# -- T7: the order streams sync in -------------------------------------------------------------
+
+
+def test_the_streams_sync_in_the_order_the_tap_sets(simulator: WolkvoxSimulator) -> None:
+    simulator.set_rows("chat_9", spread(50, *Q1))
+    simulator.set_rows("chat_1", [])
+    config = base_config(simulator, start_date="2025-03-30")
+    streams = ["chats", STREAM, "call_detail_records"]
+    clock = Clock("2025-06-01T00:00")
+    first = run_in_process(config, clock=clock, streams=streams)
+    state = {**first.final_state, NEXT_RUN_STARTS_WITH: STREAM}
+    rotated = run_in_process(config, state, clock=clock, streams=streams)
+    assert rotated.returncode == 0, rotated.stderr
+    schemas = [m["stream"] for m in rotated.messages if m["type"] == "SCHEMA"]
+    assert schemas == [STREAM, "call_detail_records", "chats"]
+    # Tap.streams is one dict, kept: the order set in it is the one sync_all iterates.
+    assert "for stream in self.streams.values()" in inspect.getsource(Tap.sync_all)
+
+
 # -- S7, S8, T6: the SDK's own text and tuples the tap mirrors ---------------------------------
 
 
@@ -185,10 +213,47 @@ def test_a_body_set_on_a_response_reads_back() -> None:
     assert response.json() == {"code": 200}
 
 
+# -- S9: where a stream-map expression failed --------------------------------------------------
+
+
+def failure_of(mapper: CustomStreamMap, record: dict[str, t.Any]) -> BaseException:
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - whatever the evaluator raises
+        mapper.transform(record)
+    return raised.value
+
+
+def test_a_failing_map_expression_is_located() -> None:
+    schema = {"properties": {"a": {"type": ["integer"]}}}
+
+    def mapper(transform: dict[str, str]) -> CustomStreamMap:
+        return CustomStreamMap(
+            stream_alias="copy",
+            map_config={},
+            faker_config={},
+            raw_schema=schema,
+            key_properties=["a"],
+            map_transform=transform,
+            flattening_options=None,
+            stream_name="source",
+        )
+
+    assert failed_map_expression(failure_of(mapper({"b": "a + 1", "c": "1/a"}), {"a": 0})) == (
+        "copy",
+        "c",
+    )
+    assert failed_map_expression(failure_of(mapper({"__filter__": "a['x']"}), {"a": 0})) == (
+        "copy",
+        FILTER,
+    )
+    # The SDK's own wrapping (a name the evaluator does not know) is located too.
+    assert failed_map_expression(failure_of(mapper({"d": "nope"}), {"a": 0})) == ("copy", "d")
+    assert failed_map_expression(ZeroDivisionError()) is None
+
+
 def test_every_seam_is_listed() -> None:
     # The module's docstring is the list a maintainer reads before an upgrade.
     doc = sdk.__doc__ or ""
     for seam in ("S1.", "S2.", "S3.", "S4.", "S5.", "S6.", "S7.", "S8.", "T1.", "T2.", "T3."):
         assert seam in doc
-    for seam in ("T4.", "T5.", "T6."):
+    for seam in ("S9.", "T4.", "T5.", "T6.", "T7."):
         assert seam in doc
