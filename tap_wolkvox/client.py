@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
@@ -16,7 +17,10 @@ from urllib.parse import urlsplit
 
 import backoff
 import requests
+import urllib3
+import urllib3.connection
 import urllib3.exceptions
+from requests.adapters import HTTPAdapter
 from singer_sdk.authenticators import APIKeyAuthenticator
 from typing_extensions import override
 
@@ -29,7 +33,7 @@ from tap_wolkvox.errors import (
     url_without_query,
     window_of,
 )
-from tap_wolkvox.sdk import RETRIABLE, SeamStream, set_body
+from tap_wolkvox.sdk import RETRIABLE, SeamStream, set_body, use_pool_classes
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -40,14 +44,153 @@ if t.TYPE_CHECKING:
 REPORTS_PATH = "/api/v2/reports_manager.php"
 TOKEN_HEADER = "wolkvox-token"  # noqa: S105 - a header name, not a secret
 
-# Wolkvox refuses concurrent calls on one token; every request of the process goes through
-# this lock, whatever stream sends it.
-_IN_FLIGHT = threading.Lock()
-_CHUNK = 1 << 16
+
+class Deadline:
+    """The end of one exchange: past it, the socket in use is shut down.
+
+    requests' timeout bounds each socket read, so a server trickling a header byte a second
+    could hold a request for ever. At the deadline a timer thread shuts the connection's socket
+    down, so the blocked read fails at once (the exchange then ends as a timeout).
+    """
+
+    #: How often the timer looks again for a socket still being connected at the deadline.
+    _LOOK_AGAIN = 0.05
+
+    def __init__(self, seconds: float) -> None:
+        """Start the timer: the deadline is ``seconds`` from now."""
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._over = threading.Event()
+        self._connection: urllib3.connection.HTTPConnection | None = None
+        self._passed = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.name = "wolkvox-deadline"
+        self._timer.daemon = True
+        self._timer.start()
+
+    def attach(self, connection: urllib3.connection.HTTPConnection) -> None:
+        """``connection`` carries this exchange (shut at once if the deadline has passed)."""
+        with self._lock:
+            self._connection = connection
+            if self._passed:
+                _shut_down(connection.sock)
+
+    def _expire(self) -> None:
+        while True:
+            with self._lock:
+                if self._over.is_set():
+                    return
+                self._passed = True
+                sock = None if self._connection is None else self._connection.sock
+                if sock is not None:
+                    _shut_down(sock)
+                    return
+            # Still connecting (the connect timeout ends that too) or not yet attached.
+            self._over.wait(self._LOOK_AGAIN)
+
+    def stop(self) -> bool:
+        """End the exchange (its timer thread with it); True when the deadline had passed."""
+        with self._lock:
+            self._over.set()
+            passed = self._passed
+        self._timer.cancel()
+        self._timer.join()
+        return passed
+
+    def timeout(self) -> requests.exceptions.ReadTimeout:
+        """What a request abandoned at its deadline raises (retried like any timeout)."""
+        return requests.exceptions.ReadTimeout(
+            f"the whole exchange took longer than request_timeout ({self.seconds:g} s)"
+        )
+
+
+def _shut_down(sock: socket.socket | None) -> None:
+    if sock is None:
+        return
+    with contextlib.suppress(OSError):
+        # The plain socket's shutdown (for TLS too): it unblocks a read in another thread.
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class InFlight:
+    """The one request this process has in flight, and the deadline of its exchange.
+
+    Wolkvox refuses concurrent calls on one token; every request of the process goes through
+    :attr:`lock`, whatever stream sends it. The connections urllib3 opens are not handed
+    anything by the tap, so they find the exchange they carry here.
+    """
+
+    def __init__(self) -> None:
+        """Nothing in flight yet."""
+        self.lock = threading.Lock()
+        self._deadline: Deadline | None = None
+
+    @contextlib.contextmanager
+    def exchange(self, seconds: float | None) -> t.Iterator[Deadline | None]:
+        """Hold the lock for one exchange, bounded by a :class:`Deadline` of ``seconds``."""
+        with self.lock:
+            deadline = None if seconds is None else Deadline(seconds)
+            self._deadline = deadline
+            try:
+                yield deadline
+            finally:
+                self._deadline = None
+                if deadline is not None:
+                    deadline.stop()
+
+    def attach(self, connection: urllib3.connection.HTTPConnection) -> None:
+        """``connection`` carries the exchange in flight."""
+        deadline = self._deadline
+        if deadline is not None:
+            deadline.attach(connection)
+
+
+IN_FLIGHT = InFlight()
+
+
+class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    """A connection that tells the exchange in flight it carries it (see :class:`Deadline`)."""
+
+    @override
+    def connect(self) -> None:
+        IN_FLIGHT.attach(self)  # before: a TLS handshake can trickle too
+        super().connect()
+
+    @override
+    def request(self, *args: t.Any, **kwargs: t.Any) -> None:
+        IN_FLIGHT.attach(self)  # a connection kept alive is not connected again
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, urllib3.connection.HTTPSConnection):
+    """:class:`_WatchedHTTPConnection` over TLS."""
+
+
+class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter, with connections the exchange's deadline can shut down."""
+
+    @override
+    def init_poolmanager(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        use_pool_classes(self.poolmanager, http=_WatchedHTTPPool, https=_WatchedHTTPSPool)
+
+    @override
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: t.Any) -> urllib3.PoolManager:
+        manager: urllib3.PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        use_pool_classes(manager, http=_WatchedHTTPPool, https=_WatchedHTTPSPool)
+        return manager
 
 
 class OneAtATimeSession(requests.Session):
-    """A session that never has two requests in flight."""
+    """A session that never has two requests in flight, each bounded as a whole."""
 
     def __init__(self) -> None:
         """Verify TLS against the standard CA bundle variables when set.
@@ -60,6 +203,8 @@ class OneAtATimeSession(requests.Session):
         bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
         if bundle:
             self.verify = bundle
+        for prefix in ("https://", "http://"):
+            self.mount(prefix, _WatchedAdapter())
 
     @override
     def send(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:
@@ -67,24 +212,41 @@ class OneAtATimeSession(requests.Session):
         # self-deadlock) and carry the wolkvox-token header to whatever host they name.
         kwargs["allow_redirects"] = False
         timeout = kwargs.get("timeout")
-        with _IN_FLIGHT:
-            if not isinstance(timeout, (int, float)):
+        if not isinstance(timeout, (int, float)):
+            with IN_FLIGHT.exchange(None):
                 return super().send(request, **kwargs)
-            deadline = time.monotonic() + timeout
-            response = super().send(request, **{**kwargs, "stream": True})
+        with IN_FLIGHT.exchange(timeout) as deadline:
+            if deadline is None:  # pragma: no cover - a number always gets one
+                raise RuntimeError
             try:
-                body = read_body(response, deadline, timeout)
-            finally:
-                response.close()
-            if isinstance(body, bytes):
-                # requests keeps a read body here; setting it is how its own Response.content
-                # caches it.
-                set_body(response, body)
-            else:
-                # A large body stays in its file, read as a stream (see bodies.py).
-                set_body(response, b"")
-                SPILLED[response] = body
+                response = self._send_and_read(request, timeout, kwargs)
+            except Exception:
+                # Whatever the shut-down socket made of the exchange, it ran out of time.
+                if deadline.stop():
+                    raise deadline.timeout() from None
+                raise
+            if deadline.stop():  # the body may have been cut where it stood
+                raise deadline.timeout()
             return response
+
+    def _send_and_read(
+        self, request: requests.PreparedRequest, timeout: float, kwargs: dict[str, t.Any]
+    ) -> requests.Response:
+        deadline = time.monotonic() + timeout
+        response = super().send(request, **{**kwargs, "stream": True})
+        try:
+            body = read_body(response, deadline, timeout)
+        finally:
+            response.close()
+        if isinstance(body, bytes):
+            # requests keeps a read body here; setting it is how its own Response.content
+            # caches it.
+            set_body(response, body)
+        else:
+            # A large body stays in its file, read as a stream (see bodies.py).
+            set_body(response, b"")
+            SPILLED[response] = body
+        return response
 
 
 #: Large bodies spilled to a temporary file, by response (closed and gone with the response).

@@ -57,9 +57,15 @@ T5. ``Tap.setup_mapper`` (public) registers deselected streams with their whole 
 T6. The SDK's log line "Skipping deselected stream '%s'." (:data:`DESELECTED`) goes to DEBUG.
     Guard: the text is the SDK's.
 
-Not the SDK's, but private all the same: ``requests.Response._content`` holds a body the tap
-read itself (:func:`set_body`), as requests' own ``Response.content`` does. Guard: content reads
-back.
+Not the SDK's, but private all the same:
+
+R1. ``requests.Response._content`` holds a body the tap read itself (:func:`set_body`), as
+    requests' own ``Response.content`` does. Guard: content reads back.
+R2. ``urllib3.PoolManager.pool_classes_by_scheme`` (an attribute urllib3 does not document):
+    the pools a manager creates, set to pools whose ``ConnectionCls`` reports the socket in use
+    to the exchange's deadline (:func:`use_pool_classes`; ``request_timeout`` bounds the whole
+    exchange, see ``client.Deadline``). Assumes a manager creates its pools from this mapping.
+    Guard: a manager given pool classes creates its pools from them.
 """
 
 from __future__ import annotations
@@ -68,6 +74,7 @@ import typing as t
 from functools import cached_property
 
 import requests
+import urllib3.poolmanager
 from singer_sdk import Tap
 from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.exceptions import RetriableAPIError
@@ -101,6 +108,20 @@ DESELECTED = "Skipping deselected stream '%s'."
 def set_body(response: requests.Response, body: bytes) -> None:
     """Give ``response`` a body read elsewhere: ``response.content`` returns it."""
     response._content = body  # noqa: SLF001
+
+
+def use_pool_classes(
+    manager: urllib3.PoolManager,
+    *,
+    http: type[urllib3.HTTPConnectionPool],
+    https: type[urllib3.HTTPSConnectionPool],
+) -> None:
+    """R2: have ``manager`` create its pools from these classes.
+
+    Only a manager with urllib3's own pools is changed (a SOCKS proxy's keeps its own).
+    """
+    if manager.pool_classes_by_scheme is urllib3.poolmanager.pool_classes_by_scheme:
+        manager.pool_classes_by_scheme = {"http": http, "https": https}
 
 
 def environment_config(schema: dict[str, t.Any], prefix: str) -> dict[str, t.Any]:
