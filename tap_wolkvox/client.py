@@ -6,11 +6,13 @@ import contextlib
 import logging
 import os
 import random
+import re
 import socket
 import ssl
 import threading
 import time
 import typing as t
+import unicodedata
 import weakref
 from functools import cached_property
 from urllib.parse import urlsplit
@@ -43,6 +45,11 @@ if t.TYPE_CHECKING:
 
 REPORTS_PATH = "/api/v2/reports_manager.php"
 TOKEN_HEADER = "wolkvox-token"  # noqa: S105 - a header name, not a secret
+#: Characters that are no part of a token when they surround it, as whitespace is not: a
+#: byte-order mark (a file saved by Notepad) and the zero-width characters a copy from a web
+#: page may carry.
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+_AROUND_TOKEN = re.compile(f"^[\\s{_INVISIBLE}]+|[\\s{_INVISIBLE}]+$")
 
 
 class Deadline:
@@ -285,12 +292,19 @@ class WolkvoxStream(SeamStream):
         return base_url(self.config)
 
     @cached_property
+    def sent_token(self) -> str:
+        """The token as the wolkvox-token header carries it (see :func:`header_token`)."""
+        return header_token(self.config["token"])
+
+    @cached_property
     @override
     def authenticator(self) -> APIKeyAuthenticator:
         # The token travels only in this header: never in the URL, never in a log line.
-        # Surrounding whitespace (a secret file's trailing newline) is never part of a token.
-        token = str(self.config["token"]).strip()
-        return APIKeyAuthenticator(key=TOKEN_HEADER, value=token, location="header")
+        return APIKeyAuthenticator(key=TOKEN_HEADER, value=self.sent_token, location="header")
+
+    def redact(self, text: str) -> str:
+        """Server text with the token hidden: a server may echo it back in an error."""
+        return text.replace(self.sent_token, "***")
 
     @property
     @override
@@ -317,10 +331,14 @@ class WolkvoxStream(SeamStream):
                 "redirects (the token would go along). Check api_url and wolkvox_server."
             )
             raise RedirectError(msg)
-        # Raises RetriableAPIError / FatalAPIError subclasses; see tap_wolkvox.errors.
+        # Raises RetriableAPIError / FatalAPIError subclasses; see tap_wolkvox.errors. Every
+        # message, and so every retry line, shows the server's text through redact: the one
+        # place the token is taken out of what a server wrote.
         spilled = SPILLED.pop(response, None)
         if spilled is None:
-            self._replies[response] = interpret_response(response, self.report_api)
+            self._replies[response] = interpret_response(
+                response, self.report_api, redact=self.redact
+            )
             return
         try:
             reply = interpret_spilled(
@@ -329,6 +347,7 @@ class WolkvoxStream(SeamStream):
                 self.report_api,
                 url_without_query(response.url),
                 window_of(response.url),
+                redact=self.redact,
             )
         except BaseException:
             spilled.close()
@@ -360,15 +379,6 @@ class WolkvoxStream(SeamStream):
                 if permanent is None:
                     raise
                 raise permanent from None
-            except (ValueError, requests.exceptions.InvalidHeader) as exc:
-                if "header" not in str(exc).lower():
-                    raise
-                # http.client's message quotes the header's value: the token. Never repeat it.
-                msg = (
-                    "The token cannot be sent in the wolkvox-token header: it contains a line "
-                    "break or another control character inside it. Check the token setting."
-                )
-                raise WolkvoxError(msg) from None
 
         # Same retriable exceptions as the SDK; its own backoff log lines are replaced by
         # backoff_handler's single line per retry.
@@ -433,6 +443,42 @@ class WolkvoxStream(SeamStream):
             details.get("wait", 0.0),
             level=logging.WARNING,
         )
+
+
+def header_token(configured: object) -> str:
+    """The token as the wolkvox-token header carries it: nothing around it.
+
+    Whitespace (a secret file's trailing newline) and invisible characters (a byte-order
+    mark, zero-width spaces) around a token are no part of it.
+
+    Raises:
+        TokenNotSendableError: nothing is left, or what is left holds a character an HTTP
+            header cannot carry (the message never quotes the token).
+    """
+    token = _AROUND_TOKEN.sub("", str(configured))
+    if not token:
+        msg = (
+            "The token setting holds only whitespace or invisible characters: set it to a "
+            "token from wolkvox Manager > Configuration > Integrations > Tokens."
+        )
+        raise TokenNotSendableError(msg)
+    if any(ord(c) > _LATIN_1 or unicodedata.category(c) == "Cc" for c in token):
+        # http.client's own message would quote the header's value: the token.
+        msg = (
+            "The token cannot be sent in the wolkvox-token header: it holds a character an "
+            "HTTP header cannot carry (a line break or another control character, or one "
+            "outside Latin-1 such as a zero-width space) inside it, so copy the token again "
+            "into the token setting."
+        )
+        raise TokenNotSendableError(msg)
+    return token
+
+
+_LATIN_1 = 0xFF
+
+
+class TokenNotSendableError(WolkvoxError):
+    """The token holds a character no HTTP header can carry."""
 
 
 class GaveUpError(WolkvoxError):
