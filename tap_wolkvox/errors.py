@@ -91,7 +91,10 @@ class RejectedRequestError(WolkvoxError):
 
 
 class NotWolkvoxError(WolkvoxError):
-    """A 404 that is not Wolkvox's own (a wrong path, a proxy's page): not an empty window."""
+    """A 404 that is not Wolkvox's no-records answer: not an empty window.
+
+    A wrong path, a proxy's page, a framework's JSON, an envelope with another message.
+    """
 
 
 class OddReplyError(WolkvoxError):
