@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
+import re
 import socket
 import ssl
 import threading
 import time
 import typing as t
+import unicodedata
 import weakref
 from functools import cached_property
 from urllib.parse import urlsplit
 
 import backoff
 import requests
+import urllib3
+import urllib3.connection
 import urllib3.exceptions
+from requests.adapters import HTTPAdapter
 from singer_sdk.authenticators import APIKeyAuthenticator
 from typing_extensions import override
 
@@ -30,7 +36,7 @@ from tap_wolkvox.errors import (
     window_of,
 )
 from tap_wolkvox.maps import map_failure
-from tap_wolkvox.sdk import RETRIABLE, SeamStream, set_body
+from tap_wolkvox.sdk import RETRIABLE, SeamStream, set_body, use_pool_classes
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -40,15 +46,159 @@ if t.TYPE_CHECKING:
 
 REPORTS_PATH = "/api/v2/reports_manager.php"
 TOKEN_HEADER = "wolkvox-token"  # noqa: S105 - a header name, not a secret
+#: Characters that are no part of a token when they surround it, as whitespace is not: a
+#: byte-order mark (a file saved by Notepad) and the zero-width characters a copy from a web
+#: page may carry.
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+_AROUND_TOKEN = re.compile(f"^[\\s{_INVISIBLE}]+|[\\s{_INVISIBLE}]+$")
 
-# Wolkvox refuses concurrent calls on one token; every request of the process goes through
-# this lock, whatever stream sends it.
-_IN_FLIGHT = threading.Lock()
-_CHUNK = 1 << 16
+
+class Deadline:
+    """The end of one exchange: past it, the socket in use is shut down.
+
+    requests' timeout bounds each socket read, so a server trickling a header byte a second
+    could hold a request for ever. At the deadline a timer thread shuts the connection's socket
+    down, so the blocked read fails at once (the exchange then ends as a timeout).
+    """
+
+    #: How often the timer looks again for a socket still being connected at the deadline.
+    _LOOK_AGAIN = 0.05
+
+    def __init__(self, seconds: float) -> None:
+        """Start the timer: the deadline is ``seconds`` from now."""
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._over = threading.Event()
+        self._connection: urllib3.connection.HTTPConnection | None = None
+        self._passed = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.name = "wolkvox-deadline"
+        self._timer.daemon = True
+        self._timer.start()
+
+    def attach(self, connection: urllib3.connection.HTTPConnection) -> None:
+        """``connection`` carries this exchange (shut at once if the deadline has passed)."""
+        with self._lock:
+            self._connection = connection
+            if self._passed:
+                _shut_down(connection.sock)
+
+    def _expire(self) -> None:
+        while True:
+            with self._lock:
+                if self._over.is_set():
+                    return
+                self._passed = True
+                sock = None if self._connection is None else self._connection.sock
+                if sock is not None:
+                    _shut_down(sock)
+                    return
+            # Still connecting (the connect timeout ends that too) or not yet attached.
+            self._over.wait(self._LOOK_AGAIN)
+
+    def stop(self) -> bool:
+        """End the exchange (its timer thread with it); True when the deadline had passed."""
+        with self._lock:
+            self._over.set()
+            passed = self._passed
+        self._timer.cancel()
+        self._timer.join()
+        return passed
+
+    def timeout(self) -> requests.exceptions.ReadTimeout:
+        """What a request abandoned at its deadline raises (retried like any timeout)."""
+        return requests.exceptions.ReadTimeout(
+            f"the whole exchange took longer than request_timeout ({self.seconds:g} s)"
+        )
+
+
+def _shut_down(sock: socket.socket | None) -> None:
+    if sock is None:
+        return
+    with contextlib.suppress(OSError):
+        # The plain socket's shutdown (for TLS too): it unblocks a read in another thread.
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class InFlight:
+    """The one request this process has in flight, and the deadline of its exchange.
+
+    Wolkvox refuses concurrent calls on one token; every request of the process goes through
+    :attr:`lock`, whatever stream sends it. The connections urllib3 opens are not handed
+    anything by the tap, so they find the exchange they carry here.
+    """
+
+    def __init__(self) -> None:
+        """Nothing in flight yet."""
+        self.lock = threading.Lock()
+        self._deadline: Deadline | None = None
+
+    @contextlib.contextmanager
+    def exchange(self, seconds: float | None) -> t.Iterator[Deadline | None]:
+        """Hold the lock for one exchange, bounded by a :class:`Deadline` of ``seconds``."""
+        with self.lock:
+            deadline = None if seconds is None else Deadline(seconds)
+            self._deadline = deadline
+            try:
+                yield deadline
+            finally:
+                self._deadline = None
+                if deadline is not None:
+                    deadline.stop()
+
+    def attach(self, connection: urllib3.connection.HTTPConnection) -> None:
+        """``connection`` carries the exchange in flight."""
+        deadline = self._deadline
+        if deadline is not None:
+            deadline.attach(connection)
+
+
+IN_FLIGHT = InFlight()
+
+
+class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    """A connection that tells the exchange in flight it carries it (see :class:`Deadline`)."""
+
+    @override
+    def connect(self) -> None:
+        IN_FLIGHT.attach(self)  # before: a TLS handshake can trickle too
+        super().connect()
+
+    @override
+    def request(self, *args: t.Any, **kwargs: t.Any) -> None:
+        IN_FLIGHT.attach(self)  # a connection kept alive is not connected again
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, urllib3.connection.HTTPSConnection):
+    """:class:`_WatchedHTTPConnection` over TLS."""
+
+
+class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter, with connections the exchange's deadline can shut down."""
+
+    @override
+    def init_poolmanager(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        use_pool_classes(self.poolmanager, http=_WatchedHTTPPool, https=_WatchedHTTPSPool)
+
+    @override
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: t.Any) -> urllib3.PoolManager:
+        manager: urllib3.PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        use_pool_classes(manager, http=_WatchedHTTPPool, https=_WatchedHTTPSPool)
+        return manager
 
 
 class OneAtATimeSession(requests.Session):
-    """A session that never has two requests in flight."""
+    """A session that never has two requests in flight, each bounded as a whole."""
 
     def __init__(self) -> None:
         """Verify TLS against the standard CA bundle variables when set.
@@ -61,6 +211,8 @@ class OneAtATimeSession(requests.Session):
         bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
         if bundle:
             self.verify = bundle
+        for prefix in ("https://", "http://"):
+            self.mount(prefix, _WatchedAdapter())
 
     @override
     def send(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:
@@ -68,24 +220,41 @@ class OneAtATimeSession(requests.Session):
         # self-deadlock) and carry the wolkvox-token header to whatever host they name.
         kwargs["allow_redirects"] = False
         timeout = kwargs.get("timeout")
-        with _IN_FLIGHT:
-            if not isinstance(timeout, (int, float)):
+        if not isinstance(timeout, (int, float)):
+            with IN_FLIGHT.exchange(None):
                 return super().send(request, **kwargs)
-            deadline = time.monotonic() + timeout
-            response = super().send(request, **{**kwargs, "stream": True})
+        with IN_FLIGHT.exchange(timeout) as deadline:
+            if deadline is None:  # pragma: no cover - a number always gets one
+                raise RuntimeError
             try:
-                body = read_body(response, deadline, timeout)
-            finally:
-                response.close()
-            if isinstance(body, bytes):
-                # requests keeps a read body here; setting it is how its own Response.content
-                # caches it.
-                set_body(response, body)
-            else:
-                # A large body stays in its file, read as a stream (see bodies.py).
-                set_body(response, b"")
-                SPILLED[response] = body
+                response = self._send_and_read(request, timeout, kwargs)
+            except Exception:
+                # Whatever the shut-down socket made of the exchange, it ran out of time.
+                if deadline.stop():
+                    raise deadline.timeout() from None
+                raise
+            if deadline.stop():  # the body may have been cut where it stood
+                raise deadline.timeout()
             return response
+
+    def _send_and_read(
+        self, request: requests.PreparedRequest, timeout: float, kwargs: dict[str, t.Any]
+    ) -> requests.Response:
+        deadline = time.monotonic() + timeout
+        response = super().send(request, **{**kwargs, "stream": True})
+        try:
+            body = read_body(response, deadline, timeout)
+        finally:
+            response.close()
+        if isinstance(body, bytes):
+            # requests keeps a read body here; setting it is how its own Response.content
+            # caches it.
+            set_body(response, body)
+        else:
+            # A large body stays in its file, read as a stream (see bodies.py).
+            set_body(response, b"")
+            SPILLED[response] = body
+        return response
 
 
 #: Large bodies spilled to a temporary file, by response (closed and gone with the response).
@@ -124,12 +293,19 @@ class WolkvoxStream(SeamStream):
         return base_url(self.config)
 
     @cached_property
+    def sent_token(self) -> str:
+        """The token as the wolkvox-token header carries it (see :func:`header_token`)."""
+        return header_token(self.config["token"])
+
+    @cached_property
     @override
     def authenticator(self) -> APIKeyAuthenticator:
         # The token travels only in this header: never in the URL, never in a log line.
-        # Surrounding whitespace (a secret file's trailing newline) is never part of a token.
-        token = str(self.config["token"]).strip()
-        return APIKeyAuthenticator(key=TOKEN_HEADER, value=token, location="header")
+        return APIKeyAuthenticator(key=TOKEN_HEADER, value=self.sent_token, location="header")
+
+    def redact(self, text: str) -> str:
+        """Server text with the token hidden: a server may echo it back in an error."""
+        return text.replace(self.sent_token, "***")
 
     @property
     @override
@@ -156,10 +332,14 @@ class WolkvoxStream(SeamStream):
                 "redirects (the token would go along). Check api_url and wolkvox_server."
             )
             raise RedirectError(msg)
-        # Raises RetriableAPIError / FatalAPIError subclasses; see tap_wolkvox.errors.
+        # Raises RetriableAPIError / FatalAPIError subclasses; see tap_wolkvox.errors. Every
+        # message, and so every retry line, shows the server's text through redact: the one
+        # place the token is taken out of what a server wrote.
         spilled = SPILLED.pop(response, None)
         if spilled is None:
-            self._replies[response] = interpret_response(response, self.report_api)
+            self._replies[response] = interpret_response(
+                response, self.report_api, redact=self.redact
+            )
             return
         try:
             reply = interpret_spilled(
@@ -168,6 +348,7 @@ class WolkvoxStream(SeamStream):
                 self.report_api,
                 url_without_query(response.url),
                 window_of(response.url),
+                redact=self.redact,
             )
         except BaseException:
             spilled.close()
@@ -216,15 +397,6 @@ class WolkvoxStream(SeamStream):
                 if permanent is None:
                     raise
                 raise permanent from None
-            except (ValueError, requests.exceptions.InvalidHeader) as exc:
-                if "header" not in str(exc).lower():
-                    raise
-                # http.client's message quotes the header's value: the token. Never repeat it.
-                msg = (
-                    "The token cannot be sent in the wolkvox-token header: it contains a line "
-                    "break or another control character inside it. Check the token setting."
-                )
-                raise WolkvoxError(msg) from None
 
         return request
 
@@ -308,6 +480,42 @@ class WolkvoxStream(SeamStream):
             details.get("wait", 0.0),
             level=logging.WARNING,
         )
+
+
+def header_token(configured: object) -> str:
+    """The token as the wolkvox-token header carries it: nothing around it.
+
+    Whitespace (a secret file's trailing newline) and invisible characters (a byte-order
+    mark, zero-width spaces) around a token are no part of it.
+
+    Raises:
+        TokenNotSendableError: nothing is left, or what is left holds a character an HTTP
+            header cannot carry (the message never quotes the token).
+    """
+    token = _AROUND_TOKEN.sub("", str(configured))
+    if not token:
+        msg = (
+            "The token setting holds only whitespace or invisible characters: set it to a "
+            "token from wolkvox Manager > Configuration > Integrations > Tokens."
+        )
+        raise TokenNotSendableError(msg)
+    if any(ord(c) > _LATIN_1 or unicodedata.category(c) == "Cc" for c in token):
+        # http.client's own message would quote the header's value: the token.
+        msg = (
+            "The token cannot be sent in the wolkvox-token header: it holds a character an "
+            "HTTP header cannot carry (a line break or another control character, or one "
+            "outside Latin-1 such as a zero-width space) inside it, so copy the token again "
+            "into the token setting."
+        )
+        raise TokenNotSendableError(msg)
+    return token
+
+
+_LATIN_1 = 0xFF
+
+
+class TokenNotSendableError(WolkvoxError):
+    """The token holds a character no HTTP header can carry."""
 
 
 class GaveUpError(WolkvoxError):

@@ -22,7 +22,12 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
 from tap_wolkvox.client import GaveUpError, WolkvoxStream
-from tap_wolkvox.errors import NotWolkvoxError, ReportUnavailableError, WolkvoxError
+from tap_wolkvox.errors import (
+    NotWolkvoxError,
+    ReportUnavailableError,
+    WolkvoxError,
+    repaired,
+)
 from tap_wolkvox.information import (
     DIMENSIONS,
     INFORMATION_PATH,
@@ -221,14 +226,14 @@ class DimensionStream(WolkvoxStream):
             reply.close()
 
     def _records(self, reply: Reply) -> Iterator[dict[str, t.Any]]:
-        cap = self._settings.row_cap
-        if reply.size + reply.skipped >= cap:
+        why = reply.may_be_cut(self._settings.row_cap)
+        if why is not None:
             # A table cannot be split into smaller requests; a cut one, once loaded, would
             # also have the target drop the rows that were cut (ACTIVATE_VERSION).
+            context = f" for {dict(self._context)}" if self._context else ""
             msg = (
-                f"Report {self.dimension.api} ({self.name}) returned the per-request cap of "
-                f"{cap} rows, so the table may be cut: the run stops rather than load it "
-                "incomplete."
+                f"Report {self.dimension.api} ({self.name}) {why}{context}, so the table may be "
+                "cut: the run stops rather than load it incomplete."
             )
             raise WolkvoxError(msg)
         if reply.skipped:
@@ -237,14 +242,6 @@ class DimensionStream(WolkvoxStream):
                 self.dimension.api,
                 self.name,
                 reply.skipped,
-            )
-        if reply.repairs:
-            self.logger.warning(
-                "Report %s (%s): the reply held values whose text is not valid UTF-8 (%d); each "
-                "bad character is emitted as U+FFFD, with the raw text in unparsed_values",
-                self.dimension.api,
-                self.name,
-                sum(len(raw) for raw in reply.repairs.values()),
             )
         self.extracted_at = self._settings.clock.utc_now()
         read_at = format_instant(self.extracted_at)
@@ -265,6 +262,11 @@ class DimensionStream(WolkvoxStream):
             if self.ids is not None and self.primary_keys:
                 self.ids.append(str(record[self.primary_keys[0]]))
             yield record
+        # Said once the rows are out: a streamed reply's repairs are known only as it is read.
+        if reply.repairs:
+            self.logger.warning(
+                "Report %s (%s): the reply %s", self.dimension.api, self.name, repaired(reply)
+            )
 
     def _all_blank(self, record: dict[str, t.Any]) -> bool:
         """True when every key part the row fills is blank: no row at all (the samples')."""

@@ -30,17 +30,35 @@ if TYPE_CHECKING:
 _SUCCESS_CODES = frozenset({200, 201, 202, 0})
 
 _BOM = b"\xef\xbb\xbf"
-#: A lone UTF-16 surrogate in a decoded string: a ``\ud83d`` escape cut from its pair, or an
-#: invalid UTF-8 byte carried through decoding (``surrogateescape`` maps byte 0xNN to U+DCNN).
-_SURROGATE = re.compile("[\ud800-\udfff]")
-#: What :func:`_decode` says of the strings it read: sound, or holding lone surrogates from
+#: A character no target can store, in a decoded string: NUL (``\u0000``; PostgreSQL refuses
+#: it in text, so the whole batch fails), or a lone UTF-16 surrogate: a ``\ud83d`` escape cut
+#: from its pair, or an invalid UTF-8 byte carried through decoding (``surrogateescape`` maps
+#: byte 0xNN to U+DCNN).
+_BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
+#: msgspec reads this escape as a NUL: only bodies holding it pay for the repairs.
+_NUL_ESCAPE = re.compile(rb"\\u0000")
+#: What :func:`_decode` says of the strings it read: sound, or holding bad characters from
 #: escapes only, or also from invalid bytes.
 _SOUND, _ESCAPES, _BYTES = 0, 1, 2
 
 MSG_TOO_MANY_CONCURRENT = "EXCEEDS THE LIMIT OF SIMULTANEOUS REQUESTS PER TOKEN"
 MSG_QUOTA = "TOKEN LIMIT EXCEEDED"
 MSG_BAD_TOKEN = "PLEASE VALIDATE TOKEN"  # noqa: S105 - an API message
+MSG_NO_TOKEN = "PLEASE ENTER THE WOLKVOX-TOKEN"  # noqa: S105 - an API message
 MSG_NO_SUCH_API = "THE API YOU WANT TO CONSULT DOES NOT EXIST"
+#: The only answers that make a 404 an empty window, matched whole (case, spaces and a final
+#: full stop aside). "Validate dates entered" is what the API says for a window without rows
+#: (observed, see the shared API notes §4.2); "0 records were found" is its own "N records
+#: were found" with none. A proxy or framework says neither, so its 404 ("Not Found", a route
+#: error) is never mistaken for "no rows" and bookmarked past.
+_NO_RECORDS = re.compile(
+    r"\s*(?:validate dates entered|0 records were found)\s*\.?\s*", re.IGNORECASE
+)
+#: How many rows the envelope says it holds: "120 records were found", " 1 records were
+#: found", with thousands separators if any ("1,172"). "x records were found" says no number.
+_ANNOUNCED = re.compile(
+    r"\s*(\d{1,3}(?:[,.]\d{3})+|\d+)\s+records?\s+were\s+found\b", re.IGNORECASE
+)
 
 
 class WolkvoxError(FatalAPIError):
@@ -73,7 +91,10 @@ class RejectedRequestError(WolkvoxError):
 
 
 class NotWolkvoxError(WolkvoxError):
-    """A 404 that is not Wolkvox's own (a wrong path, a proxy's page): not an empty window."""
+    """A 404 that is not Wolkvox's no-records answer: not an empty window.
+
+    A wrong path, a proxy's page, a framework's JSON, an envelope with another message.
+    """
 
 
 class OddReplyError(WolkvoxError):
@@ -101,6 +122,9 @@ class Reply:
     streamed: int = 0
     #: The spilled body ``stream`` reads; closed (and so deleted) by :meth:`close`.
     body: t.IO[bytes] | None = None
+    #: How many rows the envelope's ``msg`` says were found, when it says a number and
+    #: ``data`` is a list (an object ``data``, cdr_4's buckets, is not compared).
+    announced: int | None = None
 
     def close(self) -> None:
         """Let go of the spilled body, if any: its temporary file is then gone."""
@@ -112,19 +136,80 @@ class Reply:
         """How many rows the reply holds, streamed or not."""
         return self.streamed if self.stream is not None else len(self.rows)
 
+    @property
+    def entries(self) -> int:
+        """How many entries ``data`` held: rows, and null ones too (what was sent)."""
+        return self.size + self.skipped
+
+    @property
+    def held(self) -> int:
+        """How many rows the window is known to hold: the entries, or more if announced."""
+        return max(self.entries, self.announced or 0)
+
+    def may_be_cut(self, row_cap: int) -> str | None:
+        """Why this reply may hold fewer rows than its window has; None when it is whole.
+
+        Wolkvox cuts a reply at the per-request cap without a word, and a reply holding fewer
+        entries than its ``msg`` announced was cut too (a lower cap than assumed, the 256 MB
+        size limit). Either way none of its rows is trusted: its window is read again in
+        halves, or the run stops where it cannot be split.
+        """
+        entries = self.entries
+        if entries >= row_cap:
+            return f"returned {entries} rows, the per-request cap"
+        if self.announced is not None and entries < self.announced:
+            return f"returned {entries} of the {self.announced} rows its msg announced"
+        return None
+
     def each_row(self) -> Iterable[dict[str, Any]]:
         """The rows, from memory or from the spilled body."""
         return self.rows if self.stream is None else self.stream()
 
 
-def _server_message(payload: Any, text: str) -> str:
-    """The human part of an error body: ``msg``, else ``error``, else the raw text (trimmed)."""
+def repaired(reply: Reply) -> str:
+    """What a warning says of a reply whose bad text was replaced (the end of its sentence)."""
+    count = sum(len(raw) for raw in reply.repairs.values())
+    return (
+        f"held values whose text is not valid UTF-8 or holds a NUL ({count}: invalid bytes, "
+        "lone surrogate escapes or \\u0000); each bad character is emitted as U+FFFD, with the "
+        "raw text (backslash-escaped) in unparsed_values"
+    )
+
+
+def announced_rows(msg: Any) -> int | None:
+    """The row count an envelope's ``msg`` announces, or None when it says no number."""
+    if not isinstance(msg, str):
+        return None
+    found = _ANNOUNCED.match(msg)
+    return None if found is None else int(re.sub(r"[,.]", "", found.group(1)))
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+def _server_message(payload: Any, text: str, redact: Callable[[str], str] = _unchanged) -> str:
+    """The human part of an error body: ``msg``, else ``error``, else the raw text.
+
+    Redacted (``redact``: the client hides the token a server may echo), then trimmed: a cut
+    never leaves part of a token behind.
+    """
+    return _said(payload, redact) or _shown(text, redact) or "no message"
+
+
+def _said(payload: Any, redact: Callable[[str], str]) -> str:
+    """What a JSON error body says in ``msg``, ``error`` or ``message`` ("" when nothing)."""
     if isinstance(payload, dict):
         for key in ("msg", "error", "message"):
             value = payload.get(key)
             if isinstance(value, str) and value.strip():
-                return value.strip()
-    return " ".join(text.split())[:200] or "no message"
+                return _shown(value, redact)
+    return ""
+
+
+def _shown(text: str, redact: Callable[[str], str], limit: int = 200) -> str:
+    """Server text as a message may show it: redacted, on one line, at most ``limit`` long."""
+    return " ".join(redact(text).split())[:limit]
 
 
 def _decode(body: bytes) -> tuple[Any, int]:
@@ -134,23 +219,31 @@ def _decode(body: bytes) -> tuple[Any, int]:
     """
     try:
         # msgspec decodes bytes straight to objects: faster than json, no interim str copy.
-        return msgspec.json.decode(body), _SOUND
+        payload = msgspec.json.decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError):
         # Only replies msgspec refuses pay for the repairs.
         return _decode_leniently(body)
+    return payload, _nul_escapes(body)
+
+
+def _nul_escapes(body: bytes) -> int:
+    """:data:`_ESCAPES` when a body msgspec read may hold a NUL, else :data:`_SOUND`."""
+    # A body without any backslash (most are) is told apart by one memchr.
+    return _ESCAPES if b"\\" in body and _NUL_ESCAPE.search(body) else _SOUND
 
 
 def _decode_leniently(body: bytes) -> tuple[Any, int]:
     r"""Read what msgspec refuses but is unambiguous; anything else stays unreadable (None).
 
     Read: a UTF-8 byte-order mark before the JSON; lone surrogate escapes (``"\ud83d"``);
-    bytes that are not UTF-8 inside strings; raw control characters inside strings. Not read:
+    bytes that are not UTF-8 inside strings; raw control characters (a NUL too) inside
+    strings. Not read:
     malformed or cut-off JSON, which a retry may fix.
     """
     if body.startswith(_BOM):
         body = body[len(_BOM) :]
         try:
-            return msgspec.json.decode(body), _SOUND
+            return msgspec.json.decode(body), _nul_escapes(body)
         except (msgspec.DecodeError, UnicodeDecodeError):
             pass
     try:
@@ -172,17 +265,18 @@ def _not_json(constant: str) -> Any:
 
 
 def _clean(value: Any, how: int, path: str = "", found: dict[str, str] | None = None) -> Any:
-    """``value`` with each lone surrogate (in keys too) replaced by U+FFFD.
+    r"""``value`` with each NUL and lone surrogate (in keys too) replaced by U+FFFD.
 
     ``how`` is what :func:`_decode` said. The raw text of each repaired string goes to
-    ``found`` under its path (``message``, ``conversation[0].message``).
+    ``found`` under its path (``message``, ``conversation[0].message``), backslash-escaped
+    (``Hola \u0000``: never the NUL itself).
     """
     if isinstance(value, str):
-        if _SURROGATE.search(value) is None:
+        if _BAD_CHARACTER.search(value) is None:
             return value
         if found is not None and path:
-            found[path] = _SURROGATE.sub(_escape_byte if how == _BYTES else _escape, value)
-        return _SURROGATE.sub("\ufffd", value)
+            found[path] = _BAD_CHARACTER.sub(_escape_byte if how == _BYTES else _escape, value)
+        return _BAD_CHARACTER.sub("\ufffd", value)
     if isinstance(value, list):
         return [_clean(item, how, f"{path}[{at}]", found) for at, item in enumerate(value)]
     if isinstance(value, dict):
@@ -195,12 +289,12 @@ def _clean(value: Any, how: int, path: str = "", found: dict[str, str] | None = 
 
 
 def _escape(match: re.Match[str]) -> str:
-    r"""The raw form of a lone surrogate escape: ``\ud83d``."""
+    r"""The raw form of a lone surrogate or NUL escape: ``\ud83d``, ``\u0000``."""
     return f"\\u{ord(match.group()):04x}"
 
 
 def _escape_byte(match: re.Match[str]) -> str:
-    r"""The raw form of a lone surrogate where invalid bytes were read: ``\xe9`` for a byte.
+    r"""The raw form of a bad character where invalid bytes were read: ``\xe9`` for a byte.
 
     A ``\udc80``..``\udcff`` escape in the same reply is shown as a byte too: after decoding,
     the two cannot be told apart.
@@ -305,47 +399,131 @@ def classify_failure(status: int, message: str, report: str) -> Exception:  # no
     return WolkvoxRetriableError(f"unexpected status {status}: {message}")
 
 
-#: Keys of Wolkvox's JSON reply; a 404 carrying none of them did not come from Wolkvox.
-_ENVELOPE_KEYS = frozenset({"code", "msg", "error", "data"})
+#: The keys of Wolkvox's envelope: a JSON object with any other key did not come from it.
+_ENVELOPE_KEYS = frozenset({"code", "error", "msg", "data"})
 
 
-def _is_wolkvox_envelope(payload: Any) -> bool:
-    return isinstance(payload, dict) and not _ENVELOPE_KEYS.isdisjoint(payload)
+def _wolkvox_envelope(payload: Any) -> tuple[int | None, str] | None:
+    """The status of its ``code`` and its ``msg``, when ``payload`` is Wolkvox's envelope.
+
+    That is a JSON object whose keys are all among ``code``, ``error``, ``msg``, ``data``, and
+    which has a ``code`` and a text ``msg``; None for anything else.
+    """
+    if not isinstance(payload, dict) or not payload.keys() <= _ENVELOPE_KEYS:
+        return None
+    message = payload.get("msg")
+    if "code" not in payload or not isinstance(message, str):
+        return None
+    return _code_status(payload["code"]), message
 
 
-def interpret(status: int, body: bytes, report: str, url: str = "", window: str = "") -> Reply:
+def _about_the_token(status: int | None, message: str) -> int | None:
+    """The status of an answer about the token (its quota, its concurrency), else None.
+
+    401 and 403 are (403 also means maintenance); so is a token message under any code.
+    """
+    if status in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
+        return status
+    upper = message.upper()
+    if MSG_NO_TOKEN in upper:
+        return HTTPStatus.UNAUTHORIZED
+    if any(said in upper for said in (MSG_QUOTA, MSG_BAD_TOKEN, MSG_TOO_MANY_CONCURRENT)):
+        return HTTPStatus.FORBIDDEN
+    return None
+
+
+def _not_found(  # noqa: PLR0913
+    payload: Any,
+    report: str,
+    *,
+    url: str,
+    where: str,
+    answered: str,
+    redact: Callable[[str], str],
+) -> Reply:
+    """Read a 404, sent as the HTTP status or as the envelope's ``code`` (``answered`` says which).
+
+    An empty window answers 404 ("Validate dates entered"), not an empty list; but only
+    Wolkvox's own no-records answer says so. Anything else must not be read as "no rows" and
+    bookmarked past.
+
+    Raises:
+        WolkvoxError, WolkvoxRetriableError: what the envelope says about the token, its
+            quota, its concurrency or maintenance (see :func:`classify_failure`).
+        NotWolkvoxError: any other 404.
+    """
+    envelope = _wolkvox_envelope(payload)
+    said = _said(payload, redact)
+    if envelope is None:
+        quoted = f' ("{said}")' if said else ""
+        msg = (
+            f"Report '{report}': {url or 'the server'} answered {answered} with a page that is "
+            f"not a Wolkvox reply{quoted}{where}, so the URL is wrong or something else "
+            "answered: check api_url and wolkvox_server (and any proxy in between). No "
+            "bookmark was moved."
+        )
+        raise NotWolkvoxError(msg)
+    status, message = envelope
+    if status == HTTPStatus.NOT_FOUND and _NO_RECORDS.fullmatch(message):
+        return Reply(rows=[], empty_window=True)
+    about_token = _about_the_token(status, message)
+    if about_token is not None:
+        raise classify_failure(about_token, said or "no message", report)
+    msg = (
+        f"Report '{report}': {url or 'the server'} answered {answered}{where} saying "
+        f'"{said}", which is not the answer Wolkvox gives for a window without rows '
+        '("Validate dates entered"), so the window cannot be taken as empty: check api_url and '
+        "wolkvox_server (and any proxy in between). No bookmark was moved."
+    )
+    raise NotWolkvoxError(msg)
+
+
+def _where(window: str) -> str:
+    return f" for window {window}" if window else ""
+
+
+def interpret(  # noqa: PLR0913
+    status: int,
+    body: bytes,
+    report: str,
+    url: str = "",
+    window: str = "",
+    *,
+    redact: Callable[[str], str] = _unchanged,
+) -> Reply:
     """Read one HTTP reply of the Reports Manager.
 
     ``url`` is where it came from (no query), ``window`` the range it answers
     (``2025-01-01 00:00:00..2025-01-31 23:59:59``); both only name things in messages.
+    ``redact`` is applied to whatever the server wrote before a message shows it.
 
     Raises:
         WolkvoxRetriableError: transient trouble (5xx, 429, concurrency or maintenance 403,
             malformed or truncated JSON, an error ``code`` inside a 200).
         WolkvoxError: a failure that must end the run (:class:`OddReplyError` for a 200 whose
-            ``code`` is no status).
+            ``code`` is no status, :class:`NotWolkvoxError` for a 404 that is not Wolkvox's
+            no-records answer).
     """
-    text = body.decode("utf-8", errors="replace") if status != HTTPStatus.OK else ""
     if status == HTTPStatus.NOT_FOUND:
-        # An empty window answers 404 ("Validate dates entered"), not an empty list; but only
-        # Wolkvox's own JSON reply says so: a wrong path or a proxy's page must not be read as
-        # "no rows" and bookmarked past.
-        if _is_wolkvox_envelope(_parse_body(body)):
-            return Reply(rows=[], empty_window=True)
-        msg = (
-            f"Report '{report}': {url or 'the server'} answered 404 with a page that is not a "
-            "Wolkvox reply, so the URL is wrong or something else answered: check api_url and "
-            "wolkvox_server (and any proxy in between). No bookmark was moved."
+        return _not_found(
+            _parse_body(body), report, url=url, where=_where(window), answered="404", redact=redact
         )
-        raise NotWolkvoxError(msg)
     if status != HTTPStatus.OK:
-        raise classify_failure(status, _server_message(_parse_body(body), text), report)
-    return _read_ok(body, report, window)
+        text = body.decode("utf-8", errors="replace")
+        raise classify_failure(status, _server_message(_parse_body(body), text, redact), report)
+    return _read_ok(body, report, window, url, redact=redact)
 
 
-def _read_ok(body: bytes, report: str, window: str) -> Reply:
-    """Read the body of a 200 (``window`` only names the window in messages)."""
-    where = f" for window {window}" if window else ""
+def _read_ok(
+    body: bytes,
+    report: str,
+    window: str,
+    url: str = "",
+    *,
+    redact: Callable[[str], str] = _unchanged,
+) -> Reply:
+    """Read the body of a 200 (``window`` and ``url`` only name things in messages)."""
+    where = _where(window)
     payload, how = _decode(body)
     if not isinstance(payload, dict):
         # A body cut short looks like any other malformed one: worth another try.
@@ -354,10 +532,11 @@ def _read_ok(body: bytes, report: str, window: str) -> Reply:
     if how != _SOUND:
         # The rows are cleaned below, one by one, so that each keeps the raw text of its own.
         payload = {k: v if k == "data" else _clean(v, how) for k, v in payload.items()}
-    empty = _read_code(payload, report, where)
+    empty = _read_code(payload, report, where, url, redact)
     if empty is not None:
         return empty
-    read = _rows_of(payload.get("data"))
+    data = payload.get("data")
+    read = _rows_of(data)
     if read is None:
         msg = f"a 200 reply{where} whose 'data' is neither a list of rows nor an object"
         raise WolkvoxRetriableError(msg)
@@ -369,69 +548,126 @@ def _read_ok(body: bytes, report: str, window: str) -> Reply:
             rows[index] = _clean(row, how, "", found)
             if found:
                 repairs[index] = found
-    return Reply(rows=rows, skipped=skipped, repairs=repairs)
+    announced = announced_rows(payload.get("msg")) if isinstance(data, list) else None
+    return Reply(rows=rows, skipped=skipped, repairs=repairs, announced=announced)
 
 
-def _read_code(payload: dict[str, Any], report: str, where: str) -> Reply | None:
+def _read_code(
+    payload: dict[str, Any],
+    report: str,
+    where: str,
+    url: str,
+    redact: Callable[[str], str],
+) -> Reply | None:
     """Check the envelope's ``code``: None on success, an empty window for 404, else raise."""
-    code = payload.get("code", HTTPStatus.OK)
+    if "code" not in payload:
+        # No code is no error: success, as the README says (only a code says a reply failed).
+        return None
+    code = payload["code"]
     body_status = _code_status(code)
     if body_status is None:
-        shown = msgspec.json.encode(code).decode()
+        shown = _shown(msgspec.json.encode(code).decode(), redact, 60)
         msg = (
-            f"Report '{report}': Wolkvox answered 200{where} with code {shown[:60]}, which is "
+            f"Report '{report}': Wolkvox answered 200{where} with code {shown}, which is "
             "neither success nor an error status, so the reply cannot be trusted and the run "
             "stops here; the STATE already emitted is a valid resume point."
         )
         raise OddReplyError(msg)
     if body_status not in _SUCCESS_CODES:
         if body_status == HTTPStatus.NOT_FOUND:
-            return Reply(rows=[], empty_window=True)
-        message = _server_message(payload, "")
-        raise classify_failure(body_status, message, report)
+            return _not_found(
+                payload, report, url=url, where=where, answered="200 with code 404", redact=redact
+            )
+        raise classify_failure(body_status, _server_message(payload, "", redact), report)
     return None
 
 
-def interpret_spilled(
-    status: int, body: t.IO[bytes], report: str, url: str = "", window: str = ""
+def interpret_spilled(  # noqa: PLR0913
+    status: int,
+    body: t.IO[bytes],
+    report: str,
+    url: str = "",
+    window: str = "",
+    *,
+    redact: Callable[[str], str] = _unchanged,
 ) -> Reply:
     """:func:`interpret` for a large body spilled to a file: rows are read as a stream.
 
     The whole body is scanned once first (tokens only, nothing kept), so that an error code, a
-    malformed body or a reply at the row cap is known before the first row is emitted: a reply
-    at the cap is then split like any other, and its rows are not emitted twice.
+    malformed body or a reply that may be cut is known before the first row is emitted: such a
+    reply is then split like any other, and its rows are not emitted twice. Its rows come out
+    exactly as an in-memory reply's would (the same repairs, the last of duplicated keys).
     """
     if status != HTTPStatus.OK:
         # Error pages are small; a large one is read for its message only.
         body.seek(0)
-        return interpret(status, body.read(1 << 20), report, url, window)
-    where = f" for window {window}" if window else ""
+        return interpret(status, body.read(1 << 20), report, url, window, redact=redact)
+    where = _where(window)
     try:
         envelope = bodies.scan(body)
     except (ijson.JSONError, UnicodeDecodeError, ValueError):
-        # A byte-order mark, bad text or malformed JSON: the in-memory path repairs what can be
-        # repaired and says what cannot (this costs the memory streaming saves, but is rare).
+        # A byte-order mark, invalid bytes or malformed JSON: the in-memory path repairs what
+        # can be repaired and says what cannot (this costs the memory streaming saves, but is
+        # rare).
         body.seek(0)
-        return _read_ok(body.read(), report, window)
-    empty = _read_code(envelope.scalars, report, where)
+        return _read_ok(body.read(), report, window, url, redact=redact)
+    if not envelope.is_object:
+        msg = f"malformed or truncated JSON in the 200 reply{where}"
+        raise WolkvoxRetriableError(msg)
+    how = _ESCAPES if envelope.nul or envelope.lone_surrogates else _SOUND
+    # The envelope's keys (their values, but for the scalars, are not needed to judge it).
+    payload = dict.fromkeys(envelope.keys) | envelope.scalars
+    if how != _SOUND:
+        payload = _clean(payload, how)
+    empty = _read_code(payload, report, where, url, redact)
     if empty is not None:
         return empty
-    if envelope.data == "start_map" or envelope.data is None or envelope.data == "null":
+    if envelope.data in {"start_map", "null", None}:
         count = 1 if envelope.data == "start_map" else 0
-        return Reply(rows=[], stream=lambda: bodies.rows(body, envelope), streamed=count, body=body)
-    if envelope.objects + envelope.nulls != envelope.entries:
+        repairs: dict[int, dict[str, str]] = {}
+        return Reply(
+            rows=[],
+            repairs=repairs,
+            stream=lambda: _cleaned(bodies.rows(body, envelope), how, repairs),
+            streamed=count,
+            body=body,
+        )
+    if envelope.data != "start_array" or envelope.objects + envelope.nulls != envelope.entries:
         msg = f"a 200 reply{where} whose 'data' is neither a list of rows nor an object"
         raise WolkvoxRetriableError(msg)
+    repairs = {}
     return Reply(
         rows=[],
         skipped=envelope.nulls,
-        stream=lambda: bodies.rows(body, envelope),
+        repairs=repairs,
+        stream=lambda: _cleaned(bodies.rows(body, envelope), how, repairs),
         streamed=envelope.objects,
         body=body,
+        announced=announced_rows(payload.get("msg")),
     )
 
 
-def interpret_response(response: requests.Response, report: str) -> Reply:
+def _cleaned(
+    rows: Iterator[dict[str, Any]], how: int, repairs: dict[int, dict[str, str]]
+) -> Iterator[dict[str, Any]]:
+    """``rows`` with bad text replaced as they are read, each one's raw text in ``repairs``.
+
+    ``repairs`` is the reply's: a row's entry is there by the time the row is yielded.
+    """
+    if how == _SOUND:
+        yield from rows
+        return
+    for index, row in enumerate(rows):
+        found: dict[str, str] = {}
+        cleaned = _clean(row, how, "", found)
+        if found:
+            repairs[index] = found
+        yield cleaned
+
+
+def interpret_response(
+    response: requests.Response, report: str, *, redact: Callable[[str], str] = _unchanged
+) -> Reply:
     """:func:`interpret` for a :class:`requests.Response`."""
     return interpret(
         response.status_code,
@@ -439,6 +675,7 @@ def interpret_response(response: requests.Response, report: str) -> Reply:
         report,
         url_without_query(response.url),
         window_of(response.url),
+        redact=redact,
     )
 
 

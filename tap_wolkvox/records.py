@@ -11,6 +11,7 @@ from functools import cached_property
 
 from typing_extensions import override
 
+from tap_wolkvox.errors import repaired
 from tap_wolkvox.reports import KEY_STAND_INS, UNPARSED, UNREADABLE_INSTANT, Field, Kind, RowShaper
 from tap_wolkvox.stream_base import REPORT_DATE, ReportStreamBase
 
@@ -63,9 +64,10 @@ class Records(ReportStreamBase):
         window = self._walk.current if self._walk else None
         if window is None:  # pragma: no cover - a reply always belongs to a window
             return
-        if self._at_cap(reply):
-            # The API cuts a reply at the cap without saying so: these rows are not trusted
-            # (the paginator then splits the window, or the run stops; see _is_truncated).
+        if self._may_be_cut(reply) is not None:
+            # The API cuts a reply at the cap without saying so, and a reply holding fewer rows
+            # than it announced was cut too: these rows are not trusted (the paginator then
+            # splits the window, or the run stops; see ReportStream._cut).
             return
         if reply.skipped:
             self.logger.warning(
@@ -77,24 +79,24 @@ class Records(ReportStreamBase):
                 reply.skipped,
             )
         self.extracted_at = self._settings.clock.utc_now()
+        yield from self._records(reply, window)
+        # Said once the rows are out: a streamed reply's repairs are known only as it is read.
         if reply.repairs:
             self.logger.warning(
-                "Report %s (%s): the reply for window %s held values whose text is not valid "
-                "UTF-8 (%d: invalid bytes or lone surrogate escapes); each bad character is "
-                "emitted as U+FFFD, with the raw text (backslash-escaped) in unparsed_values",
+                "Report %s (%s): the reply for window %s %s",
                 self.report.api,
                 self.name,
                 window,
-                sum(len(raw) for raw in reply.repairs.values()),
+                repaired(reply),
             )
-        yield from self._records(reply, window)
 
     def _records(self, reply: Reply, window: Window) -> Iterator[dict[str, t.Any]]:
         """The records of a trusted reply, one at a time (a large reply is never all in memory)."""
         shape = self._shaper.shape
         keep_raw = self._shaper.keep_raw
-        # (a bucketed reply is one object: its repairs go to its first bucket's row)
-        repairs = reply.repairs if self.report.buckets is None else {0: reply.repairs.get(0, {})}
+        # A streamed reply notes each row's repairs as the row is read. (A bucketed reply is one
+        # object: its repairs, at index 0, go to its first bucket's row.)
+        repairs = reply.repairs
         partition = [(p.name, (self._context or {})[p.name]) for p in self.partition_params]
         identifying = self._identifying
         finish = self._finish

@@ -67,9 +67,15 @@ T7. The order streams sync in (:meth:`SeamTap.run_streams_in`): ``Tap.sync_all``
     streams take turns at a small request budget, see budget.py). Guard: a run's SCHEMA
     messages follow the order set.
 
-Not the SDK's, but private all the same: ``requests.Response._content`` holds a body the tap
-read itself (:func:`set_body`), as requests' own ``Response.content`` does. Guard: content reads
-back.
+Not the SDK's, but private all the same:
+
+R1. ``requests.Response._content`` holds a body the tap read itself (:func:`set_body`), as
+    requests' own ``Response.content`` does. Guard: content reads back.
+R2. ``urllib3.PoolManager.pool_classes_by_scheme`` (an attribute urllib3 does not document):
+    the pools a manager creates, set to pools whose ``ConnectionCls`` reports the socket in use
+    to the exchange's deadline (:func:`use_pool_classes`; ``request_timeout`` bounds the whole
+    exchange, see ``client.Deadline``). Assumes a manager creates its pools from this mapping.
+    Guard: a manager given pool classes creates its pools from them.
 """
 
 from __future__ import annotations
@@ -78,6 +84,7 @@ import typing as t
 from functools import cached_property
 
 import requests
+import urllib3.poolmanager
 from singer_sdk import Tap
 from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.exceptions import RetriableAPIError
@@ -131,6 +138,20 @@ def failed_map_expression(exc: BaseException) -> tuple[str, str] | None:
                 return mapper.stream_alias, frame.f_locals.get("property_name") or FILTER
         tb = tb.tb_next
     return None
+
+
+def use_pool_classes(
+    manager: urllib3.PoolManager,
+    *,
+    http: type[urllib3.HTTPConnectionPool],
+    https: type[urllib3.HTTPSConnectionPool],
+) -> None:
+    """R2: have ``manager`` create its pools from these classes.
+
+    Only a manager with urllib3's own pools is changed (a SOCKS proxy's keeps its own).
+    """
+    if manager.pool_classes_by_scheme is urllib3.poolmanager.pool_classes_by_scheme:
+        manager.pool_classes_by_scheme = {"http": http, "https": https}
 
 
 def environment_config(schema: dict[str, t.Any], prefix: str) -> dict[str, t.Any]:

@@ -94,7 +94,10 @@ CONFIG_SCHEMA = th.PropertiesList(
         th.IntegerType(minimum=1, maximum=3600),
         default=120,
         title="Request timeout",
-        description="Seconds to wait for one HTTP reply before retrying.",
+        description=(
+            "Seconds one request may take in all (connect, status line, headers and body) "
+            "before it is abandoned and retried."
+        ),
     ),
     th.Property(
         "window_days",

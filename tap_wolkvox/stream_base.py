@@ -55,6 +55,6 @@ class ReportStreamBase(WolkvoxStream):
         """How this grain walks ``start`` .. ``stop`` (wall clock), window by window."""
         raise NotImplementedError
 
-    def _at_cap(self, reply: Reply) -> bool:
-        """Whether ``reply`` may have been cut at the row cap (its rows are then not trusted)."""
+    def _may_be_cut(self, reply: Reply) -> str | None:
+        """Why ``reply`` may have been cut (its rows are then not trusted); None if whole."""
         raise NotImplementedError

@@ -77,23 +77,23 @@ class WindowPaginator(BaseAPIPaginator[Window]):
         self,
         walk: WindowWalk,
         *,
-        is_truncated: Callable[[requests.Response], bool],
+        may_be_cut: Callable[[requests.Response], str | None],
         on_window_done: Callable[[Window, requests.Response], None],
-        entries: Callable[[requests.Response], int],
+        held: Callable[[requests.Response], int],
     ) -> None:
         """Page through ``walk``; ``on_window_done`` runs once every row of a window is out.
 
-        ``entries`` counts a reply's entries (null ones too): the walk sizes the next window
-        from it.
+        ``may_be_cut`` says why a reply may be cut (None: it is whole); ``held`` how many rows
+        its window is known to hold (null entries too): the walk sizes the next window from it.
         """
         if walk.current is None:
             msg = "nothing to walk"
             raise ValueError(msg)
         super().__init__(walk.current)
         self._walk = walk
-        self._is_truncated = is_truncated
+        self._may_be_cut = may_be_cut
         self._on_window_done = on_window_done
-        self._entries = entries
+        self._held = held
 
     @override
     def continue_if_empty(self, response: requests.Response) -> bool:
@@ -102,11 +102,11 @@ class WindowPaginator(BaseAPIPaginator[Window]):
 
     @override
     def get_next(self, response: requests.Response) -> Window | None:
-        truncated = self._is_truncated(response)
-        if not truncated:
+        why = self._may_be_cut(response)
+        if why is None:
             # The SDK advances only after every row of this page was processed.
             self._on_window_done(self.current_value, response)
-        return self._walk.advance(truncated=truncated, rows=self._entries(response))
+        return self._walk.advance(truncated=why is not None, rows=self._held(response), why=why)
 
 
 class ReportStream(Records, Bookmarks):
@@ -228,18 +228,13 @@ class ReportStream(Records, Bookmarks):
         request.params = {"api": self.report.api, **window.query(), **self._query_params()}
         return request
 
-    def _is_truncated(self, response: requests.Response) -> bool:
-        return self._at_cap(self.reply_for(response))
+    def _cut(self, response: requests.Response) -> str | None:
+        """Why the reply for the current window may be cut (None: it is whole)."""
+        return self._may_be_cut(self.reply_for(response))
 
     @override
-    def _at_cap(self, reply: Reply) -> bool:
-        """The reply holds as many entries as the cap (null ones count): it may be cut."""
-        return self._entries(reply) >= self._settings.row_cap
-
-    @staticmethod
-    def _entries(reply: Reply) -> int:
-        """What counts towards the row cap: rows, and null entries too."""
-        return reply.size + reply.skipped
+    def _may_be_cut(self, reply: Reply) -> str | None:
+        return reply.may_be_cut(self._settings.row_cap)
 
     @override
     def get_new_paginator(self) -> WindowPaginator:
@@ -248,9 +243,9 @@ class ReportStream(Records, Bookmarks):
             raise RuntimeError(msg)
         return WindowPaginator(
             self._walk,
-            is_truncated=self._is_truncated,
+            may_be_cut=self._cut,
             on_window_done=self._on_window_done,
-            entries=lambda response: self._entries(self.reply_for(response)),
+            held=lambda response: self.reply_for(response).held,
         )
 
     @override
@@ -356,16 +351,11 @@ class EventReportStream(EventRecords, EventBookmarks, ReportStream):
         return WindowWalk(start, stop, settings.window_span, row_cap=settings.row_cap)
 
     @override
-    def _is_truncated(self, response: requests.Response) -> bool:
-        truncated = super()._is_truncated(response)
-        if truncated and self._walk is not None and self._walk.current is not None:
-            self.log(
-                "%s: window %s returned %d rows, the per-request cap; splitting it",
-                self.name,
-                self._walk.current,
-                len(self.reply_for(response).rows) + self.reply_for(response).skipped,
-            )
-        return truncated
+    def _cut(self, response: requests.Response) -> str | None:
+        why = super()._cut(response)
+        if why is not None and self._walk is not None and self._walk.current is not None:
+            self.log("%s: window %s %s; splitting it", self.name, self._walk.current, why)
+        return why
 
     @override
     def log_sync_costs(self) -> None:
@@ -417,18 +407,18 @@ class DailySnapshotStream(DailySnapshotRecords, DailySnapshotBookmarks, ReportSt
         return WindowWalk(first, last, dt.timedelta(days=1))
 
     @override
-    def _is_truncated(self, response: requests.Response) -> bool:
-        if super()._is_truncated(response):
+    def _cut(self, response: requests.Response) -> str | None:
+        why = super()._cut(response)
+        if why is not None:
             # Totals cannot be split into smaller ranges and added up.
             day = self._walk.current.start.date() if self._walk and self._walk.current else ""
             msg = (
-                f"Report {self.report.api} ({self.name}) returned the per-request cap of "
-                f"{self._settings.row_cap} rows for the single day {day}, and a day's totals "
-                "cannot be split: the run stops rather than load incomplete totals. Narrow the "
-                "report with campaign_ids or skill_ids."
+                f"Report {self.report.api} ({self.name}) {why} for the single day {day}, and a "
+                "day's totals cannot be split: the run stops rather than load incomplete "
+                "totals. Narrow the report with campaign_ids or skill_ids."
             )
             raise WolkvoxError(msg)
-        return False
+        return None
 
 
 def stream_for(tap: t.Any, report: Report) -> ReportStream:

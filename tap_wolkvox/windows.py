@@ -150,12 +150,15 @@ class WindowWalk:
         """True when ``window``, read whole, ends the walk."""
         return window.end >= self.stop
 
-    def advance(self, *, truncated: bool, rows: int | None = None) -> Window | None:
+    def advance(
+        self, *, truncated: bool, rows: int | None = None, why: str | None = None
+    ) -> Window | None:
         """Move on after a reply for ``current``; return the new ``current`` (None when done).
 
-        ``rows`` is how many entries the reply held (null ones too); with a ``row_cap`` it
-        sizes the next window. A cut window is halved either way: its reply only says that it
-        held at least the cap, not how many more.
+        ``rows`` is how many rows the window is known to hold (the reply's entries, null ones
+        too, or the count it announced when more); with a ``row_cap`` it sizes the next window.
+        A cut window is halved either way: its reply says at most how many rows it holds, not
+        where they lie. ``why`` says why the reply may be cut, for the error below.
 
         Raises:
             WindowTooDenseError: when a one-second window is truncated.
@@ -164,7 +167,8 @@ class WindowWalk:
         if window is None:
             return None
         if truncated:
-            self.current = self._split(window, None if rows is None else self.row_cap)
+            held = None if rows is None or self.row_cap is None else rows
+            self.current = self._split(window, held, why)
             return self.current
         while self._ceilings and self._ceilings[-1] <= window.end:
             self._ceilings.pop()
@@ -176,17 +180,15 @@ class WindowWalk:
         self.current = self._window_from(window.end + ONE_SECOND)
         return self.current
 
-    def _split(self, window: Window, held: int | None) -> Window:
+    def _split(self, window: Window, held: int | None, why: str | None = None) -> Window:
         """The window to ask for after ``window`` came back cut: its left half.
 
         ``held`` is how many rows the cut window is known to hold (None: the walk is not told
         row counts, so it reads the rest of the window whole, in halves).
         """
         if window.seconds == 1:
-            msg = (
-                f"the one-second window {window} alone returned as many rows as the "
-                "per-request cap, so some rows cannot be fetched"
-            )
+            cut = why or "alone returned as many rows as the per-request cap"
+            msg = f"the one-second window {window} {cut}, so some rows cannot be fetched"
             raise WindowTooDenseError(msg)
         if held is not None:
             # The rest of the cut window is then sized from the densities seen, not read whole.

@@ -70,11 +70,14 @@ def test_a_404_that_is_not_wolkvox_json_is_a_failure_naming_the_url(page: bytes)
     assert "No bookmark was moved" in message
 
 
-def test_a_404_envelope_with_any_message_is_an_empty_window() -> None:
+def test_a_404_envelope_is_an_empty_window_only_when_it_says_no_records() -> None:
+    # Only Wolkvox's own answer is "no rows" (see tests/test_envelope.py for the whole rule).
     assert interpret(
-        404, json.dumps({"code": "404", "msg": "Sin datos"}).encode(), "x"
+        404, json.dumps({"code": "404", "msg": "Validate dates entered"}).encode(), "x"
     ).empty_window
-    assert interpret(404, json.dumps({"error": "NOT FOUND"}).encode(), "x").empty_window
+    for other in ({"code": "404", "msg": "Sin datos"}, {"error": "NOT FOUND"}):
+        with pytest.raises(NotWolkvoxError):
+            interpret(404, json.dumps(other).encode(), "x")
 
 
 def test_the_url_in_messages_drops_query_and_credentials() -> None:

@@ -453,7 +453,7 @@ def test_transient_failures_are_retried_then_stop_with_one_sentence(sim: Wolkvox
 def test_a_table_at_the_row_cap_stops_rather_than_load_it_cut(sim: WolkvoxSimulator) -> None:
     sim.row_cap = 36
     done = run(sim, "agents", max_rows_per_request=36)
-    assert "returned the per-request cap of 36 rows, so the table may be cut" in done.the_error()
+    assert "returned 36 rows, the per-request cap, so the table may be cut" in done.the_error()
     assert done.records("agents") == []
     assert "ACTIVATE_VERSION" not in {m["type"] for m in done.messages}
 

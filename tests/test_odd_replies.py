@@ -28,9 +28,13 @@ JANUARY = {"end_date": "2025-01-31T23:59:59"}  # one window: WINDOW
 BOM = b"\xef\xbb\xbf"
 
 
-def envelope(data: t.Any, code: t.Any = "200") -> bytes:
+def envelope(data: t.Any, code: t.Any = "200", msg: str = "found") -> bytes:
     """A Wolkvox reply; ``json.dumps`` writes a lone surrogate as its ``\\udXXX`` escape."""
-    return json.dumps({"code": code, "error": None, "msg": "found", "data": data}).encode()
+    return json.dumps({"code": code, "error": None, "msg": msg, "data": data}).encode()
+
+
+#: What Wolkvox says with a 404 for a window without rows.
+NO_RECORDS = "Validate dates entered"
 
 
 def transfer(
@@ -106,7 +110,7 @@ def test_a_byte_order_mark_before_the_json_is_ignored() -> None:
 
 
 def test_a_byte_order_mark_before_a_404_envelope_is_still_an_empty_window() -> None:
-    assert interpret(404, BOM + envelope(None, code=404), "chat_9").empty_window
+    assert interpret(404, BOM + envelope(None, code=404, msg=NO_RECORDS), "chat_9").empty_window
 
 
 @pytest.mark.parametrize("code", [200.0, "200.0", " 200 ", 0.0])
@@ -115,7 +119,7 @@ def test_a_numeric_success_code_in_any_form_is_success(code: t.Any) -> None:
 
 
 def test_numeric_error_codes_keep_their_meaning_in_any_form() -> None:
-    assert interpret(200, envelope(None, code=404.0), "chat_9").empty_window
+    assert interpret(200, envelope(None, code=404.0, msg=NO_RECORDS), "chat_9").empty_window
     with pytest.raises(WolkvoxRetriableError, match="500"):
         interpret(200, envelope(None, code="500.0"), "chat_9")
 

@@ -1,4 +1,4 @@
-"""Guards for the SDK internals the tap relies on (tap_wolkvox/sdk.py lists them, S1-T6).
+"""Guards for the SDK internals the tap relies on (tap_wolkvox/sdk.py lists them, S1-T6, R1-R2).
 
 Each test fails loudly when a singer-sdk upgrade breaks an assumption the tap makes about it.
 """
@@ -13,6 +13,8 @@ import typing as t
 
 import pytest
 import requests
+import urllib3
+import urllib3.poolmanager
 from singer_sdk import Tap
 from singer_sdk.mapper import CustomStreamMap
 from singer_sdk.streams import RESTStream, Stream
@@ -27,6 +29,7 @@ from tap_wolkvox.sdk import (
     SeamStream,
     failed_map_expression,
     set_body,
+    use_pool_classes,
 )
 from tests.conftest import (
     Clock,
@@ -250,10 +253,32 @@ def test_a_failing_map_expression_is_located() -> None:
     assert failed_map_expression(ZeroDivisionError()) is None
 
 
+def test_a_pool_manager_creates_its_pools_from_the_classes_given() -> None:
+    # R2: the deadline reaches the socket in use through the pools' connection class.
+    manager = urllib3.PoolManager()
+    assert manager.pool_classes_by_scheme is urllib3.poolmanager.pool_classes_by_scheme
+
+    class Pool(urllib3.HTTPConnectionPool):
+        pass
+
+    class TLSPool(urllib3.HTTPSConnectionPool):
+        pass
+
+    use_pool_classes(manager, http=Pool, https=TLSPool)
+    assert type(manager.connection_from_url("http://127.0.0.1:1/")) is Pool
+    assert type(manager.connection_from_url("https://127.0.0.1:1/")) is TLSPool
+    # A manager with pools of its own (a SOCKS proxy's) keeps them.
+    own = {"http": urllib3.HTTPConnectionPool, "https": urllib3.HTTPSConnectionPool}
+    socks = urllib3.PoolManager()
+    socks.pool_classes_by_scheme = own
+    use_pool_classes(socks, http=Pool, https=TLSPool)
+    assert socks.pool_classes_by_scheme is own
+
+
 def test_every_seam_is_listed() -> None:
     # The module's docstring is the list a maintainer reads before an upgrade.
     doc = sdk.__doc__ or ""
     for seam in ("S1.", "S2.", "S3.", "S4.", "S5.", "S6.", "S7.", "S8.", "T1.", "T2.", "T3."):
         assert seam in doc
-    for seam in ("S9.", "T4.", "T5.", "T6.", "T7."):
+    for seam in ("S9.", "T4.", "T5.", "T6.", "T7.", "R1.", "R2."):
         assert seam in doc

@@ -33,8 +33,8 @@ def streamed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bodies, "SPILL_BYTES", 200)
 
 
-def envelope(data: t.Any, code: t.Any = "200") -> bytes:
-    return json.dumps({"code": code, "error": None, "msg": "found", "data": data}).encode()
+def envelope(data: t.Any, code: t.Any = "200", msg: str = "found") -> bytes:
+    return json.dumps({"code": code, "error": None, "msg": msg, "data": data}).encode()
 
 
 def run(sim: WolkvoxSimulator, **settings: t.Any) -> t.Any:
@@ -68,7 +68,8 @@ def test_a_streamed_reply_at_the_cap_is_split_and_no_row_goes_out_twice(
 @pytest.mark.usefixtures("streamed")
 def test_a_streamed_404_envelope_is_an_empty_window(simulator: WolkvoxSimulator) -> None:
     padding = "x" * 500  # past the lowered threshold
-    simulator.schedule(Fault.raw(404, json.dumps({"code": 404, "msg": padding}).encode()))
+    no_rows = {"code": 404, "error": padding, "msg": "Validate dates entered"}
+    simulator.schedule(Fault.raw(404, json.dumps(no_rows).encode()))
     simulator.set_rows("chat_9", [transfer("EM1", "2025-01-02 08:15:00")])
     done = run(simulator, **JANUARY)
     assert done.returncode == 0, done.stderr
@@ -86,7 +87,9 @@ def test_the_code_of_a_streamed_reply_is_read_before_any_row(
 ) -> None:
     good = [transfer(f"EM{i}", "2025-01-02 08:15:00") for i in range(5)]
     simulator.set_rows("chat_9", good)
-    simulator.schedule(Fault.raw(200, envelope([transfer("BAD", "2025-01-03 08:15:00")] * 5, code)))
+    msg = "Validate dates entered" if outcome == "empty" else "found"
+    bad = [transfer("BAD", "2025-01-03 08:15:00")] * 5
+    simulator.schedule(Fault.raw(200, envelope(bad, code, msg)))
     done = run(simulator, retry_wait_seconds=0.01, **JANUARY)
     emitted = {r["conn_id"] for r in done.records()}
     if outcome == "retried":
@@ -99,7 +102,8 @@ def test_the_code_of_a_streamed_reply_is_read_before_any_row(
         assert 'with code "OK"' in done.stderr
     elif outcome == "read":
         assert emitted == {"BAD"}
-    else:
+    else:  # the window is empty: nothing of the body is read
+        assert done.returncode == 0, done.stderr
         assert emitted == set()
 
 

@@ -4,7 +4,8 @@ It reproduces what is documented and observed (see ``shared/wolkvox-api/README.m
 ``wolkvox-token`` header checks, a daily call quota, 404 for a window with no rows, silent
 truncation at the per-request row cap, the 31-day span limit, refusal of concurrent calls on one
 token, rows in no particular order, ``code`` as string or int. Faults can be scheduled for the
-next requests: 5xx, 429, hangs, connection resets, malformed or cut-off bodies, and every 403.
+next requests: 5xx, 429, hangs, connection resets, malformed or cut-off bodies, a trickled
+status line and headers, and every 403.
 """
 
 from __future__ import annotations
@@ -157,7 +158,9 @@ class LateRows(StaticRows):
 class Fault:
     """A misbehaviour applied to one request instead of the normal answer."""
 
-    kind: t.Literal["status", "hang", "reset", "bad_json", "cut_body", "body_code", "page", "raw"]
+    kind: t.Literal[
+        "status", "hang", "reset", "bad_json", "cut_body", "body_code", "page", "raw", "slow_head"
+    ]
     status: int = 500
     message: str = "Internal Server Error"
     seconds: float = 0.0
@@ -220,6 +223,15 @@ class Fault:
             trickle=trickle,
             seconds=every,
         )
+
+    @classmethod
+    def slow_head(cls, every: float, body: bytes = b"") -> Fault:
+        """A 200 whose status line and headers arrive one byte every ``every`` seconds.
+
+        Each read gets a byte well within any read timeout, so only a bound on the whole
+        exchange ends it.
+        """
+        return cls("slow_head", status=200, body=body, seconds=every)
 
     @classmethod
     def redirect(cls, location: str, status: int = 302) -> Fault:
@@ -537,6 +549,9 @@ def _handler_for(sim: WolkvoxSimulator) -> type[BaseHTTPRequestHandler]:  # noqa
             if fault.kind == "raw":
                 self._play_raw(fault)
                 return True
+            if fault.kind == "slow_head":
+                self._play_slow_head(fault)
+                return True
             if fault.kind == "status":
                 self._send(
                     fault.status, {"code": fault.status, "error": "ERROR", "msg": fault.message}
@@ -577,6 +592,21 @@ def _handler_for(sim: WolkvoxSimulator) -> type[BaseHTTPRequestHandler]:  # noqa
                 self.wfile.write(fault.body[at : at + fault.trickle])
                 self.wfile.flush()
                 time.sleep(fault.seconds)
+
+        def _play_slow_head(self, fault: Fault) -> None:
+            head = (
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+                f"Content-Length: {len(fault.body)}\r\n\r\n"
+            ).encode()
+            self.close_connection = True
+            try:
+                for at in range(len(head)):
+                    self.wfile.write(head[at : at + 1])
+                    self.wfile.flush()
+                    time.sleep(fault.seconds)
+                self.wfile.write(fault.body)
+            except OSError:
+                return  # the client hung up: what a bound on the exchange does
 
         def _send(self, status: int, body: t.Any) -> None:
             if isinstance(body, bytes):
