@@ -15,6 +15,7 @@ import typing as t
 import duckdb
 import pytest
 
+from tap_wolkvox import bodies
 from tap_wolkvox.reports import EXTRA, OCCURRENCE, UNPARSED, Field, Kind, RowShaper, is_blank_row
 from tap_wolkvox.sandbox.server import Fault, OneObject
 from tap_wolkvox.tap import read_run_summary
@@ -206,9 +207,12 @@ def upserted(records: list[dict[str, t.Any]], key: list[str]) -> int:
     return int(count)
 
 
+@pytest.mark.parametrize("spilled", [False, True], ids=["in-memory", "streamed"])
 def test_identical_rows_get_distinct_keys_that_a_re_read_repeats(
-    simulator: WolkvoxSimulator,
+    simulator: WolkvoxSimulator, monkeypatch: pytest.MonkeyPatch, *, spilled: bool
 ) -> None:
+    if spilled:  # every reply over 200 bytes is read as a stream (see bodies.py)
+        monkeypatch.setattr(bodies, "SPILL_BYTES", 200)
     play = {
         "tts_text": "Su llamada es importante",
         "characters": "24",
