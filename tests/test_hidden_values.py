@@ -155,7 +155,7 @@ def test_a_stream_no_map_keeps_hides_every_value(simulator: WolkvoxSimulator) ->
 def test_a_removed_key_field_is_not_quoted_in_the_row_label(simulator: WolkvoxSimulator) -> None:
     maps = {
         "interaction_transfers": {
-            "__key_properties__": ["conn_id", "date", "_occurrence"],
+            "__key_properties__": ["conn_id", "date"],
             "transfer_agent_id": None,
         }
     }
