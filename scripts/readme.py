@@ -51,10 +51,15 @@ def _key(report: Report) -> str:
 
 def streams_table() -> str:
     """One row per stream: stream, request, what a row is, key, bookmark, default selection."""
-    rows = [
-        "| stream | report | one row is | primary key | bookmark | selected by default |",
-        "|:--|:--|:--|:--|:--|:--:|",
-    ]
+    columns = (
+        "stream",
+        "report",
+        "one row is",
+        "primary key (then `_occurrence`)",
+        "bookmark",
+        "selected by default",
+    )
+    rows = [f"| {' | '.join(columns)} |", "|:--|:--|:--|:--|:--|:--:|"]
     for report in sorted(REPORTS, key=lambda r: (r.grain, r.stream)):
         bookmark = f"`{report.timestamp}`" if report.grain == "event" else "`report_date` (daily)"
         params = ", ".join(p.setting for p in report.params)

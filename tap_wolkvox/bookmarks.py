@@ -96,7 +96,6 @@ class Bookmarks(ReportStreamBase):
     def _on_window_done(self, window: Window, response: requests.Response) -> None:
         self.windows += 1
         reply = self.reply_for(response)
-        self.rows += reply.size
         state = self.get_context_state(self._context)
         if reply.empty_window:
             self.empty_windows += 1

@@ -24,6 +24,8 @@ import urllib3.connection
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from singer_sdk.authenticators import APIKeyAuthenticator
+from singer_sdk.exceptions import MapperNotInitialized
+from singer_sdk.mapper import RemoveRecordTransform
 from typing_extensions import override
 
 from tap_wolkvox.bodies import read_body
@@ -37,6 +39,7 @@ from tap_wolkvox.errors import (
 )
 from tap_wolkvox.maps import map_failure
 from tap_wolkvox.sdk import RETRIABLE, SeamStream, set_body, use_pool_classes
+from tap_wolkvox.stream_maps import hidden_fields
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -282,6 +285,8 @@ class WolkvoxStream(SeamStream):
         self.tried = False
         #: The server lacks this stream's API (400 "does not exist"): skipped, said once.
         self.unavailable = False
+        #: Rows whose every value was blank, skipped (see reports.is_blank_row).
+        self.blank_rows = 0
         # validate_response parses each body once; parse_response and the paginator reuse it.
         self._replies: weakref.WeakKeyDictionary[requests.Response, Reply] = (
             weakref.WeakKeyDictionary()
@@ -356,6 +361,18 @@ class WolkvoxStream(SeamStream):
         if reply.body is None:  # nothing left to stream
             spilled.close()
         self._replies[response] = reply
+
+    @cached_property
+    def hidden_fields(self) -> frozenset[str]:
+        """The fields whose values a stream map transforms or removes: no warning quotes them."""
+        properties = self.schema["properties"]
+        try:
+            if isinstance(self.stream_maps[0], RemoveRecordTransform):
+                return frozenset(properties)  # the whole stream is removed
+        except MapperNotInitialized:  # a tap made without its mapper (discovery, tests)
+            pass
+        maps = self.config.get("stream_maps") or {}
+        return hidden_fields(self.name, properties, self.primary_keys, maps)
 
     def reply_for(self, response: requests.Response) -> Reply:
         """The interpreted reply of a response that passed :meth:`validate_response`."""
@@ -454,6 +471,13 @@ class WolkvoxStream(SeamStream):
     def after_run(self) -> None:
         # Once every stream has synced: the run's checks and its request total (said once).
         self.tap.check_run()
+        if self.blank_rows:
+            self.logger.warning(
+                "Report %s (%s): skipped %d rows whose every value was blank",
+                self.report_api,
+                self.name,
+                self.blank_rows,
+            )
 
     @override
     def backoff_wait_generator(self) -> t.Generator[float, None, None]:

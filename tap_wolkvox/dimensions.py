@@ -37,7 +37,13 @@ from tap_wolkvox.information import (
     TOKEN_USAGE,
     Dimension,
 )
-from tap_wolkvox.reports import KEY_STAND_INS, UNPARSED, RowShaper
+from tap_wolkvox.reports import (
+    OCCURRENCE,
+    RowShaper,
+    is_blank,
+    is_blank_row,
+    occurrence_numbering,
+)
 from tap_wolkvox.streams import EventReportStream, _quiet_about_explained_failures
 from tap_wolkvox.timestamps import format_instant
 
@@ -75,11 +81,10 @@ class DimensionStream(WolkvoxStream):
         self.dimension = dimension
         self.selected_by_default = dimension.selected_by_default
         super().__init__(tap=tap, name=dimension.stream, schema=dimension.json_schema())
-        self.primary_keys = list(dimension.primary_key)
+        self.primary_keys = [*dimension.primary_key, OCCURRENCE]
         self.replication_key = None
         self.logger.addFilter(_quiet_about_explained_failures)
         self.rows = 0
-        self.blank_rows = 0
         #: The first key part of every row read in this run (skills: the skill IDs); None
         #: until the table has been read.
         self.ids: list[str] | None = None
@@ -114,7 +119,8 @@ class DimensionStream(WolkvoxStream):
             self._settings.clock,
             self.logger,
             label=f"{self.name} ({self.dimension.api})",
-            key=self.dimension.primary_key,
+            key=self._identifying,
+            hidden=self.hidden_fields,
         )
 
     @cached_property
@@ -164,6 +170,16 @@ class DimensionStream(WolkvoxStream):
                 level=logging.INFO,
             )
         if versioned and self._whole and self.stream_version is not None:
+            if not emitted:
+                # An empty answer (a 404, "data": [], blank rows) is no proof that the table
+                # is empty: activating it would have the target drop every row it holds.
+                self.logger.warning(
+                    "%s: the read of %s returned no record, so the table was left as it was "
+                    "(no ACTIVATE_VERSION: the target keeps the rows it holds).",
+                    self.name,
+                    self.dimension.api,
+                )
+                return
             # Every row of the table is out: targets that support it drop the rows of earlier
             # versions, the ones this run did not see. (Not after a skip: nothing was read.)
             self.write_activate_version(self.stream_version)
@@ -247,45 +263,28 @@ class DimensionStream(WolkvoxStream):
         read_at = format_instant(self.extracted_at)
         asked = dict(self._context or {})
         shaper = self._shaper
+        number = occurrence_numbering([k for k in self.primary_keys if k != OCCURRENCE])
         for index, row in enumerate(reply.each_row()):
+            if is_blank_row(row):
+                self.blank_rows += 1
+                continue
             record = shaper.shape(row)
             if reply.repairs.get(index):
                 shaper.keep_raw(record, reply.repairs[index])
-            if self._identifying and self._all_blank(record):
-                self.blank_rows += 1
-                continue
             for name, value in asked.items():
                 # A row that does not say which skill it is for gets the one asked.
                 if not record.get(name):
                     record[name] = value
             record[READ_AT] = read_at
-            if self.ids is not None and self.primary_keys:
+            number(record)
+            if self.ids is not None and not is_blank(record[self.primary_keys[0]]):
+                # (a row kept without its ID names nothing to ask about: skills for skill_agents)
                 self.ids.append(str(record[self.primary_keys[0]]))
             yield record
         # Said once the rows are out: a streamed reply's repairs are known only as it is read.
         if reply.repairs:
             self.logger.warning(
                 "Report %s (%s): the reply %s", self.dimension.api, self.name, repaired(reply)
-            )
-
-    def _all_blank(self, record: dict[str, t.Any]) -> bool:
-        """True when every key part the row fills is blank: no row at all (the samples')."""
-        unparsed = record[UNPARSED] or {}
-        return not any(
-            name in unparsed or (record[name] not in KEY_STAND_INS and str(record[name]).strip())
-            for name in self._identifying
-        )
-
-    @override
-    def log_sync_costs(self) -> None:
-        super().log_sync_costs()
-        if self.blank_rows:
-            self.logger.warning(
-                "Report %s (%s): skipped %d rows whose key fields (%s) were all blank",
-                self.dimension.api,
-                self.name,
-                self.blank_rows,
-                ", ".join(self._identifying),
             )
 
 

@@ -297,8 +297,8 @@ AUDIT_LOG = Report(
     stream="audit_log",
     title="Audit log",
     description="One row per action recorded in the operation's audit log (who did what, when, "
-    "from where). The reply has no ID, so the key is every field it sends; identical actions "
-    "in one second still become one row.",
+    "from where). The reply has no ID, so the key is every field it sends, with _occurrence "
+    "numbering identical actions in one second (each is a row).",
     fields=(
         Field("date", Kind.INSTANT, "When the action happened (the table types it Int)."),
         Field("ip", Kind.TEXT, "IP address the action came from (the table types it Int)."),
@@ -315,7 +315,8 @@ MANAGER_NOTIFICATIONS = Report(
     stream="manager_notifications",
     title="Manager notifications",
     description="One row per notification shown in wolkvox Manager. The reply has no ID, so the "
-    "key is when and what; identical notifications in one second still become one row.",
+    "key is when and what, with _occurrence numbering identical notifications in one second "
+    "(each is a row).",
     fields=(
         Field("date", Kind.INSTANT, "When the notification was issued."),
         Field("notification", Kind.TEXT, "The notification's text."),

@@ -12,7 +12,15 @@ from functools import cached_property
 from typing_extensions import override
 
 from tap_wolkvox.errors import repaired
-from tap_wolkvox.reports import KEY_STAND_INS, UNPARSED, UNREADABLE_INSTANT, Field, Kind, RowShaper
+from tap_wolkvox.reports import (
+    OCCURRENCE,
+    UNREADABLE_INSTANT,
+    Field,
+    Kind,
+    RowShaper,
+    is_blank_row,
+    occurrence_numbering,
+)
 from tap_wolkvox.stream_base import REPORT_DATE, ReportStreamBase
 
 if t.TYPE_CHECKING:
@@ -28,7 +36,7 @@ if t.TYPE_CHECKING:
 class Records(ReportStreamBase):
     """How the rows of a reply become records; the grains fill in the hooks."""
 
-    blank_rows: int
+    rows: int
 
     def _leading_fields(self) -> tuple[Field, ...]:
         return ()
@@ -44,13 +52,9 @@ class Records(ReportStreamBase):
             self.logger,
             label=f"{self.report.stream} ({self.report.api})",
             timestamp=self.report.timestamp,
-            row_label=self._row_label,
-            key=self.report.primary_key,
+            key=self._identifying,
+            hidden=self.hidden_fields,
         )
-
-    def _row_label(self, raw: dict[str, t.Any]) -> str:
-        keys = [k for k in self.report.primary_key if k != self.replication_key]
-        return ", ".join(f"{k}={raw.get(k)!r}" for k in keys if k in raw)
 
     @override
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
@@ -98,39 +102,35 @@ class Records(ReportStreamBase):
         # object: its repairs, at index 0, go to its first bucket's row.)
         repairs = reply.repairs
         partition = [(p.name, (self._context or {})[p.name]) for p in self.partition_params]
-        identifying = self._identifying
         finish = self._finish
-        for index, row in enumerate(self.report.rows_of(reply.each_row())):
-            record = shape(row)
-            if repairs and repairs.get(index):
-                keep_raw(record, repairs[index])
-            if identifying and self._all_blank(record):
-                self.blank_rows += 1
-                continue
-            for name, value in partition:
-                # A row that does not say which campaign/skill/agent it is for gets the one asked.
-                if not record.get(name):
-                    record[name] = value
-            finish(record, window)
-            yield record
+        number = occurrence_numbering([k for k in self.primary_keys if k != OCCURRENCE])
+        emitted = 0
+        try:
+            for index, row in enumerate(self.report.rows_of(reply.each_row())):
+                if is_blank_row(row):
+                    self.blank_rows += 1
+                    continue
+                record = shape(row)
+                if repairs and repairs.get(index):
+                    keep_raw(record, repairs[index])
+                for name, value in partition:
+                    # A row that does not say which campaign/skill/agent it is for gets the one
+                    # asked.
+                    if not record.get(name):
+                        record[name] = value
+                finish(record, window)
+                number(record)
+                emitted += 1
+                yield record
+        finally:
+            # What the stream emitted: a bucketed object is several records.
+            self.rows += emitted
 
     @cached_property
     def _identifying(self) -> tuple[str, ...]:
-        """The key fields a row itself must fill (not report_date, not a partition value)."""
+        """The key fields a row itself fills (not report_date, not a partition value)."""
         added = {REPORT_DATE, *(p.name for p in self.partition_params)}
         return tuple(name for name in self.report.primary_key if name not in added)
-
-    def _all_blank(self, record: dict[str, t.Any]) -> bool:
-        """True when every identifying key field of ``record`` is blank: no row at all.
-
-        Wolkvox's documented sample replies are such rows (every value ``""``).
-        """
-        unparsed = record[UNPARSED] or {}
-        for name in self._identifying:
-            value = record[name]
-            if name in unparsed or (value not in KEY_STAND_INS and str(value).strip()):
-                return False
-        return True
 
 
 class EventRecords(Records):

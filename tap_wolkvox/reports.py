@@ -8,6 +8,7 @@ primary key, timestamp field and extra request parameters. The declarations them
 from __future__ import annotations
 
 import enum
+import operator
 import re
 import typing as t
 from dataclasses import dataclass
@@ -24,13 +25,12 @@ from tap_wolkvox.values import (
 
 if t.TYPE_CHECKING:
     import logging
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from tap_wolkvox.timestamps import OperationClock
 
 #: Raw values that mean "nothing here" in Wolkvox replies (whitespace-only values too).
 PLACEHOLDERS = frozenset({"", "-"})
-_BLANKS = (None, "", " ")
 
 #: Column that keeps, per row, the raw text of any value that could not be typed.
 UNPARSED = "unparsed_values"
@@ -53,10 +53,59 @@ _BOOKKEEPING_SCHEMA: dict[str, dict[str, t.Any]] = {
     },
 }
 
+#: The key column that tells apart the rows of one reply sharing every other key value.
+OCCURRENCE = "_occurrence"
+_OCCURRENCE_SCHEMA: dict[str, t.Any] = {
+    "type": "integer",
+    "minimum": 1,
+    "description": "Which of the rows sharing every other key value this one is: 1, or 2..N for "
+    "rows the same reply held again (identical plays in one second, say), numbered in the "
+    "order they arrived. Such rows always arrive in one reply, so a re-read numbers them alike "
+    "and an upserting target keeps each of them once.",
+}
+
 #: A key of PHP's keyed-object form of a list (``{"0": {...}, "2": {...}}``).
 _NUMERIC_KEY = re.compile(r"-?[0-9]+")
 #: How much of an odd value a warning shows.
 _PREVIEW = 200
+
+
+def is_blank(value: t.Any) -> bool:
+    """Whether a raw value says nothing: null, ``""``, ``"-"``, whitespace, an empty list."""
+    if value.__class__ is str:
+        return value in PLACEHOLDERS or value.isspace()
+    return value is None or (value.__class__ in (list, dict) and not value)
+
+
+def is_blank_row(row: dict[str, t.Any]) -> bool:
+    """Whether every value ``row`` holds, declared or not, is blank: no row at all.
+
+    Wolkvox's documented sample replies are such rows. A row with any value is a row, even
+    when its key fields are blank (act_5's count of calls without a code).
+    """
+    # is_blank inlined: this runs once per row, and mostly stops at the row's first value.
+    for value in row.values():
+        if value.__class__ is str:
+            if value not in PLACEHOLDERS and not value.isspace():
+                return False
+        elif value is not None and (value.__class__ not in (list, dict) or value):
+            return False
+    return True
+
+
+def occurrence_numbering(key: Sequence[str]) -> Callable[[dict[str, t.Any]], None]:
+    """What numbers the records of one reply: each gets its :data:`OCCURRENCE` by ``key``.
+
+    One call per reply; the function it returns costs one dict lookup per record.
+    """
+    key_of = operator.itemgetter(*key)
+    seen: dict[t.Any, int] = {}
+
+    def number(record: dict[str, t.Any]) -> None:
+        values = key_of(record)
+        seen[values] = record[OCCURRENCE] = seen.get(values, 0) + 1
+
+    return number
 
 
 class Kind(enum.Enum):
@@ -174,10 +223,15 @@ class Report:
                 yield row
 
     def json_schema(self) -> dict[str, t.Any]:
-        """The stream's JSON Schema: the declared fields plus :data:`UNPARSED`."""
+        """The stream's JSON Schema: the declared fields, the bookkeeping and key columns."""
         properties = {f.name: f.json_schema() for f in self.fields}
         properties.update(_BOOKKEEPING_SCHEMA)
+        properties[OCCURRENCE] = dict(_OCCURRENCE_SCHEMA)
         return {"type": "object", "properties": properties}
+
+
+#: What a warning says instead of the value of a field that a stream map transforms or removes.
+HIDDEN = "hidden: a stream map transforms this field"
 
 
 class RowShaper:
@@ -197,17 +251,21 @@ class RowShaper:
         *,
         label: str,
         timestamp: str | None = None,
-        row_label: Callable[[dict[str, t.Any]], str] | None = None,
         key: tuple[str, ...] = (),
+        hidden: frozenset[str] = frozenset(),
     ) -> None:
         """Compile the conversions of ``fields`` once; ``label`` names the report in logs.
 
-        A ``key`` field that comes out null gets a stand-in (see :data:`UNREADABLE_INSTANT`).
+        A ``key`` field that comes out null gets a stand-in (see :data:`UNREADABLE_INSTANT`);
+        when the stand-in is not what was sent (a typed key part that was blank), the raw text
+        goes to :data:`UNPARSED` with a warning. Warnings name a row by its ``key`` values, and
+        never quote the value of a ``hidden`` field (one a stream map transforms).
         """
         self._logger = logger
         self._label = label
         self._timestamp = timestamp
-        self._row_label = row_label or (lambda _row: "")
+        self._hidden = hidden
+        self._label_keys = tuple(name for name in key if name != timestamp)
         self._text = tuple(f.name for f in fields if f.kind is Kind.TEXT)
         self._known = frozenset(f.name for f in fields)
         #: The declared names in declaration order: a record's keys come out in one order.
@@ -217,22 +275,26 @@ class RowShaper:
         self._nested: list[tuple[str, RowShaper]] = []
         for f in fields:
             if f.kind is Kind.OBJECTS:
-                self._nested.append(
-                    (f.name, RowShaper(f.items, clock, logger, label=f"{label}.{f.name}"))
-                )
+                # A stream map names top-level fields: one it transforms hides its items too.
+                items = frozenset(i.name for i in f.items) if f.name in hidden else frozenset()
+                nested = RowShaper(f.items, clock, logger, label=f"{label}.{f.name}", hidden=items)
+                self._nested.append((f.name, nested))
             elif f.kind is not Kind.TEXT:
                 self._typed.append((f.name, _converter(f.kind, clock)))
         self._warned: set[str] = set()
+        self._warned_blank: set[str] = set()
         self._key_stand_ins = tuple(
             (f.name, _KEY_STAND_INS[f.kind])
             for f in fields
             if f.name in key and f.kind in _KEY_STAND_INS
         )
+        #: Typed key parts: their stand-in (1970-01-01, -1) is a value no one sent.
+        self._typed_key = frozenset(f.name for f in fields if f.name in key) - {*self._text}
 
     def shape(self, row: dict[str, t.Any]) -> dict[str, t.Any]:  # noqa: C901 - hot path, inline
         """Type one raw row in place (no copy: a 60,000-row reply stays one set of dicts)."""
         extra = self._fit_keys(row) if row.keys() != self._known else None
-        unparsed: dict[str, str] | None = None
+        unparsed: dict[str, str | None] | None = None
         for name in self._text:
             value = row[name]
             if value is not None and value.__class__ is not str:
@@ -242,10 +304,14 @@ class RowShaper:
             value = row[name]
             if value.__class__ is not str:
                 if value is None:
+                    if name in self._typed_key:
+                        unparsed = self._blank_key(name, None, row, unparsed)
                     continue
                 value = json_text(value)
             if value in PLACEHOLDERS or value.isspace():
                 row[name] = None
+                if name in self._typed_key:
+                    unparsed = self._blank_key(name, value, row, unparsed)
                 continue
             try:
                 row[name] = convert(value)
@@ -267,9 +333,22 @@ class RowShaper:
         """Add ``raw`` (field name -> raw text) to the :data:`UNPARSED` of a shaped row."""
         row[UNPARSED] = {**(row[UNPARSED] or {}), **raw}
 
+    def _blank_key(
+        self,
+        name: str,
+        value: str | None,
+        row: dict[str, t.Any],
+        unparsed: dict[str, str | None] | None,
+    ) -> dict[str, str | None]:
+        """A typed key part was blank: keep what was sent (null too) and say so."""
+        unparsed = unparsed or {}
+        unparsed[name] = value
+        self._warn_unparsed(name, value, row, blank=True)
+        return unparsed
+
     def _shape_nested(
-        self, row: dict[str, t.Any], unparsed: dict[str, str] | None
-    ) -> dict[str, str] | None:
+        self, row: dict[str, t.Any], unparsed: dict[str, str | None] | None
+    ) -> dict[str, str | None] | None:
         """Shape the nested-list fields of ``row``; return ``unparsed`` with what was kept raw."""
         for name, shaper in self._nested:
             value = row[name]
@@ -296,31 +375,67 @@ class RowShaper:
 
         Keys are read without surrounding whitespace (chat_1 sends ``"agent_anwers "``); another
         spelling of a field (an alias) fills that field unless the row also sent it with a
-        value; declared fields the row lacks are null. Nothing is dropped: what the schema
-        lacks is returned, for :data:`EXTRA`, and named once per run.
+        value, and then keeps its own value under the key it was sent with; declared fields the
+        row lacks are null. Nothing but blanks is dropped: what the schema lacks is returned,
+        for :data:`EXTRA`, and named once per run.
         """
         extra: dict[str, t.Any] = {}
+        beside: dict[str, str] = {}
         for sent in [name for name in row if name not in self._known]:
             value = row.pop(sent)
             name = sent.strip()
             name = self._aliases.get(name, name)
             if name not in self._known:
                 extra[sent] = value
-            elif row.get(name) in _BLANKS or name not in row:
+            elif name not in row or is_blank(row[name]):
                 row[name] = value
+            elif not is_blank(value):
+                # Two spellings of one field, both with a value: the declared one (or the
+                # first) stays in the column, the other is kept as sent.
+                extra[sent] = value
+                beside[sent] = name
         for name in self._declared:
             row.setdefault(name, None)
         new = sorted(set(extra) - self._warned)
         if new:
             self._warned.update(new)
+            self._warn_extra(new, beside)
+        return extra or None
+
+    def _warn_extra(self, new: list[str], beside: dict[str, str]) -> None:
+        undeclared = [name for name in new if name not in beside]
+        if undeclared:
             self._logger.warning(
                 "%s: Wolkvox sent fields the schema does not declare: %s; they are kept in %s "
                 "(said once per run)",
                 self._label,
-                ", ".join(repr(name) for name in new),
+                ", ".join(repr(name) for name in undeclared),
                 EXTRA,
             )
-        return extra or None
+        for sent in (name for name in new if name in beside):
+            self._logger.warning(
+                "%s: Wolkvox sent %r as well as %s (two spellings of that field), each with a "
+                "value: the column %s keeps one, the value of %r is kept in %s (said once per "
+                "run)",
+                self._label,
+                sent,
+                beside[sent],
+                beside[sent],
+                sent,
+                EXTRA,
+            )
+
+    def _shown(self, name: str, value: object) -> str:
+        """``value`` as a warning quotes it; never the value of a field a stream map touches."""
+        if name in self._hidden:
+            return f"({HIDDEN})"
+        return "null" if value is None else repr(value)
+
+    def _row_label(self, row: dict[str, t.Any]) -> str:
+        """The row's key values (but the timestamp), as warnings name a row."""
+        return ", ".join(
+            f"{name}={self._shown(name, row[name])}" for name in self._label_keys if name in row
+        )
 
     def _warn_nested(self, name: str, text: str, *, whole: bool) -> None:
         if name in self._warned:
@@ -332,33 +447,48 @@ class RowShaper:
             self._label,
             name,
             "a value that is not a list of objects" if whole else "items that are not objects",
-            shown,
+            HIDDEN if name in self._hidden else shown,
             "such values are emitted as null" if whole else "such items are left out of it",
             UNPARSED,
         )
 
-    def _warn_unparsed(self, name: str, value: str, raw: dict[str, t.Any]) -> None:
+    def _warn_unparsed(
+        self, name: str, value: str | None, row: dict[str, t.Any], *, blank: bool = False
+    ) -> None:
         if name == self._timestamp:
             stand_in = dict(self._key_stand_ins).get(name)
             self._logger.warning(
-                "%s: row %s has an unreadable %s %r; it is emitted with %s %s and the raw "
-                "text in %s",
+                "%s: row %s has %s %s %s; it is emitted with %s %s and the raw text in %s",
                 self._label,
-                self._row_label(raw),
+                self._row_label(row),
+                "a blank" if blank else "an unreadable",
                 name,
-                value,
+                self._shown(name, value),
                 name,
                 "null" if stand_in is None else f"{stand_in} (a key part is never null)",
+                UNPARSED,
+            )
+        elif blank:
+            if name in self._warned_blank:
+                return
+            self._warned_blank.add(name)
+            self._logger.warning(
+                "%s: key field %s holds a blank value (%s); a key part is never null, so such "
+                "values are emitted as %s with the raw text in %s (warned once per field)",
+                self._label,
+                name,
+                self._shown(name, value),
+                dict(self._key_stand_ins)[name],
                 UNPARSED,
             )
         elif name not in self._warned:
             self._warned.add(name)
             self._logger.warning(
-                "%s: field %s holds a value that cannot be typed (%r); such values are emitted "
+                "%s: field %s holds a value that cannot be typed (%s); such values are emitted "
                 "as null with the raw text in %s (warned once per field)",
                 self._label,
                 name,
-                value,
+                HIDDEN if name in self._hidden else repr(value),
                 UNPARSED,
             )
 

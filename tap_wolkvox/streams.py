@@ -32,7 +32,7 @@ from tap_wolkvox.bookmarks import (
 from tap_wolkvox.client import GaveUpError
 from tap_wolkvox.errors import ReportUnavailableError, WolkvoxError
 from tap_wolkvox.records import DailySnapshotRecords, EventRecords, Records
-from tap_wolkvox.reports import Field, Report
+from tap_wolkvox.reports import OCCURRENCE, Field, Report
 from tap_wolkvox.sdk import UNHANDLED_ERROR
 from tap_wolkvox.settings import LIST_SETTINGS
 from tap_wolkvox.stream_base import REPORT_DATE
@@ -137,7 +137,7 @@ class ReportStream(Records, Bookmarks):
         super().__init__(tap=tap, name=report.stream, schema=schema)
         key = list(report.primary_key)
         key += [p.name for p in self.partition_params if p.name not in key]
-        self.primary_keys = key
+        self.primary_keys = [*key, OCCURRENCE]
         self.replication_key = self._bookmark_field()
         self.logger.addFilter(_quiet_about_explained_failures)
         self.windows = 0
@@ -145,7 +145,6 @@ class ReportStream(Records, Bookmarks):
         self.splits = 0
         #: The wall-clock range this run read (its first partition's start, the last stop).
         self.read_span: tuple[str, str] | None = None
-        self.blank_rows = 0
         self._zone_change_said = False
         self.rows = 0
         #: Some partition of this stream has returned rows, in this run or an earlier one.
@@ -191,14 +190,6 @@ class ReportStream(Records, Bookmarks):
     def log_sync_costs(self) -> None:
         # Called once per stream at the very end of the run, after every stream has synced.
         super().log_sync_costs()
-        if self.blank_rows:
-            self.logger.warning(
-                "Report %s (%s): skipped %d rows whose key fields (%s) were all blank",
-                self.report.api,
-                self.name,
-                self.blank_rows,
-                ", ".join(self._identifying),
-            )
         if self.all_windows_empty and not self.ever_had_rows:
             # Quiet windows are normal on a five-minute poll; a report that has never returned
             # a row since start_date is worth a look.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tap_wolkvox.catalog import REPORTS
 from tap_wolkvox.catalog.chat import INTERACTION_TRANSFERS
-from tap_wolkvox.reports import EXTRA, UNPARSED, Field, Kind, Report
+from tap_wolkvox.reports import EXTRA, OCCURRENCE, UNPARSED, Field, Kind, Report
 
 CATALOGUE = Path(__file__).resolve().parent / "data" / "reports.json"
 SAMPLES = Path(__file__).resolve().parent / "data" / "samples.json"
@@ -271,7 +271,8 @@ def test_json_schema_declares_every_field() -> None:
         assert isinstance(schema, dict), report.api
         assert schema["type"] == "object"
         properties = schema["properties"]
-        assert set(properties) == {f.name for f in report.fields} | {UNPARSED, EXTRA}, report.api
+        declared = {f.name for f in report.fields}
+        assert set(properties) == declared | {UNPARSED, EXTRA, OCCURRENCE}, report.api
         for f in report.fields:
             if f.kind is Kind.OBJECTS:
                 item_schema = properties[f.name]["items"]["properties"]
@@ -369,7 +370,7 @@ def test_reports_without_a_row_id_are_keyed_on_every_field_they_send() -> None:
         sent = {sent_as(report, key) for key in sample_keys(api)}
         assert set(report.primary_key) == sent, api
         assert "no ID" in report.description, api
-        assert "in one second still become one row" in report.description, api
+        assert "_occurrence numbering identical" in report.description, api
 
 
 def test_averages_documented_in_seconds_are_numbers() -> None:

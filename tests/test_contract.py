@@ -31,7 +31,7 @@ import requests
 
 from tap_wolkvox.catalog import REPORTS
 from tap_wolkvox.errors import announced_rows
-from tap_wolkvox.reports import EXTRA, KEY_STAND_INS, UNPARSED, Field, Kind, Report
+from tap_wolkvox.reports import EXTRA, KEY_STAND_INS, OCCURRENCE, UNPARSED, Field, Kind, Report
 from tap_wolkvox.streams import REPORT_DATE, ReportStream
 from tap_wolkvox.tap import TapWolkvox
 
@@ -169,13 +169,15 @@ def stream_of(tap: TapWolkvox, report: Report) -> ReportStream:
 
 
 def identifying(stream: ReportStream) -> list[str]:
-    """The key parts a row must fill itself: not report_date, not an undeclared partition value.
+    """The key parts a row must fill itself: not report_date, not an undeclared partition value,
+    not the tap's numbering of rows that share every other key value.
 
     A partition value the report also declares (skill_id of skill_1) is sent by the row: with
     ``skill_ids`` left at ``all``, it tells the skills apart.
     """
     declared = {f.name for f in stream.report.fields}
-    added = {REPORT_DATE, *(p.name for p in stream.partition_params if p.name not in declared)}
+    added = {REPORT_DATE, OCCURRENCE}
+    added |= {p.name for p in stream.partition_params if p.name not in declared}
     return [name for name in stream.primary_keys if name not in added]
 
 
@@ -242,9 +244,11 @@ def check_keys(
             assert record[name] not in KEY_STAND_INS, f"{report.api}: {name}={record[name]!r}"
     for name in stream.primary_keys:
         assert all(record[name] is not None for record in records), f"{report.api}: {name}"
-    # (c) distinct rows, distinct keys
-    keys = {tuple(record[name] for name in stream.primary_keys) for record in records}
+    # (c) distinct rows, distinct keys: without the numbering of rows that share them
+    declared = [name for name in stream.primary_keys if name != OCCURRENCE]
+    keys = {tuple(record[name] for name in declared) for record in records}
     assert len(keys) == len(records), f"{report.api}: {len(records)} rows, {len(keys)} keys"
+    assert {record[OCCURRENCE] for record in records} == {1}, report.api
 
 
 def test_the_samples_are_the_104_requests_and_8_are_not_json() -> None:

@@ -336,9 +336,10 @@ def test_token_usage_is_one_row_of_integers_counting_the_sandbox_calls(
         READ_AT: NOON_UTC,
         "unparsed_values": None,
         "_extra_fields": None,
+        "_occurrence": 1,
     }
     schema = next(m for m in done.messages if m.get("stream") == "token_usage")
-    assert schema["key_properties"] == [READ_AT]
+    assert schema["key_properties"] == [READ_AT, "_occurrence"]
     for name in ("token_limit", "token_use_today", "available_consumption_options"):
         assert schema["schema"]["properties"][name]["type"] == ["integer", "null"]
     # a reading is a log line, not a table: earlier readings must stay in the target

@@ -21,7 +21,7 @@ import requests
 
 from tap_wolkvox.dimensions import DimensionStream, InformationEventStream
 from tap_wolkvox.information import DIMENSIONS, INFORMATION_REPORTS, READ_AT
-from tap_wolkvox.reports import KEY_STAND_INS, Field
+from tap_wolkvox.reports import KEY_STAND_INS, OCCURRENCE, Field
 from tap_wolkvox.tap import TapWolkvox
 from tests.test_contract import by_spelling, check_row, fill_row, fill_rows
 
@@ -130,7 +130,9 @@ def test_a_documented_reply_reaches_the_records_whole(tap: TapWolkvox, api: str)
         check_row(fields, raw, record, f"{api} row {n}")
     for name in identifying(api):
         assert all(r[name] not in KEY_STAND_INS and r[name] is not None for r in records), name
+    # distinct rows, distinct declared keys: none needs the numbering of repeated keys
     assert len({tuple(r[k] for k in key) for r in records}) == len(records), stream_name
+    assert {r[OCCURRENCE] for r in records} == {1}, stream_name
     if api == "agents_in_skill":
         assert {r["skill_id"] for r in records} == {"asked-skill"}
 

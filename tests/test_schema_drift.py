@@ -94,7 +94,7 @@ def test_timestamps_without_seconds_or_with_a_t_are_read() -> None:
     assert parse_wall_clock("2025-04-03 12") is None
 
 
-def test_rows_whose_key_fields_are_all_blank_are_skipped_with_one_warning(
+def test_rows_whose_every_value_is_blank_are_skipped_with_one_warning(
     simulator: WolkvoxSimulator, run_tap: TapRunner
 ) -> None:
     blank = dict.fromkeys(transfer("x", "2025-01-02 08:15:00"), "")
@@ -109,5 +109,5 @@ def test_rows_whose_key_fields_are_all_blank_are_skipped_with_one_warning(
     run = run_tap(base_config(simulator, end_date="2025-01-31T23:59:59"))
     assert run.returncode == 0, run.stderr
     assert [r["conn_id"] for r in run.records()] == ["EM1"]
-    [warning] = [line for line in run.stderr.splitlines() if "all blank" in line]
-    assert "Report chat_9 (interaction_transfers): skipped 1 rows whose key fields" in warning
+    [warning] = [line for line in run.stderr.splitlines() if "was blank" in line]
+    assert "Report chat_9 (interaction_transfers): skipped 1 rows whose every value" in warning

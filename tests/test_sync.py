@@ -127,9 +127,16 @@ def test_records_have_aware_utc_dates_and_string_fields(
         "date": "2025-01-02T13:15:00+00:00",
         "unparsed_values": None,
         "_extra_fields": None,
+        "_occurrence": 1,
     }
     schema = next(m for m in run.messages if m["type"] == "SCHEMA")
-    assert schema["key_properties"] == ["conn_id", "date", "transfer_agent_id", "receiver_agent_id"]
+    assert schema["key_properties"] == [
+        "conn_id",
+        "date",
+        "transfer_agent_id",
+        "receiver_agent_id",
+        "_occurrence",
+    ]
     assert schema["bookmark_properties"] == ["date"]
     assert schema["schema"]["properties"]["date"]["format"] == "date-time"
 

@@ -173,8 +173,8 @@ NLP_USAGE_EVENTS = Report(
     stream="nlp_usage_events",
     title="NLP usage detail",
     description="One row per NLP/AI feature use with type, origin and characters sent/received. "
-    "The reply has no ID of the use, so every field is in the key: two identical uses in one "
-    "second still become one row.",
+    "The reply has no ID of the use, so every field is in the key, with _occurrence numbering "
+    "identical uses in one second (each is a row).",
     fields=(
         Field(
             "type_nlp",

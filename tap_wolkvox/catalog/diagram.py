@@ -243,8 +243,8 @@ ASR_RECOGNITIONS = Report(
     title="ASR usage detail",
     description=(
         "One row per speech-recognition use with seconds used, language and recognised text. "
-        "The reply has no ID of the use, so every field is in the key: two identical uses in "
-        "one second still become one row."
+        "The reply has no ID of the use, so every field is in the key, with _occurrence "
+        "numbering identical uses in one second (each is a row)."
     ),
     fields=(
         Field(
@@ -268,8 +268,8 @@ TTS_GENERATIONS = Report(
     stream="tts_generations",
     title="TTS usage detail",
     description="One row per text-to-speech generation with text, credits and routing point. "
-    "The reply has no ID of the generation, so every field it sends is in the key: two "
-    "identical generations in one second still become one row.",
+    "The reply has no ID of the generation, so every field it sends is in the key, with "
+    "_occurrence numbering identical generations in one second (each is a row).",
     fields=(
         Field("tts_text", Kind.TEXT, "Text converted to speech."),
         Field(
@@ -370,8 +370,8 @@ SENTIMENT_ANALYSIS_REQUESTS = Report(
     stream="sentiment_analysis_requests",
     title="Sentiment analysis CDR",
     description="One row per sentiment-analysis request with text and billed units. The reply "
-    "has no ID of the request, so every field is in the key: two identical requests in one "
-    "second still become one row.",
+    "has no ID of the request, so every field is in the key, with _occurrence numbering "
+    "identical requests in one second (each is a row).",
     fields=(
         Field("units", Kind.NUMBER, "Billing units consumed."),
         Field("text", Kind.TEXT, "Text submitted for sentiment analysis."),
