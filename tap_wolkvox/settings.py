@@ -15,7 +15,12 @@ from urllib.parse import urlsplit
 from singer_sdk import typing as th
 from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR
 
-from tap_wolkvox.timestamps import InvalidTimezoneError, OperationClock, load_timezone
+from tap_wolkvox.timestamps import (
+    DateOutOfRangeError,
+    InvalidTimezoneError,
+    OperationClock,
+    load_timezone,
+)
 from tap_wolkvox.windows import MAX_SPAN_DAYS
 
 DEFAULT_TIMEZONE = "America/Bogota"
@@ -79,7 +84,9 @@ CONFIG_SCHEMA = th.PropertiesList(
         "end_date",
         th.StringType(min_length=1),
         title="End date",
-        description="Where runs stop (default: now). Same format as start_date.",
+        description="Where runs stop (default: now): an ISO 8601 date or date-time, read like "
+        "start_date. A date alone includes that whole local day (up to 23:59:59 in the "
+        "operation's timezone), for event and daily reports alike.",
     ),
     th.Property(
         "timezone",
@@ -482,7 +489,7 @@ def read_settings(
         msg = "Setting 'start_date' is required: where the first run starts (e.g. 2025-01-01)."
         raise SettingsError(msg)
     start = _read_date(clock, config, "start_date")
-    end = _read_date(clock, config, "end_date") if config.get("end_date") else None
+    end = _read_date(clock, config, "end_date", whole_day=True) if config.get("end_date") else None
     if end is not None and start > end:
         msg = (
             f"Setting 'start_date' ({config['start_date']}) is after 'end_date' "
@@ -502,9 +509,15 @@ def read_settings(
     )
 
 
-def _read_date(clock: OperationClock, config: t.Mapping[str, t.Any], name: str) -> dt.datetime:
+def _read_date(
+    clock: OperationClock, config: t.Mapping[str, t.Any], name: str, *, whole_day: bool = False
+) -> dt.datetime:
     try:
-        return clock.parse_setting(str(config[name]))
+        return clock.parse_setting(str(config[name]), whole_day=whole_day)
+    except DateOutOfRangeError as exc:
+        unset = " (leave end_date unset to read up to now)" if name == "end_date" else ""
+        msg = f"Setting '{name}': {exc}{unset}."
+        raise SettingsError(msg) from None
     except ValueError as exc:
         msg = f"Setting '{name}': {exc}."
         raise SettingsError(msg) from None

@@ -22,9 +22,25 @@ ONE_MINUTE = dt.timedelta(minutes=1)
 _LOCAL_STAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?")
 _DAY = re.compile(r"\d{4}-\d\d-\d\d")
 
+#: The first and last dates a setting or bookmark may name. Nothing of Wolkvox's predates 1970
+#: (its call IDs count Unix seconds); a year short of 9999 keeps every window, offset and
+#: look-back inside what a date can hold, and four-digit years in every query.
+FIRST_DAY = dt.date(1970, 1, 1)
+LAST_DAY = dt.date(9998, 12, 31)
+_END_OF_DAY = dt.time(23, 59, 59)
+
 
 class InvalidTimezoneError(ValueError):
     """The configured time zone is not a known IANA name."""
+
+
+class DateOutOfRangeError(ValueError):
+    """A date outside :data:`FIRST_DAY` .. :data:`LAST_DAY`."""
+
+
+def date_in_range(day: dt.date) -> bool:
+    """Whether ``day`` lies in the dates the tap accepts (:data:`FIRST_DAY` .. :data:`LAST_DAY`)."""
+    return FIRST_DAY <= day <= LAST_DAY
 
 
 def load_timezone(name: str) -> ZoneInfo:
@@ -177,27 +193,37 @@ class OperationClock:
                 self._utc_hours[value[:13]] = (hour + offset).isoformat()[:13]
         return (wall_clock + offset).isoformat() + "+00:00"
 
-    def parse_setting(self, value: str) -> dt.datetime:
+    def parse_setting(self, value: str, *, whole_day: bool = False) -> dt.datetime:
         """Read a date or date-time setting as an aware instant.
 
         A value without an offset (``2025-01-01``, ``2025-01-01T08:00:00``) is read in the
-        operation's zone; one with an offset or ``Z`` is taken as written.
+        operation's zone; one with an offset or ``Z`` is taken as written. A date alone is its
+        first second, or with ``whole_day`` its last (23:59:59): an end date includes its day.
 
         Raises:
+            DateOutOfRangeError: when the date written is outside the accepted range.
             ValueError: when the value is not an ISO 8601 date or date-time.
         """
         text = value.strip()
         day = parse_day(text) if len(text) <= 10 else None  # noqa: PLR2004
         if day is not None:
-            return self.instant(dt.datetime(day.year, day.month, day.day))  # noqa: DTZ001
+            _check_range(day, value)
+            return self.instant(dt.datetime.combine(day, _END_OF_DAY if whole_day else dt.time()))
         try:
             parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             msg = f"'{value}' is not an ISO 8601 date or date-time"
             raise ValueError(msg) from None
+        _check_range(parsed.date(), value)
         if parsed.tzinfo is None:
             return self.instant(parsed.replace(microsecond=0))
         return parsed.astimezone(UTC)
+
+
+def _check_range(day: dt.date, value: str) -> None:
+    if not date_in_range(day):
+        msg = f"'{value}' is outside the dates the tap accepts, {FIRST_DAY} to {LAST_DAY}"
+        raise DateOutOfRangeError(msg)
 
 
 def _system_utc_now() -> dt.datetime:
