@@ -242,11 +242,19 @@ class EventBookmarks(Bookmarks):
         self._tally = MarginTally(previous, clock.utc_now() - self._margin())
 
     @override
+    def on_clock_moved(self, moved: dt.timedelta) -> None:
+        super().on_clock_moved(moved)
+        if self._tally is not None:
+            self._tally.move_floor(moved)
+
+    @override
     def _window_read(self, window: Window) -> None:
         tally = self._tally
         if self.report.timestamp is None or tally is None:
             return
-        self._read_until = self._settings.clock.instant(window.end + ONE_SECOND)
+        # What a window planned by a host clock running ahead reads stops at the server's time.
+        read = self._settings.clock.instant(window.end + ONE_SECOND)
+        self._read_until = min(read, self._sent_at + ONE_SECOND)
         if self._walk is not None and self._walk.is_last(window):
             late = tally.late_rows(self._read_from, self._read_until)
             if late is not None:

@@ -22,10 +22,10 @@ from itertools import islice
 from zoneinfo import ZoneInfo
 
 from tap_wolkvox.errors import WolkvoxError
-from tap_wolkvox.timestamps import UTC, parse_wall_clock
+from tap_wolkvox.timestamps import UTC, format_instant, parse_wall_clock
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from tap_wolkvox.timestamps import OperationClock
 
@@ -208,8 +208,41 @@ SKEW_TOLERANCE = dt.timedelta(minutes=1)
 
 def clock_correction(server: dt.datetime, host: dt.datetime) -> dt.timedelta:
     """What to add to the host's time to read the server's: zero within a minute."""
-    skew = server - host
+    skew = dt.timedelta(seconds=round((server - host).total_seconds()))
     return skew if abs(skew) > SKEW_TOLERANCE else dt.timedelta(0)
+
+
+class ServerTime:
+    """Keeps ``clock`` on the Wolkvox server's time, read from each reply's Date header.
+
+    A host clock running ahead would put window ends and bookmarks in Wolkvox's future, past
+    rows it has not published yet: they would be skipped for good. Within a minute the host's
+    clock is kept as it is.
+    """
+
+    def __init__(self, clock: OperationClock, warn: Callable[[str], None]) -> None:
+        """Correct ``clock``; ``warn`` says so, once."""
+        self.clock = clock
+        self._warn = warn
+        self._said = False
+
+    def follow(self, date_header: str | None) -> dt.timedelta:
+        """Follow the server's time one reply states; return how much ``clock`` moved."""
+        server = server_date(date_header)
+        if server is None:
+            return dt.timedelta(0)
+        correction = clock_correction(server, self.clock.host_now())
+        moved = correction - self.clock.correction
+        self.clock.correction = correction
+        if correction and not self._said:
+            self._said = True
+            self._warn(
+                f"The host's clock is {duration_text(correction)} "
+                f"{'behind' if correction > dt.timedelta(0) else 'ahead of'} the Wolkvox "
+                f"server's (its Date header said {format_instant(server)}): window ends and "
+                "bookmarks follow the server's time; set the host's clock right (NTP)."
+            )
+        return moved
 
 
 def duration_text(span: dt.timedelta) -> str:

@@ -83,10 +83,18 @@ class MarginTally:
     def __init__(self, previous: MarginSummary | None, floor: dt.datetime) -> None:
         """Start counting; ``previous`` is the summary the last run left in STATE."""
         self.previous = previous
-        if previous is not None:
-            floor = min(floor, previous.start)
-        self._floor = format_instant(floor_minute(floor.astimezone(UTC)))
         self._rows: Counter[str] = Counter()
+        self._count_from(floor)
+
+    def _count_from(self, floor: dt.datetime) -> None:
+        self._wanted = floor
+        if self.previous is not None:
+            floor = min(floor, self.previous.start)
+        self._floor = format_instant(floor_minute(floor.astimezone(UTC)))
+
+    def move_floor(self, moved: dt.timedelta) -> None:
+        """Count from ``moved`` later: the clock the floor was read from has moved."""
+        self._count_from(self._wanted + moved)
 
     def count(self, stamp: str) -> None:
         """Count one row by its canonical UTC timestamp."""

@@ -26,6 +26,7 @@ from typing_extensions import override
 from tap_wolkvox.budget import BudgetSpent, Plan, RequestBudget, RunStopped, progress
 from tap_wolkvox.catalog import REPORTS
 from tap_wolkvox.client import OneAtATimeSession, WolkvoxStream
+from tap_wolkvox.clocks import ServerTime
 from tap_wolkvox.dimensions import TokenUsageStream, information_streams
 from tap_wolkvox.errors import WolkvoxError
 from tap_wolkvox.information import TOKEN_USAGE
@@ -579,6 +580,11 @@ class TapWolkvox(SeamTap):
     def settings(self) -> OperationSettings:
         """The settings, read and checked against each other."""
         return read_settings(self.config, self._utc_now)
+
+    @cached_property
+    def server_time(self) -> ServerTime:
+        """Keeps the operation's clock on the Wolkvox server's time (said once when off)."""
+        return ServerTime(self.settings.clock, self.logger.warning)
 
     @cached_property
     def http_session(self) -> requests.Session:

@@ -111,6 +111,9 @@ class OperationClock:
         """Create a clock for ``zone``; ``utc_now`` replaces the system clock (tests)."""
         self.zone = zone
         self._utc_now = utc_now or _system_utc_now
+        #: Added to the host's clock: the Wolkvox server's time differs from it by this much,
+        #: once more than a minute (see clocks.ServerTime); zero otherwise.
+        self.correction = dt.timedelta(0)
         # Offsets only change on the hour in practice, so one lookup per wall-clock hour
         # keeps per-row conversion cheap; the cache is bounded by the hours in the data.
         self._hour_offsets: dict[dt.datetime, dt.timedelta] = {}
@@ -158,8 +161,12 @@ class OperationClock:
         )
 
     def utc_now(self) -> dt.datetime:
-        """The current instant (aware, UTC), to the second."""
-        return self._utc_now().astimezone(UTC).replace(microsecond=0)
+        """The current instant (aware, UTC), to the second: the server's when the host is off."""
+        return (self.host_now() + self.correction).replace(microsecond=0)
+
+    def host_now(self) -> dt.datetime:
+        """The host's clock as it is (aware, UTC)."""
+        return self._utc_now().astimezone(UTC)
 
     def now(self) -> dt.datetime:
         """The operation's current wall-clock time, to the second."""

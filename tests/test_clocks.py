@@ -5,10 +5,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+import re
 import typing as t
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
+from typing_extensions import override
 
 from tap_wolkvox import tap as tap_module
 from tap_wolkvox.catalog import REPORTS
@@ -26,6 +29,7 @@ from tap_wolkvox.sandbox.generated import STAMP, voice_id
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
 from tap_wolkvox.timestamps import UTC, OperationClock, load_timezone
 from tests.conftest import TOKEN, Clock, TapRun, base_config, run_in_process
+from tests.test_sync import keys, spread
 
 #: The official samples of shared/wolkvox-api/README.md §6: (id, wall-clock date, epoch).
 SAMPLES = [
@@ -332,3 +336,133 @@ def test_with_it_the_first_reply_stops_the_run_naming_the_offsets_and_zones() ->
         "replication_key_value" in state["bookmarks"].get("call_detail_records", {})
         for state in run.states()
     )
+
+
+# -- end to end: the host's clock against the server's -----------------------------------------
+
+
+class HostClock(Clock):
+    """The tap's clock: the server's (``server``) off by ``skew``."""
+
+    def __init__(self, server: Clock, skew: dt.timedelta) -> None:
+        super().__init__("2000-01-01 00:00:00", "UTC")
+        self.server = server
+        self.skew = skew
+
+    @override
+    def utc_now(self) -> dt.datetime:
+        return self.server.utc + self.skew
+
+
+def test_the_sandbox_sends_its_own_clock_in_the_date_header() -> None:
+    clock = Clock("2025-03-10 12:00:00")
+    with WolkvoxSimulator(token=TOKEN, now=clock.sandbox_now) as sim:
+        reply = requests.get(sim.url + "/api/v2/reports_manager.php", timeout=5)
+    assert server_date(reply.headers["Date"]) == dt.datetime(2025, 3, 10, 17, tzinfo=UTC)
+
+
+def test_the_sandbox_date_runs_on_through_an_hour_that_happens_twice() -> None:
+    # New York falls back at 06:00 UTC: 01:30 happens at 05:30 and at 06:30 UTC.
+    clock = Clock("2025-11-02 01:30:00", "America/New_York")
+    dates = []
+    with WolkvoxSimulator(token=TOKEN, now=clock.sandbox_now, timezone="America/New_York") as sim:
+        for _ in range(3):
+            reply = requests.get(sim.url + "/api/v2/reports_manager.php", timeout=5)
+            dates.append(server_date(reply.headers["Date"]))
+            clock.advance(minutes=30)
+    assert [d.strftime("%H:%M") for d in dates if d] == ["05:30", "06:00", "06:30"]
+
+
+def poll_with_skew(
+    skew: dt.timedelta,
+    rows: list[dict[str, str]],
+    *,
+    polls: int = 24,
+    server_start: dt.datetime = dt.datetime(2025, 3, 10, 8),
+) -> tuple[list[TapRun], list[dt.datetime]]:
+    """Poll interaction_transfers every 5 minutes, the server's clock (Bogotá) starting at
+    ``server_start``, the tap's host clock ``skew`` off it; each run with the server's time."""
+    server = Clock(server_start.isoformat())
+    host = HostClock(server, skew)
+    runs: list[TapRun] = []
+    times: list[dt.datetime] = []
+    with WolkvoxSimulator(token=TOKEN, now=server.sandbox_now) as sim:
+        sim.set_rows("chat_9", rows)
+        config = base_config(sim, start_date="2025-03-10T07:00:00")
+        del config["end_date"]
+        state: dict[str, t.Any] | None = None
+        for _ in range(polls):
+            server.advance(minutes=5)
+            run = run_in_process(config, state, clock=host)
+            assert run.returncode == 0, run.stderr
+            runs.append(run)
+            times.append(server.utc)
+            state = run.final_state
+    return runs, times
+
+
+KEY_VALUE = "replication_key_value"
+SETTLE = dt.timedelta(minutes=15)
+
+
+def bookmarks_of(run: TapRun) -> list[dt.datetime]:
+    return [
+        dt.datetime.fromisoformat(state["bookmarks"]["interaction_transfers"][KEY_VALUE])
+        for state in run.states()
+        if KEY_VALUE in state["bookmarks"].get("interaction_transfers", {})
+    ]
+
+
+def clock_lines(run: TapRun) -> list[str]:
+    return [line for line in run.stderr.splitlines() if "The host's clock is" in line]
+
+
+def morning_rows() -> list[dict[str, str]]:
+    return spread(300, dt.datetime(2025, 3, 10, 7), dt.datetime(2025, 3, 10, 9, 59, 59), seed=3)
+
+
+def test_a_host_an_hour_ahead_follows_the_servers_time_and_loses_no_row() -> None:
+    rows = morning_rows()
+    runs, times = poll_with_skew(dt.timedelta(hours=1), rows)
+    for run, server_time in zip(runs, times, strict=True):
+        # Never past the server's time minus the margin, the first window of a run included.
+        assert bookmarks_of(run)
+        assert all(mark <= server_time - SETTLE for mark in bookmarks_of(run))
+        [line] = clock_lines(run)
+        assert line.startswith(
+            "WARNING | The host's clock is 1 h ahead of the Wolkvox server's (its Date header "
+            "said 2025-03-10T"
+        )
+    assert keys([r for run in runs for r in run.records()]) == keys(rows)
+
+
+def test_a_host_an_hour_behind_reads_up_to_its_own_time_and_moves_no_bookmark_ahead() -> None:
+    rows = morning_rows()
+    runs, times = poll_with_skew(-dt.timedelta(hours=1), rows)
+    for run, server_time in zip(runs, times, strict=True):
+        assert all(mark <= server_time - SETTLE for mark in bookmarks_of(run))
+        [line] = clock_lines(run)
+        assert "The host's clock is 1 h behind the Wolkvox server's" in line
+    # The run's one window ends at the host's time: rows of the last hour wait for later runs.
+    read = keys([r for run in runs for r in run.records()])
+    assert keys([r for r in rows if r["date"] <= "2025-03-10 08:59:59"]) <= read
+
+
+@pytest.mark.parametrize("seconds", [59, -59])
+def test_a_host_within_a_minute_changes_nothing(seconds: int) -> None:
+    # Rows all in the past and one host clock: only the server's clock differs between the two.
+    rows = spread(200, dt.datetime(2025, 3, 10, 7), dt.datetime(2025, 3, 10, 7, 59, 59), seed=5)
+    host_start = dt.datetime(2025, 3, 10, 8)
+    skew = dt.timedelta(seconds=seconds)
+    exact, _ = poll_with_skew(dt.timedelta(0), rows, polls=4, server_start=host_start)
+    off, _ = poll_with_skew(skew, rows, polls=4, server_start=host_start - skew)
+    assert not any(clock_lines(run) for run in exact + off)
+    assert [without_signposts(run.stdout) for run in off] == [
+        without_signposts(run.stdout) for run in exact
+    ]
+    assert len(exact[0].records()) == 200
+
+
+def without_signposts(stdout: str) -> str:
+    """The output less the SDK's signposts, which it takes from the wall clock."""
+    return re.sub(r'"replication_key_signpost":"[^"]*",', "", stdout)

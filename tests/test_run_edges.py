@@ -24,6 +24,7 @@ from tests.conftest import (
     run_in_process,
     tap_command,
     tap_env,
+    without_clock_warning,
 )
 from tests.test_sync import Q1, bookmark, keys, spread, state_at
 
@@ -38,7 +39,7 @@ def errors_in(stderr: str) -> list[str]:
 
 
 def warnings_in(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if "| WARNING" in line]
+    return without_clock_warning([line for line in stderr.splitlines() if "| WARNING" in line])
 
 
 # -- a stop signal mid-run ------------------------------------------------------------------
