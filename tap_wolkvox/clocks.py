@@ -153,8 +153,9 @@ def zone_mismatch(
     """What the voice IDs of ``rows`` say against ``clock``'s zone: None when they agree.
 
     Rows whose ``id_field`` is no voice ID or whose ``timestamp`` is no wall-clock time are
-    passed over; of the others, the first :data:`SAMPLE_ROWS` are read. The median row decides
-    (a few odd IDs cannot), and only a difference of :data:`ZONE_MISMATCH` or more counts.
+    passed over; of the others, the first :data:`SAMPLE_ROWS` are read (among the reply's first
+    five times as many rows: a large reply is never read twice). The median row decides (a few
+    odd IDs cannot), and only a difference of :data:`ZONE_MISMATCH` or more counts.
     """
     witnesses: list[tuple[dt.timedelta, dt.timedelta, dt.datetime]] = []
     for row in islice(rows, SAMPLE_ROWS * 5):

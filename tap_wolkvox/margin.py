@@ -218,7 +218,8 @@ def learn(
     minutes = int(margin / ONE_MINUTE)
     if reaches_far_edge(late, margin):
         widened = min(2 * minutes, int(LEARNED_MARGIN_CAP / ONE_MINUTE))
-        return LearnedMargin(widened, now) if widened > minutes else learned
+        if widened > minutes:
+            return LearnedMargin(widened, now)
     if learned is None or learned.minutes <= settle_minutes:
         return None
     half = learned.minutes // 2

@@ -118,7 +118,9 @@ CONFIG_SCHEMA = th.PropertiesList(
         title="Late-row margin (minutes)",
         description="How long after its timestamp Wolkvox may publish a row. Bookmarks never "
         "pass now minus this margin, so each run re-reads it in the same call and no row "
-        "published up to this late is lost. Re-read rows are emitted again (same primary key).",
+        "published up to this late is lost. Re-read rows are emitted again (same primary key). "
+        "Late rows at its far edge widen it for the following runs (doubling, up to 4 hours, "
+        "kept in STATE as learned_margin).",
     ),
     th.Property(
         "lookback_minutes",
@@ -126,8 +128,9 @@ CONFIG_SCHEMA = th.PropertiesList(
         default=0,
         title="Extra look-back (minutes)",
         description="On incremental runs, also start this many minutes before the bookmark "
-        "(on top of settle_minutes), e.g. once to recover rows published later than the "
-        "margin. Re-read rows are emitted again (same primary key).",
+        "(on top of settle_minutes; daily reports: at the day holding that instant), e.g. once "
+        "to recover rows published later than the margin. Re-read rows are emitted again (same "
+        "primary key).",
     ),
     th.Property(
         "max_rows_per_request",

@@ -107,7 +107,7 @@ def test_the_learned_margin_stops_at_its_cap() -> None:
     learned = LearnedMargin(cap // 2 + 1, at("09:00"))
     assert learn(learned, 15, late(cap // 2, far_edge=True), NOW) == LearnedMargin(cap, NOW)
     at_cap = LearnedMargin(cap, at("09:00"))
-    assert learn(at_cap, 15, late(cap, far_edge=True), NOW) == at_cap
+    assert learn(at_cap, 15, late(cap, far_edge=True), NOW) == LearnedMargin(cap, NOW)
     # a setting at or over the cap is never widened
     assert learn(None, cap, late(cap, far_edge=True), NOW) is None
     # no margin at all has no far edge to learn from
