@@ -14,9 +14,19 @@ import typing as t
 from typing_extensions import override
 
 from tap_wolkvox.budget import bookmark_progress
-from tap_wolkvox.margin import STATE_KEY, LateRows, MarginSummary, MarginTally
+from tap_wolkvox.margin import (
+    LEARNED_KEY,
+    STATE_KEY,
+    LateRows,
+    LearnedMargin,
+    MarginSummary,
+    MarginTally,
+    effective_margin,
+    learn,
+)
 from tap_wolkvox.stream_base import REPORT_DATE, ReportStreamBase
 from tap_wolkvox.timestamps import (
+    ONE_MINUTE,
     ONE_SECOND,
     InvalidTimezoneError,
     OperationClock,
@@ -63,9 +73,13 @@ class Bookmarks(ReportStreamBase):
         """
         raise NotImplementedError
 
+    def _margin(self) -> dt.timedelta:
+        """The late-row margin of this partition's run: ``settle_minutes``."""
+        return self._settings.settle
+
     def _settled(self) -> dt.datetime:
         """The instant before which rows are taken as published: asked-at minus the margin."""
-        return floor_minute(self._sent_at - self._settings.settle)
+        return floor_minute(self._sent_at - self._margin())
 
     def planned_requests(self) -> tuple[int, int]:
         """The fewest requests this run needs, over every partition, and the partitions."""
@@ -194,13 +208,26 @@ class Bookmarks(ReportStreamBase):
 class EventBookmarks(Bookmarks):
     """An event report's bookmark: its timestamp, never past the settled instant.
 
-    It also keeps the late-row margin's summary in STATE (see margin.py).
+    It also keeps the late-row margin's summary in STATE, and the wider margin late rows have
+    taught (see margin.py).
     """
 
     _tally: MarginTally | None
     _read_from: dt.datetime
     _read_until: dt.datetime | None
     late: list[LateRows]
+    #: The margin late rows taught this partition (None: ``settle_minutes`` rules).
+    _learned: LearnedMargin | None
+    #: What this partition's run found late in the previous run's margin.
+    _late_now: LateRows | None
+    #: The widest margin this run used, and the widest it learned, over its partitions.
+    margin_used: dt.timedelta
+    widened_to: dt.timedelta | None
+    narrowed_to: dt.timedelta | None
+
+    @override
+    def _margin(self) -> dt.timedelta:
+        return effective_margin(self._settings.settle, self._learned)
 
     @override
     def _bookmark_after(self, window: Window) -> str:
@@ -210,21 +237,34 @@ class EventBookmarks(Bookmarks):
     @override
     def _begin(self, start: dt.datetime) -> None:
         clock = self._settings.clock
-        previous = MarginSummary.from_state(self.get_context_state(self._context).get(STATE_KEY))
+        state = self.get_context_state(self._context)
+        previous = MarginSummary.from_state(state.get(STATE_KEY))
+        self._learned = LearnedMargin.from_state(state.get(LEARNED_KEY))
+        self._late_now = None
+        self.margin_used = max(self.margin_used, self._margin())
         self._read_from = clock.instant(start)
         self._read_until = None
-        self._tally = MarginTally(previous, clock.utc_now() - self._settings.settle)
+        self._tally = MarginTally(previous, clock.utc_now() - self._margin())
+
+    @override
+    def on_clock_moved(self, moved: dt.timedelta) -> None:
+        super().on_clock_moved(moved)
+        if self._tally is not None:
+            self._tally.move_floor(moved)
 
     @override
     def _window_read(self, window: Window) -> None:
         tally = self._tally
         if self.report.timestamp is None or tally is None:
             return
-        self._read_until = self._settings.clock.instant(window.end + ONE_SECOND)
+        # What a window planned by a host clock running ahead reads stops at the server's time.
+        read = self._settings.clock.instant(window.end + ONE_SECOND)
+        self._read_until = min(read, self._sent_at + ONE_SECOND)
         if self._walk is not None and self._walk.is_last(window):
             late = tally.late_rows(self._read_from, self._read_until)
             if late is not None:
                 self.late.append(late)
+                self._late_now = late
 
     @override
     def _note_progress(self, state: dict[str, t.Any], window: Window) -> None:
@@ -236,6 +276,23 @@ class EventBookmarks(Bookmarks):
             state.pop(STATE_KEY, None)
         else:
             state[STATE_KEY] = summary.to_state()
+        if self._walk is not None and self._walk.is_last(window):
+            self._learn(state)
+
+    def _learn(self, state: dict[str, t.Any]) -> None:
+        """Keep in STATE the margin the following runs of this partition use."""
+        settle = self._settings.settle
+        before = self._margin()
+        learned = learn(self._learned, int(settle / ONE_MINUTE), self._late_now, self._sent_at)
+        after = effective_margin(settle, learned)
+        if after > before:
+            self.widened_to = max(after, self.widened_to or after)
+        elif after < before:
+            self.narrowed_to = max(after, self.narrowed_to or after)
+        if learned is None:
+            state.pop(LEARNED_KEY, None)
+        else:
+            state[LEARNED_KEY] = learned.to_state()
 
     @override
     def _start_from_bookmark(self, bookmark: str, written_in: OperationClock) -> dt.datetime:
@@ -274,4 +331,7 @@ class DailySnapshotBookmarks(Bookmarks):
         midnight = dt.datetime.combine(dt.date.fromisoformat(bookmark), dt.time())
         # The day began at this instant in the zone the bookmark was written in.
         began = self._settings.clock.wall_clock(written_in.instant(midnight))
-        return min(midnight, dt.datetime.combine(began.date(), dt.time()))
+        # lookback_minutes reach back into the days before: the run starts at the day holding
+        # the bookmark's midnight minus the look-back.
+        earliest = min(midnight, began) - self._settings.lookback
+        return dt.datetime.combine(earliest.date(), dt.time())

@@ -42,6 +42,7 @@ from tap_wolkvox.sdk import RETRIABLE, SeamStream, set_body, use_pool_classes
 from tap_wolkvox.stream_maps import hidden_fields
 
 if t.TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Iterable
 
     from backoff.types import Details
@@ -329,6 +330,12 @@ class WolkvoxStream(SeamStream):
 
     @override
     def validate_response(self, response: requests.Response) -> None:
+        # Every reply, an error's too, says the server's time.
+        server_time = getattr(self.tap, "server_time", None)
+        if server_time is not None:
+            moved = server_time.follow(response.headers.get("Date"))
+            if moved:
+                self.on_clock_moved(moved)
         if response.is_redirect or response.is_permanent_redirect:
             target = urlsplit(response.headers.get("Location", "")).hostname or "the same host"
             msg = (
@@ -466,6 +473,9 @@ class WolkvoxStream(SeamStream):
 
     def on_request_sent(self) -> None:
         """Called just before each attempt of a request goes out."""
+
+    def on_clock_moved(self, moved: dt.timedelta) -> None:
+        """The tap's clock moved by ``moved`` to follow the server's, after the last request."""
 
     @override
     def after_run(self) -> None:

@@ -83,10 +83,18 @@ class MarginTally:
     def __init__(self, previous: MarginSummary | None, floor: dt.datetime) -> None:
         """Start counting; ``previous`` is the summary the last run left in STATE."""
         self.previous = previous
-        if previous is not None:
-            floor = min(floor, previous.start)
-        self._floor = format_instant(floor_minute(floor.astimezone(UTC)))
         self._rows: Counter[str] = Counter()
+        self._count_from(floor)
+
+    def _count_from(self, floor: dt.datetime) -> None:
+        self._wanted = floor
+        if self.previous is not None:
+            floor = min(floor, self.previous.start)
+        self._floor = format_instant(floor_minute(floor.astimezone(UTC)))
+
+    def move_floor(self, moved: dt.timedelta) -> None:
+        """Count from ``moved`` later: the clock the floor was read from has moved."""
+        self._count_from(self._wanted + moved)
 
     def count(self, stamp: str) -> None:
         """Count one row by its canonical UTC timestamp."""
@@ -131,3 +139,93 @@ class MarginTally:
             latest = lateness if latest is None else max(latest, lateness)
             far_edge = far_edge or minute == previous.start
         return LateRows(late, latest, far_edge) if compared else None
+
+
+# -- the margin learns ------------------------------------------------------------------------
+
+#: Key of the learned margin in a stream's (or partition's) STATE, beside :data:`STATE_KEY`.
+LEARNED_KEY = "learned_margin"
+#: The widest margin the tap learns by itself. Rows stamped at an interaction's start appear
+#: when it ends: long calls and chats left open last a few hours, not more; a row later than
+#: that is an outage or a wrong clock (which the tap checks otherwise), and each minute of
+#: margin is re-read by every run (at a five-minute poll, a 4-hour margin emits each row about
+#: 48 times). Beyond this, only a wider ``settle_minutes`` widens it.
+LEARNED_MARGIN_CAP = dt.timedelta(hours=4)
+#: A learned margin is halved once this long has passed with no late row past half of it:
+#: narrowing can lose rows, so it waits for a full week (every weekday's traffic) of evidence.
+QUIET_PERIOD = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class LearnedMargin:
+    """A margin wider than ``settle_minutes`` that late rows taught, kept in STATE."""
+
+    minutes: int
+    #: Since when no late row came later than half of ``minutes`` (or when it last changed).
+    quiet_since: dt.datetime
+
+    def to_state(self) -> dict[str, t.Any]:
+        """The JSON form kept in STATE."""
+        return {"minutes": self.minutes, "quiet_since": format_instant(self.quiet_since)}
+
+    @classmethod
+    def from_state(cls, value: object) -> LearnedMargin | None:
+        """Read it back from STATE; None when absent or unreadable (the setting then rules)."""
+        if not isinstance(value, dict):
+            return None
+        try:
+            minutes = value["minutes"]
+            since = dt.datetime.fromisoformat(value["quiet_since"]).astimezone(UTC)
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
+            return None
+        return cls(minutes, since)
+
+
+def effective_margin(settle: dt.timedelta, learned: LearnedMargin | None) -> dt.timedelta:
+    """The margin a run uses: ``settle_minutes``, or the learned margin when wider."""
+    if learned is None:
+        return settle
+    return max(settle, learned.minutes * ONE_MINUTE)
+
+
+def reaches_far_edge(late: LateRows | None, margin: dt.timedelta) -> bool:
+    """Late rows reached the far edge of ``margin``: some were about as late as all of it.
+
+    Found in the oldest minute of the previous run's margin, a late row was published at least
+    the margin less a minute after its timestamp. After a widening, rows found late in the
+    re-read minutes behind the bookmark were only as late as the old margin: not this one.
+    """
+    return (
+        late is not None
+        and late.at_far_edge
+        and late.latest_at_least is not None
+        and late.latest_at_least >= margin - ONE_MINUTE
+    )
+
+
+def learn(
+    learned: LearnedMargin | None, settle_minutes: int, late: LateRows | None, now: dt.datetime
+) -> LearnedMargin | None:
+    """The learned margin the following runs use, given what this run found late at ``now``.
+
+    Late rows at the far edge of the margin double it (up to :data:`LEARNED_MARGIN_CAP`). A
+    learned margin that saw no late row past half of it for :data:`QUIET_PERIOD` is halved,
+    and dropped once it would be no wider than ``settle_minutes``: never below the setting.
+    """
+    margin = effective_margin(settle_minutes * ONE_MINUTE, learned)
+    minutes = int(margin / ONE_MINUTE)
+    if reaches_far_edge(late, margin):
+        widened = min(2 * minutes, int(LEARNED_MARGIN_CAP / ONE_MINUTE))
+        if widened > minutes:
+            return LearnedMargin(widened, now)
+    if learned is None or learned.minutes <= settle_minutes:
+        return None
+    half = learned.minutes // 2
+    latest = late.latest_at_least if late is not None else None
+    if latest is not None and latest >= half * ONE_MINUTE:
+        return LearnedMargin(learned.minutes, now)
+    if now - learned.quiet_since >= QUIET_PERIOD:
+        return LearnedMargin(half, now) if half > settle_minutes else None
+    return learned

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from typing_extensions import override
 
+from tap_wolkvox.clocks import ZoneMismatchError, zone_mismatch
 from tap_wolkvox.errors import repaired
 from tap_wolkvox.reports import (
     OCCURRENCE,
@@ -73,6 +74,7 @@ class Records(ReportStreamBase):
             # than it announced was cut too: these rows are not trusted (the paginator then
             # splits the window, or the run stops; see ReportStream._cut).
             return
+        self._check_zone(reply)
         if reply.skipped:
             self.logger.warning(
                 "Report %s (%s): the reply for window %s held null entries in 'data' (%d); "
@@ -93,6 +95,30 @@ class Records(ReportStreamBase):
                 window,
                 repaired(reply),
             )
+
+    def _check_zone(self, reply: Reply) -> None:
+        """Stop before any row of ``reply`` goes out if its voice IDs contradict ``timezone``.
+
+        Read in the wrong zone, every instant is shifted and the bookmark runs ahead of (or
+        behind) the operation's clock: rows would be skipped for good, without a word.
+
+        Raises:
+            ZoneMismatchError: naming the offset the data shows and zones that have it.
+        """
+        voice_ids = self.report.voice_ids
+        if voice_ids is None:
+            return
+        clock = self._settings.clock
+        rows = iter(reply.each_row())
+        try:
+            mismatch = zone_mismatch(rows, voice_ids.id_field, voice_ids.timestamp, clock)
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:  # a streamed reply's reader lets go of its file
+                close()
+        if mismatch is not None:
+            report = f"{self.report.api} ({self.name})"
+            raise ZoneMismatchError(mismatch.sentence(report, voice_ids.id_field, clock.zone.key))
 
     def _records(self, reply: Reply, window: Window) -> Iterator[dict[str, t.Any]]:
         """The records of a trusted reply, one at a time (a large reply is never all in memory)."""

@@ -188,6 +188,19 @@ class Param:
 
 
 @dataclass(frozen=True)
+class VoiceIds:
+    """Where a report's rows carry Wolkvox voice IDs, which embed the Unix time of the call.
+
+    ``id_field`` holds the ID (``6736.4628.1040.1768782812.1814``), ``timestamp`` the row's
+    wall-clock time it pairs with (the two agree within about a minute): together they tell the
+    operation's UTC offset, whatever the ``timezone`` setting says (see clocks.py).
+    """
+
+    id_field: str
+    timestamp: str
+
+
+@dataclass(frozen=True)
 class Report:
     """A Reports Manager report, declared once."""
 
@@ -207,6 +220,8 @@ class Report:
     #: When ``data`` is one object keyed by bucket (``{"0_5_seg": {...}, ...}``, cdr_4), the
     #: column that receives each bucket's name: one row per bucket.
     buckets: str | None = None
+    #: The rows' voice IDs, when they carry some: each reply is checked against ``timezone``.
+    voice_ids: VoiceIds | None = None
 
     def rows_of(self, data: Iterable[dict[str, t.Any]]) -> Iterable[dict[str, t.Any]]:
         """The rows of a reply's ``data``: bucketed objects become one row per bucket."""

@@ -15,7 +15,12 @@ from urllib.parse import urlsplit
 from singer_sdk import typing as th
 from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR
 
-from tap_wolkvox.timestamps import InvalidTimezoneError, OperationClock, load_timezone
+from tap_wolkvox.timestamps import (
+    DateOutOfRangeError,
+    InvalidTimezoneError,
+    OperationClock,
+    load_timezone,
+)
 from tap_wolkvox.windows import MAX_SPAN_DAYS
 
 DEFAULT_TIMEZONE = "America/Bogota"
@@ -79,7 +84,9 @@ CONFIG_SCHEMA = th.PropertiesList(
         "end_date",
         th.StringType(min_length=1),
         title="End date",
-        description="Where runs stop (default: now). Same format as start_date.",
+        description="Where runs stop (default: now): an ISO 8601 date or date-time, read like "
+        "start_date. A date alone includes that whole local day (up to 23:59:59 in the "
+        "operation's timezone), for event and daily reports alike.",
     ),
     th.Property(
         "timezone",
@@ -114,7 +121,9 @@ CONFIG_SCHEMA = th.PropertiesList(
         title="Late-row margin (minutes)",
         description="How long after its timestamp Wolkvox may publish a row. Bookmarks never "
         "pass now minus this margin, so each run re-reads it in the same call and no row "
-        "published up to this late is lost. Re-read rows are emitted again (same primary key).",
+        "published up to this late is lost. Re-read rows are emitted again (same primary key). "
+        "Late rows at its far edge widen it for the following runs (doubling, up to 4 hours, "
+        "kept in STATE as learned_margin).",
     ),
     th.Property(
         "lookback_minutes",
@@ -122,8 +131,9 @@ CONFIG_SCHEMA = th.PropertiesList(
         default=0,
         title="Extra look-back (minutes)",
         description="On incremental runs, also start this many minutes before the bookmark "
-        "(on top of settle_minutes), e.g. once to recover rows published later than the "
-        "margin. Re-read rows are emitted again (same primary key).",
+        "(on top of settle_minutes; daily reports: at the day holding that instant), e.g. once "
+        "to recover rows published later than the margin. Re-read rows are emitted again (same "
+        "primary key).",
     ),
     th.Property(
         "max_rows_per_request",
@@ -487,7 +497,7 @@ def read_settings(
         msg = "Setting 'start_date' is required: where the first run starts (e.g. 2025-01-01)."
         raise SettingsError(msg)
     start = _read_date(clock, config, "start_date")
-    end = _read_date(clock, config, "end_date") if config.get("end_date") else None
+    end = _read_date(clock, config, "end_date", whole_day=True) if config.get("end_date") else None
     if end is not None and start > end:
         msg = (
             f"Setting 'start_date' ({config['start_date']}) is after 'end_date' "
@@ -507,9 +517,15 @@ def read_settings(
     )
 
 
-def _read_date(clock: OperationClock, config: t.Mapping[str, t.Any], name: str) -> dt.datetime:
+def _read_date(
+    clock: OperationClock, config: t.Mapping[str, t.Any], name: str, *, whole_day: bool = False
+) -> dt.datetime:
     try:
-        return clock.parse_setting(str(config[name]))
+        return clock.parse_setting(str(config[name]), whole_day=whole_day)
+    except DateOutOfRangeError as exc:
+        unset = " (leave end_date unset to read up to now)" if name == "end_date" else ""
+        msg = f"Setting '{name}': {exc}{unset}."
+        raise SettingsError(msg) from None
     except ValueError as exc:
         msg = f"Setting '{name}': {exc}."
         raise SettingsError(msg) from None

@@ -31,11 +31,13 @@ from tap_wolkvox.bookmarks import (
 )
 from tap_wolkvox.client import GaveUpError
 from tap_wolkvox.errors import ReportUnavailableError, WolkvoxError
+from tap_wolkvox.margin import reaches_far_edge
 from tap_wolkvox.records import DailySnapshotRecords, EventRecords, Records
 from tap_wolkvox.reports import OCCURRENCE, Field, Report
 from tap_wolkvox.sdk import UNHANDLED_ERROR
 from tap_wolkvox.settings import LIST_SETTINGS
 from tap_wolkvox.stream_base import REPORT_DATE
+from tap_wolkvox.timestamps import ONE_MINUTE
 from tap_wolkvox.windows import Window, WindowTooDenseError, WindowWalk
 
 if t.TYPE_CHECKING:
@@ -45,7 +47,7 @@ if t.TYPE_CHECKING:
     from singer_sdk.streams.rest import HTTPRequest, PageContext
 
     from tap_wolkvox.errors import Reply
-    from tap_wolkvox.margin import LateRows, MarginTally
+    from tap_wolkvox.margin import LateRows, LearnedMargin, MarginTally
 
 __all__ = [
     "REPORT_DATE",
@@ -163,6 +165,12 @@ class ReportStream(Records, Bookmarks):
     def on_request_sent(self) -> None:
         # What a reply holds is decided when it was asked for, not when it arrived.
         self._sent_at = self._settings.clock.utc_now()
+
+    @override
+    def on_clock_moved(self, moved: dt.timedelta) -> None:
+        # The first reply of a run shows the host's clock off: the request went out at the
+        # server's time, and that caps the bookmark of the window already planned.
+        self._sent_at += moved
 
     @property
     @override
@@ -334,6 +342,11 @@ class EventReportStream(EventRecords, EventBookmarks, ReportStream):
         self._read_from = self.extracted_at
         self._read_until: dt.datetime | None = None
         self.late: list[LateRows] = []
+        self._learned: LearnedMargin | None = None
+        self._late_now: LateRows | None = None
+        self.margin_used = dt.timedelta(0)
+        self.widened_to: dt.timedelta | None = None
+        self.narrowed_to: dt.timedelta | None = None
 
     @override
     def _plan_walk(self, start: dt.datetime, stop: dt.datetime) -> WindowWalk:
@@ -351,13 +364,20 @@ class EventReportStream(EventRecords, EventBookmarks, ReportStream):
     @override
     def log_sync_costs(self) -> None:
         super().log_sync_costs()
+        margin = int(self.margin_used / ONE_MINUTE)
+        if self.narrowed_to is not None:
+            self.log(
+                "%s: no row came later than half the learned late-row margin for a week: the "
+                "following runs use a %d-minute margin",
+                self.name,
+                int(self.narrowed_to / ONE_MINUTE),
+            )
         if not self.late:
             return
         rows = sum(late.rows for late in self.late)
         latest = max(
             (late.latest_at_least for late in self.late if late.latest_at_least), default=None
         )
-        margin = int(self._settings.settle.total_seconds() // 60)
         if rows == 0:
             self.log("%s: no late rows in the re-read margin (%d min)", self.name, margin)
             return
@@ -369,7 +389,17 @@ class EventReportStream(EventRecords, EventBookmarks, ReportStream):
             int(latest.total_seconds() // 60) if latest else 0,
             margin,
         )
-        if any(late.at_far_edge for late in self.late):
+        if self.widened_to is not None:
+            self.logger.warning(
+                "%s: late rows reached the far edge of the %d-minute margin, so rows published "
+                "later than that may have been missed: the following runs use a %d-minute "
+                "margin (learned_margin in STATE). Set lookback_minutes once to re-read what is "
+                "past.",
+                self.name,
+                margin,
+                int(self.widened_to / ONE_MINUTE),
+            )
+        elif any(reaches_far_edge(late, self.margin_used) for late in self.late):
             self.logger.warning(
                 "%s: late rows reached the far edge of the %d-minute margin, so rows published "
                 "later than that may have been missed: raise settle_minutes (and set "

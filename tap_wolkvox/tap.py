@@ -34,12 +34,14 @@ from tap_wolkvox.budget import (
 )
 from tap_wolkvox.catalog import REPORTS
 from tap_wolkvox.client import OneAtATimeSession, WolkvoxStream
+from tap_wolkvox.clocks import ServerTime
 from tap_wolkvox.dimensions import TokenUsageStream, information_streams
 from tap_wolkvox.errors import WolkvoxError
 from tap_wolkvox.information import TOKEN_USAGE
 from tap_wolkvox.sdk import DESELECTED, SeamTap, environment_config
 from tap_wolkvox.settings import (
     CONFIG_SCHEMA,
+    DEFAULT_TIMEZONE,
     OperationSettings,
     SettingsError,
     config_errors,
@@ -50,6 +52,7 @@ from tap_wolkvox.settings import (
     unknown_variables,
 )
 from tap_wolkvox.streams import REPORT_DATE, stream_for
+from tap_wolkvox.timestamps import OperationClock, date_in_range, load_timezone
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -128,15 +131,17 @@ def bookmark_is_readable(value: object, *, daily: bool) -> bool:
     An ISO 8601 date for a daily stream (``2025-04-01``); an ISO 8601 date-time for an event
     stream (``2025-04-01T05:00:00+00:00``, as the tap writes them; a date or a date-time
     without an offset, as one may set by hand, is read in the operation's zone like
-    ``start_date``).
+    ``start_date``). Either within the dates the settings accept (1970 to 9998).
     """
     if not isinstance(value, str):
         return False
     try:
         if daily:
-            return bool(_DAY_BOOKMARK.fullmatch(value)) and bool(dt.date.fromisoformat(value))
-        return bool(_INSTANT_BOOKMARK.fullmatch(value)) and bool(
-            dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return bool(_DAY_BOOKMARK.fullmatch(value)) and date_in_range(
+                dt.date.fromisoformat(value)
+            )
+        return bool(_INSTANT_BOOKMARK.fullmatch(value)) and date_in_range(
+            dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
         )
     except ValueError:  # 2025-13-45 has the right shape
         return False
@@ -195,17 +200,25 @@ class StateReader:
 
     The SDK reads the state before the tap does and stops with a traceback on a bookmark it
     cannot parse; what is unreadable here is dropped first, so that stream (or partition)
-    starts from start_date, with one warning each.
+    starts from start_date, with one warning each. So is a bookmark written for another
+    replication key (or for none), which the streams would otherwise pass over without a word.
     """
 
-    def __init__(self, daily: t.Mapping[str, bool | None], warn: Callable[[str], None]) -> None:
-        """``daily``: per stream, True for a report_date bookmark, False for an instant.
+    def __init__(
+        self,
+        replication_keys: t.Mapping[str, str | None],
+        warn: Callable[[str], None],
+        clock: OperationClock,
+    ) -> None:
+        """``replication_keys``: each stream's replication key (``report_date``: a daily one).
 
         A stream without a replication key (None) or unknown to the tap keeps its state as it
-        is, once its structure is sound: the SDK carries it along without reading it.
+        is, once its structure is sound: the SDK carries it along without reading it. A bookmark
+        without an offset is read in ``clock``'s zone, as the streams read it.
         """
-        self.daily = daily
+        self.replication_keys = replication_keys
         self.warn = warn
+        self.clock = clock
 
     def read(self, state: dict[str, t.Any]) -> dict[str, t.Any]:
         """A copy of ``state`` holding only what can be resumed from."""
@@ -271,8 +284,7 @@ class StateReader:
             key = json.dumps(partition["context"], sort_keys=True, default=str)
             if key in kept:
                 # The SDK stops on duplicates; the earlier bookmark loses no row.
-                daily = self.daily.get(stream)
-                kept[key] = min(kept[key], partition, key=lambda p: _resume_point(p, daily=daily))
+                kept[key] = min(kept[key], partition, key=lambda p: self._resume_point(stream, p))
                 self.warn(
                     f"{where}: the state holds it more than once; resuming from the earliest "
                     "of its bookmarks."
@@ -282,10 +294,25 @@ class StateReader:
         return list(kept.values())
 
     def _bookmark(self, where: str, starts: str, stream: str, state: dict[str, t.Any]) -> None:
-        daily = self.daily.get(stream)
+        replication_key = self.replication_keys.get(stream)
         value = state.get("replication_key_value")
-        if daily is None or value is None or value == "":
+        if replication_key is None or value is None or value == "":
             return
+        written_for = state.get("replication_key")
+        if written_for != replication_key:
+            # A stream resumes only from a bookmark of its own key.
+            which = (
+                "which names no replication_key"
+                if written_for is None
+                else f"written for replication key {_shown(written_for)}"
+            )
+            self.warn(
+                f"{where}: ignoring bookmark {_shown(value)}, {which} (expected "
+                f'"{replication_key}"); {starts} starts from start_date.'
+            )
+            del state["replication_key_value"]
+            return
+        daily = replication_key == REPORT_DATE
         if bookmark_is_readable(value, daily=daily):
             return
         expected = (
@@ -299,15 +326,17 @@ class StateReader:
         )
         del state["replication_key_value"]
 
+    def _resume_point(self, stream: str, partition: dict[str, t.Any]) -> dt.datetime:
+        """Where a partition resumes, to compare duplicates: no (or an unknown) bookmark first.
 
-def _resume_point(partition: dict[str, t.Any], *, daily: bool | None) -> dt.datetime:
-    """Where a partition resumes, to compare duplicates: no (or an unknown) bookmark first."""
-    value = partition.get("replication_key_value")
-    if daily is None or not isinstance(value, str) or not value:
-        return _EARLIEST
-    if daily:
-        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), tzinfo=dt.timezone.utc)
-    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        A bookmark without an offset is read in the operation's zone, as the streams read it,
+        so that it compares with one that has an offset. (Bookmarks here are readable: see
+        :meth:`_bookmark`.)
+        """
+        value = partition.get("replication_key_value")
+        if self.replication_keys.get(stream) is None or not isinstance(value, str) or not value:
+            return _EARLIEST
+        return self.clock.parse_setting(value)
 
 
 class LineWriter(MsgSpecWriter):
@@ -549,19 +578,26 @@ class TapWolkvox(SeamTap):
         # parse: what the tap cannot resume from is dropped (with a warning) beforehand.
         if not isinstance(state, dict):
             raise WolkvoxError(not_a_state(state))
+        keys: dict[str, str | None] = {}
         if isinstance(state.get("bookmarks"), dict):
-            daily = {
-                name: None if not stream.replication_key else stream.replication_key == REPORT_DATE
-                for name, stream in self.streams.items()
-            }
-        else:
-            daily = {}
-        readable = StateReader(daily, self.logger.warning).read(state)
+            keys = {name: stream.replication_key or None for name, stream in self.streams.items()}
+        readable = StateReader(keys, self.logger.warning, self._state_clock()).read(state)
         super().load_state(readable)
         starts_with = readable.get(NEXT_RUN_STARTS_WITH)
         if isinstance(starts_with, str):
             # The SDK keeps only the bookmarks; this goes on in every STATE of the run.
             self.state_entries[NEXT_RUN_STARTS_WITH] = starts_with
+
+    def _state_clock(self) -> OperationClock:
+        """The operation's clock, to read bookmarks without an offset (as the streams do).
+
+        Settings that do not hold together are reported once the tap is built; until then the
+        default zone reads the state.
+        """
+        try:
+            return self.settings.clock
+        except SettingsError:
+            return OperationClock(load_timezone(DEFAULT_TIMEZONE))
 
     @override
     def on_termination_signal(self, signum: int) -> None:
@@ -591,6 +627,11 @@ class TapWolkvox(SeamTap):
     def settings(self) -> OperationSettings:
         """The settings, read and checked against each other."""
         return read_settings(self.config, self._utc_now)
+
+    @cached_property
+    def server_time(self) -> ServerTime:
+        """Keeps the operation's clock on the Wolkvox server's time (said once when off)."""
+        return ServerTime(self.settings.clock, self.logger.warning)
 
     @cached_property
     def http_session(self) -> requests.Session:

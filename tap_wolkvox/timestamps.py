@@ -22,9 +22,25 @@ ONE_MINUTE = dt.timedelta(minutes=1)
 _LOCAL_STAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?")
 _DAY = re.compile(r"\d{4}-\d\d-\d\d")
 
+#: The first and last dates a setting or bookmark may name. Nothing of Wolkvox's predates 1970
+#: (its call IDs count Unix seconds); a year short of 9999 keeps every window, offset and
+#: look-back inside what a date can hold, and four-digit years in every query.
+FIRST_DAY = dt.date(1970, 1, 1)
+LAST_DAY = dt.date(9998, 12, 31)
+_END_OF_DAY = dt.time(23, 59, 59)
+
 
 class InvalidTimezoneError(ValueError):
     """The configured time zone is not a known IANA name."""
+
+
+class DateOutOfRangeError(ValueError):
+    """A date outside :data:`FIRST_DAY` .. :data:`LAST_DAY`."""
+
+
+def date_in_range(day: dt.date) -> bool:
+    """Whether ``day`` lies in the dates the tap accepts (:data:`FIRST_DAY` .. :data:`LAST_DAY`)."""
+    return FIRST_DAY <= day <= LAST_DAY
 
 
 def load_timezone(name: str) -> ZoneInfo:
@@ -95,6 +111,9 @@ class OperationClock:
         """Create a clock for ``zone``; ``utc_now`` replaces the system clock (tests)."""
         self.zone = zone
         self._utc_now = utc_now or _system_utc_now
+        #: Added to the host's clock: the Wolkvox server's time differs from it by this much,
+        #: once more than a minute (see clocks.ServerTime); zero otherwise.
+        self.correction = dt.timedelta(0)
         # Offsets only change on the hour in practice, so one lookup per wall-clock hour
         # keeps per-row conversion cheap; the cache is bounded by the hours in the data.
         self._hour_offsets: dict[dt.datetime, dt.timedelta] = {}
@@ -142,8 +161,12 @@ class OperationClock:
         )
 
     def utc_now(self) -> dt.datetime:
-        """The current instant (aware, UTC), to the second."""
-        return self._utc_now().astimezone(UTC).replace(microsecond=0)
+        """The current instant (aware, UTC), to the second: the server's when the host is off."""
+        return (self.host_now() + self.correction).replace(microsecond=0)
+
+    def host_now(self) -> dt.datetime:
+        """The host's clock as it is (aware, UTC)."""
+        return self._utc_now().astimezone(UTC)
 
     def now(self) -> dt.datetime:
         """The operation's current wall-clock time, to the second."""
@@ -177,27 +200,37 @@ class OperationClock:
                 self._utc_hours[value[:13]] = (hour + offset).isoformat()[:13]
         return (wall_clock + offset).isoformat() + "+00:00"
 
-    def parse_setting(self, value: str) -> dt.datetime:
+    def parse_setting(self, value: str, *, whole_day: bool = False) -> dt.datetime:
         """Read a date or date-time setting as an aware instant.
 
         A value without an offset (``2025-01-01``, ``2025-01-01T08:00:00``) is read in the
-        operation's zone; one with an offset or ``Z`` is taken as written.
+        operation's zone; one with an offset or ``Z`` is taken as written. A date alone is its
+        first second, or with ``whole_day`` its last (23:59:59): an end date includes its day.
 
         Raises:
+            DateOutOfRangeError: when the date written is outside the accepted range.
             ValueError: when the value is not an ISO 8601 date or date-time.
         """
         text = value.strip()
         day = parse_day(text) if len(text) <= 10 else None  # noqa: PLR2004
         if day is not None:
-            return self.instant(dt.datetime(day.year, day.month, day.day))  # noqa: DTZ001
+            _check_range(day, value)
+            return self.instant(dt.datetime.combine(day, _END_OF_DAY if whole_day else dt.time()))
         try:
             parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             msg = f"'{value}' is not an ISO 8601 date or date-time"
             raise ValueError(msg) from None
+        _check_range(parsed.date(), value)
         if parsed.tzinfo is None:
             return self.instant(parsed.replace(microsecond=0))
         return parsed.astimezone(UTC)
+
+
+def _check_range(day: dt.date, value: str) -> None:
+    if not date_in_range(day):
+        msg = f"'{value}' is outside the dates the tap accepts, {FIRST_DAY} to {LAST_DAY}"
+        raise DateOutOfRangeError(msg)
 
 
 def _system_utc_now() -> dt.datetime:

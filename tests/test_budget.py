@@ -10,7 +10,7 @@ from tap_wolkvox.budget import NEXT_RUN_STARTS_WITH, next_start, run_order
 from tap_wolkvox.catalog import REPORTS
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tap_wolkvox.tap import read_run_summary
-from tests.conftest import TapRun, TapRunner, base_config
+from tests.conftest import TapRun, TapRunner, base_config, without_clock_warning
 from tests.test_sync import Q1, spread, utc
 
 # 90 days in windows of 7: 13 requests for the transfers alone.
@@ -25,7 +25,7 @@ def keys(run: TapRun) -> list[tuple[str, str, str, str]]:
 
 
 def log_lines(run: TapRun, text: str) -> list[str]:
-    return [line for line in run.stderr.splitlines() if text in line]
+    return without_clock_warning([line for line in run.stderr.splitlines() if text in line])
 
 
 def test_the_budget_stops_the_run_cleanly_before_the_request_over_it(

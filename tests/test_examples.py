@@ -2,7 +2,8 @@
 
 The README includes both files verbatim (``scripts/readme.py``; tests/test_readme.py fails when
 they drift apart). Here the script runs twice against a sandbox, with the example config
-pointed at it (api_url, the sandbox's token, and end_date as the test's clock), the tap from
+pointed at it (api_url, the sandbox's token, and end_date as where each run stops; the
+sandbox's clock, which the tap follows, a day past it), the tap from
 this venv and target-jsonl from a venv of its own (Meltano's install of it).
 """
 
@@ -21,6 +22,7 @@ import pytest
 
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
+from tests.conftest import SERVER_AFTER_END
 from tests.meltano_project import ROOT, meltano, meltano_env
 from tests.postgres import free_port
 
@@ -62,7 +64,7 @@ def output_keys(workdir: Path) -> set[tuple[str, str, str, str]]:
 
 
 def test_the_cli_example_runs_and_resumes(tmp_path: Path, target_bin: Path) -> None:
-    clock = {"now": FIRST.strftime(STAMP)}
+    clock = {"now": (FIRST + SERVER_AFTER_END).strftime(STAMP)}
     operation = SampleOperation(
         seed=3, history_days=5, live_from=SECOND + dt.timedelta(days=1), live_per_minute=0
     )
@@ -73,7 +75,7 @@ def test_the_cli_example_runs_and_resumes(tmp_path: Path, target_bin: Path) -> N
         path = tmp_path / "sandbox-config.json"
         sent: list[int] = []
         for end in (FIRST, SECOND):
-            clock["now"] = end.strftime(STAMP)
+            clock["now"] = (end + SERVER_AFTER_END).strftime(STAMP)
             path.write_text(json.dumps({**config, "end_date": end.isoformat()}))
             before = len(sim.requests)
             done = run_example(tmp_path, target_bin, path)

@@ -102,6 +102,7 @@ def test_each_table_is_read_whole_in_one_call_stamped_keyed_and_activated(
 
 def test_the_next_run_activates_a_later_version(sim: WolkvoxSimulator) -> None:
     clock = Clock(NOON)
+    sim._now = clock.sandbox_now  # one clock for both
     first = run(sim, "agents", clock=clock)
     clock.advance(hours=1)
     second = run(sim, "agents", clock=clock, state=first.final_state)
@@ -261,6 +262,7 @@ def test_audit_log_walks_windows_of_31_days_with_404_for_an_empty_one(
 
 def test_audit_log_resumes_from_its_bookmark_and_splits_at_the_cap(sim: WolkvoxSimulator) -> None:
     clock = Clock("2025-03-01 12:00:00")
+    sim._now = clock.sandbox_now  # one clock for both
     rows = audit_rows(30, dt.datetime(2025, 2, 26, 8), dt.timedelta(minutes=13))
     information(sim).logs["audit_log"] = StaticRows(rows)
     sim.row_cap = 20

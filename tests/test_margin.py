@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tap_wolkvox.margin import MarginSummary, MarginTally
+from tap_wolkvox.margin import (
+    LEARNED_MARGIN_CAP,
+    LateRows,
+    LearnedMargin,
+    MarginSummary,
+    MarginTally,
+    learn,
+)
+from tap_wolkvox.settings import MAX_SETTLE_MINUTES
 
 UTC = dt.timezone.utc
 
@@ -65,3 +73,72 @@ def test_no_previous_summary_means_nothing_to_compare() -> None:
 def test_an_unreadable_summary_is_ignored() -> None:
     assert MarginSummary.from_state({"from": "yesterday"}) is None
     assert MarginSummary.from_state(["x"]) is None
+
+
+# -- the margin learns: wider after late rows at its far edge, narrower after a quiet week -----
+
+
+def late(minutes: int, *, far_edge: bool = False) -> LateRows:
+    return LateRows(3, dt.timedelta(minutes=minutes), far_edge)
+
+
+NOW = at("12:00")
+
+
+def test_late_rows_at_the_far_edge_double_the_margin() -> None:
+    assert learn(None, 15, late(14, far_edge=True), NOW) == LearnedMargin(30, NOW)
+    learned = LearnedMargin(30, at("09:00"))
+    assert learn(learned, 15, late(29, far_edge=True), NOW) == LearnedMargin(60, NOW)
+    # the wider of the setting and the learned margin is what doubles
+    assert learn(learned, 45, late(44, far_edge=True), NOW) == LearnedMargin(90, NOW)
+
+
+def test_rows_only_as_late_as_the_margin_before_it_widened_widen_it_no_further() -> None:
+    # Just widened to 30: the minutes behind the bookmark are re-read, and rows found late there
+    # were late by the old margin, not the new one.
+    learned = LearnedMargin(30, at("11:55"))
+    assert learn(learned, 15, late(17, far_edge=True), NOW) == LearnedMargin(30, NOW)
+    assert learn(None, 15, late(13, far_edge=True), NOW) is None
+
+
+def test_the_learned_margin_stops_at_its_cap() -> None:
+    cap = int(LEARNED_MARGIN_CAP.total_seconds() // 60)
+    assert cap <= MAX_SETTLE_MINUTES
+    learned = LearnedMargin(cap // 2 + 1, at("09:00"))
+    assert learn(learned, 15, late(cap // 2, far_edge=True), NOW) == LearnedMargin(cap, NOW)
+    at_cap = LearnedMargin(cap, at("09:00"))
+    assert learn(at_cap, 15, late(cap, far_edge=True), NOW) == LearnedMargin(cap, NOW)
+    # a setting at or over the cap is never widened
+    assert learn(None, cap, late(cap, far_edge=True), NOW) is None
+    # no margin at all has no far edge to learn from
+    assert learn(None, 0, late(0, far_edge=True), NOW) is None
+
+
+def test_without_late_rows_at_the_far_edge_nothing_is_learned() -> None:
+    assert learn(None, 15, None, NOW) is None
+    assert learn(None, 15, late(14), NOW) is None
+
+
+def test_late_rows_past_half_the_learned_margin_keep_it_from_narrowing() -> None:
+    learned = LearnedMargin(60, at("09:00"))
+    assert learn(learned, 15, late(29), NOW) == learned
+    assert learn(learned, 15, late(30), NOW) == LearnedMargin(60, NOW)
+
+
+def test_a_quiet_week_halves_the_learned_margin_never_below_the_setting() -> None:
+    week = dt.timedelta(days=7)
+    learned = LearnedMargin(120, NOW - week)
+    assert learn(learned, 15, late(59), NOW) == LearnedMargin(60, NOW)
+    assert learn(learned, 15, None, NOW - dt.timedelta(seconds=1)) == learned
+    assert learn(LearnedMargin(30, NOW - week), 15, None, NOW) is None
+    assert learn(LearnedMargin(40, NOW - week), 25, None, NOW) is None
+    # the setting raised to the learned margin or beyond: nothing left to learn
+    assert learn(LearnedMargin(30, NOW), 30, None, NOW) is None
+
+
+def test_the_learned_margin_is_kept_in_state_and_read_back() -> None:
+    learned = LearnedMargin(30, at("12:00"))
+    assert learned.to_state() == {"minutes": 30, "quiet_since": "2025-03-10T12:00:00+00:00"}
+    assert LearnedMargin.from_state(learned.to_state()) == learned
+    for unreadable in [None, {"minutes": "x"}, {"minutes": 30}, {"minutes": -5, "quiet_since": ""}]:
+        assert LearnedMargin.from_state(unreadable) is None

@@ -4,8 +4,8 @@ The project's own meltano.yml is used as it is (the ``demo`` environment), again
 started here, with everything a run writes kept under a temporary directory: the system
 database that holds the state (MELTANO_DATABASE_URI), the DuckDB file and the JSONL output.
 Only the plugin installs are shared, in the project's .meltano/ (so only the first test run on a
-machine pays for them). No wall clock: the sandbox's clock is injected and the tap's is
-``end_date``, moved together between the runs. Meltano runs from its own venv
+machine pays for them). No wall clock: the sandbox's clock is injected, a day past each run's
+``end_date``, and the tap follows it (the Date header); both move together between the runs. Meltano runs from its own venv
 (``tests/meltano_project.py``).
 
 target-duckdb writes in batches of ``BATCH_ROWS`` here, so each run writes many: with duckdb 1.3
@@ -29,6 +29,7 @@ from tap_wolkvox.sandbox.generated import GeneratedEvents
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import RequestRecord, WolkvoxSimulator
 from tap_wolkvox.tap import read_run_summary
+from tests.conftest import SERVER_AFTER_END
 from tests.meltano_project import meltano, meltano_env
 
 if t.TYPE_CHECKING:
@@ -151,7 +152,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
         live_per_minute=120,
     )
     start = dt.datetime.combine(FIRST.date() - dt.timedelta(days=HISTORY_DAYS - 1), dt.time())
-    clock = {"now": FIRST.strftime(STAMP)}
+    clock = {"now": (FIRST + SERVER_AFTER_END).strftime(STAMP)}
     with WolkvoxSimulator(token=TOKEN, now=lambda: clock["now"]) as sim:
         sim.sources["chat_9"] = operation
         chats = GeneratedEvents(CHATS, start.date(), SECOND.date())
@@ -167,11 +168,11 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
             TARGET_JSONL_DESTINATION_PATH=str(tmp),
         )
         meltano(["install", "tap-wolkvox", "target-duckdb", "target-jsonl"], env)
-        # The tap's clock: end_date; the sandbox's: the injected clock. Both move together.
+        # The tap reads up to end_date; the sandbox's clock (which the tap follows) is a day on.
         first = run_once(
             sim, {**env, "TAP_WOLKVOX_END_DATE": FIRST.isoformat()}, database, full_refresh=True
         )
-        clock["now"] = SECOND.strftime(STAMP)
+        clock["now"] = (SECOND + SERVER_AFTER_END).strftime(STAMP)
         env["TAP_WOLKVOX_END_DATE"] = SECOND.isoformat()
         second = run_once(sim, env, database, full_refresh=False)
         # The same tap into target-jsonl, without touching any state: the raw Singer values.

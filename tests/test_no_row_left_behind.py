@@ -131,18 +131,47 @@ def test_each_run_says_how_late_rows_arrived() -> None:
     assert len(json.dumps(state)) < 600
 
 
-def test_rows_later_than_the_margin_raise_a_warning() -> None:
-    runs, _ = poll_a_morning(600, dt.timedelta(minutes=40), seed=23)
+def test_rows_later_than_the_margin_widen_it_for_the_next_runs() -> None:
+    runs, published = poll_a_morning(600, dt.timedelta(minutes=40), seed=23)
+    emitted = keys(emitted_by(runs))
+    lost = published - emitted
+    # The first runs lose the rows published later than 15 minutes ...
+    assert lost
+    warnings = lines_of(runs, "far edge")
+    assert "the following runs use a 30-minute margin" in warnings[0]
+    assert "Set lookback_minutes once to re-read what is past" in warnings[0]
+    assert "the following runs use a 60-minute margin" in warnings[1]
+    assert len(warnings) == 2  # once per widening, not per run
+    # ... the margin doubles (kept in STATE) until it holds them ...
+    learned = [
+        run.final_state["bookmarks"]["interaction_transfers"].get("learned_margin", {})
+        for run, _ in runs
+    ]
+    first_at_60 = next(i for i, margin in enumerate(learned) if margin.get("minutes") == 60)
+    assert all(margin.get("minutes") == 60 for margin in learned[first_at_60:])
+    # ... and no row after the bookmark the run that learned it left is lost.
+    bookmark = runs[first_at_60][0].final_state["bookmarks"]["interaction_transfers"]
+    since = bookmark["replication_key_value"]
+    assert lost
+    assert all(date < since for _, date, _, _ in lost)
+    assert len([key for key in published if key[1] >= since]) > 300
+
+
+def test_a_margin_at_its_cap_asks_for_a_wider_setting() -> None:
+    runs, _ = poll_a_morning(
+        1200,
+        dt.timedelta(minutes=300),
+        every=dt.timedelta(minutes=30),
+        until=dt.datetime(2025, 3, 10, 17),
+        settle_minutes=240,
+        seed=24,
+    )
     warnings = lines_of(runs, "far edge")
     assert warnings
-    assert "raise settle_minutes" in warnings[0]
-
-
-def test_a_wider_margin_catches_later_rows() -> None:
-    runs, published = poll_a_morning(
-        400, dt.timedelta(minutes=40), until=dt.datetime(2025, 3, 10, 12, 50), settle_minutes=45
+    assert "raise settle_minutes (and set lookback_minutes once" in warnings[0]
+    assert not any(
+        "learned_margin" in run.final_state["bookmarks"]["interaction_transfers"] for run, _ in runs
     )
-    assert keys(emitted_by(runs)) == published
 
 
 class PublishedTotals:
@@ -187,6 +216,39 @@ def daily_runs(
             asked.append([r.params["date_ini"][:8] for r in sim.requests[before:]])
             state = run.final_state
     return runs, asked, len(calls.data)
+
+
+def test_lookback_minutes_reach_back_into_the_days_before_a_daily_bookmark() -> None:
+    clock = Clock("2025-03-12 10:00:00")
+    state = {
+        "bookmarks": {
+            "agent_daily_performance": {
+                "replication_key": "report_date",
+                "replication_key_value": "2025-03-12",
+            }
+        }
+    }
+    asked = {}
+    for start_date, lookback in [("2025-03-01", 0), ("2025-03-01", 30), ("2025-03-01", 2 * 1440)]:
+        with WolkvoxSimulator(token=TOKEN, now=clock.sandbox_now) as sim:
+            sim.set_rows("agent_1", [{"agent_id": "1201", "calls": "3", "date": "x"}])
+            config = base_config(sim, start_date=start_date, lookback_minutes=lookback)
+            del config["end_date"]
+            run = run_in_process(config, state, clock=clock, streams=["agent_daily_performance"])
+            assert run.returncode == 0, run.stderr
+            asked[lookback] = [r.params["date_ini"][:8] for r in sim.requests]
+    assert asked == {
+        0: ["20250312"],
+        30: ["20250311", "20250312"],  # 00:00 - 30 min is the 11th
+        2880: ["20250310", "20250311", "20250312"],
+    }
+    # never before start_date
+    with WolkvoxSimulator(token=TOKEN, now=clock.sandbox_now) as sim:
+        sim.set_rows("agent_1", [{"agent_id": "1201", "calls": "3", "date": "x"}])
+        config = base_config(sim, start_date="2025-03-11", lookback_minutes=2 * 1440)
+        del config["end_date"]
+        run = run_in_process(config, state, clock=clock, streams=["agent_daily_performance"])
+        assert [r.params["date_ini"][:8] for r in sim.requests] == ["20250311", "20250312"]
 
 
 def last_total(runs: list[TapRun], day: str) -> int:

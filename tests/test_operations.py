@@ -4,7 +4,8 @@ The project is this repository's meltano.yml plus ``examples/several-operations/
 operations.meltano.yml`` included as its README says, in a temporary directory (the plugin
 installs are this repository's: MELTANO_SYS_DIR_ROOT). Each operation has a sandbox of its own
 with its own token and its own rows; the run loads both, and the test checks that rows, tables
-and states stay apart. Clocks are fixed: the sandboxes' by injection, the tap's by end_date.
+and states stay apart. Clocks are fixed: the sandboxes' by injection (a day past end_date, the
+tap following them through the Date header), the tap's reading by end_date.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tap_wolkvox.catalog import REPORTS
 from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
+from tests.conftest import SERVER_AFTER_END
 from tests.meltano_project import ROOT, meltano, meltano_env
 
 if t.TYPE_CHECKING:
@@ -34,6 +36,8 @@ OPERATIONS = ("bogota", "medellin")
 STAMP = "%Y-%m-%d %H:%M:%S"
 START = dt.datetime(2026, 3, 1)
 END = dt.datetime(2026, 3, 5, 18, 0)
+#: The sandboxes' clock (Bogotá wall clock).
+SERVER_NOW = (END + SERVER_AFTER_END).strftime("%Y-%m-%d %H:%M:%S")
 ZONE = ZoneInfo("America/Bogota")
 DATABASE = "operations"
 
@@ -81,7 +85,7 @@ def operations(
         transfers = SampleOperation(
             seed=seed, history_days=10, live_from=END + dt.timedelta(days=1), live_per_minute=0
         )
-        sim = WolkvoxSimulator(token=f"token-of-{name}", now=lambda: END.strftime(STAMP))
+        sim = WolkvoxSimulator(token=f"token-of-{name}", now=lambda: SERVER_NOW)
         sim.sources.update(generated_sources(REPORTS, START.date(), END.date()))
         sim.sources["chat_9"] = transfers
         sims[name] = Operation(name, sim.start(), transfers, {})

@@ -7,8 +7,8 @@ keeps it between machines. Each runs twice against a sandbox whose clock moves o
 so the second run has new rows to find and must find them from the state the first one left.
 PostgreSQL is a server started by the test run (``tests/postgres.py``).
 
-The clocks are fixed: the sandbox's by an injected clock, the tap's by ``end_date`` (the tap
-reads up to end_date, whatever today is).
+The clocks are fixed: the sandbox's by an injected clock a day past each run's ``end_date``,
+which the tap follows (the Date header); the tap reads up to end_date, whatever today is.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from tap_wolkvox.catalog import REPORTS
 from tap_wolkvox.sandbox.generated import generated_sources, sample_shaped
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import RequestRecord, WolkvoxSimulator
+from tests.conftest import SERVER_AFTER_END
 from tests.meltano_project import ROOT, meltano, meltano_env
 
 if t.TYPE_CHECKING:
@@ -94,7 +95,7 @@ def pipelines(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory
     # before storing it as timestamp without time zone, and this server's default is Bogotá.
     # Without this line the table holds Bogotá wall-clock readings.
     postgres.query(f"ALTER DATABASE {database} SET timezone TO 'UTC'")
-    clock = {"now": FIRST.strftime(STAMP)}
+    clock = {"now": (FIRST + SERVER_AFTER_END).strftime(STAMP)}
     operation = SampleOperation(
         seed=5, history_days=50, live_from=SECOND + dt.timedelta(days=1), live_per_minute=0
     )
@@ -114,7 +115,7 @@ def pipelines(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory
         meltano(["install", "extractor", "tap-wolkvox"], env)
         meltano(["install", "loader", "target-postgres"], env)
         for end in (FIRST, SECOND):
-            clock["now"] = end.strftime(STAMP)
+            clock["now"] = (end + SERVER_AFTER_END).strftime(STAMP)
             for step, state_id in (
                 (events, "dev:tap-wolkvox-to-target-postgres"),
                 (daily, "dev:tap-wolkvox-to-target-postgres:daily"),

@@ -14,7 +14,18 @@ from tap_wolkvox.catalog import REPORTS
 from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
 from tap_wolkvox.tap import StateReader, bookmark_is_readable
-from tests.conftest import TOKEN, TapRunner, base_config, parse_messages, tap_command, tap_env
+from tap_wolkvox.timestamps import OperationClock, load_timezone
+from tests.conftest import (
+    TOKEN,
+    Clock,
+    TapRunner,
+    base_config,
+    parse_messages,
+    run_in_process,
+    tap_command,
+    tap_env,
+    without_clock_warning,
+)
 from tests.test_sync import Q1, bookmark, keys, spread, state_at
 
 if t.TYPE_CHECKING:
@@ -28,7 +39,7 @@ def errors_in(stderr: str) -> list[str]:
 
 
 def warnings_in(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if "| WARNING" in line]
+    return without_clock_warning([line for line in stderr.splitlines() if "| WARNING" in line])
 
 
 # -- a stop signal mid-run ------------------------------------------------------------------
@@ -290,9 +301,19 @@ def test_a_state_that_is_not_an_object_stops_with_one_sentence(
     assert simulator.requests == []
 
 
-def warned(state: dict[str, t.Any], daily: t.Mapping[str, bool | None]) -> tuple[t.Any, list[str]]:
+#: The replication key of each stream these tests' states name (None: the stream has none).
+KEYS: dict[str, str | None] = {
+    "interaction_transfers": "date",
+    "abandoned_calls": "date",
+    CAMPAIGNS: "report_date",
+    "agents": None,
+}
+BOGOTA = OperationClock(load_timezone("America/Bogota"))
+
+
+def warned(state: dict[str, t.Any]) -> tuple[t.Any, list[str]]:
     said: list[str] = []
-    return StateReader(daily, said.append).read(state), said
+    return StateReader(KEYS, said.append, BOGOTA).read(state), said
 
 
 def test_a_readable_state_is_kept_as_it_is() -> None:
@@ -306,25 +327,32 @@ def test_a_readable_state_is_kept_as_it_is() -> None:
             },
             CAMPAIGNS: {
                 "partitions": [
-                    {"context": {"campaign_id": "101"}, "replication_key_value": "2025-04-01"}
+                    {
+                        "context": {"campaign_id": "101"},
+                        "replication_key": "report_date",
+                        "replication_key_value": "2025-04-01",
+                    }
                 ]
             },
+            "agents": {"replication_key_value": 17},
             "a_stream_of_another_version": {"replication_key_value": 17},
         },
         "currently_syncing": None,
     }
-    daily = {"interaction_transfers": False, CAMPAIGNS: True}
-    assert warned(state, daily) == (state, [])
+    assert warned(state) == (state, [])
 
 
 def test_a_partition_the_state_holds_twice_resumes_from_its_earlier_bookmark() -> None:
     entries = [
-        {"context": {"campaign_id": "101"}, "replication_key_value": "2025-04-03"},
-        {"context": {"campaign_id": "101"}, "replication_key_value": "2025-04-01"},
-        {"context": {"campaign_id": "202"}, "replication_key_value": "2025-04-02"},
-        {"campaign_id": "303"},
+        {
+            "context": {"campaign_id": c},
+            "replication_key": "report_date",
+            "replication_key_value": v,
+        }
+        for c, v in [("101", "2025-04-03"), ("101", "2025-04-01"), ("202", "2025-04-02")]
     ]
-    kept, said = warned({"bookmarks": {CAMPAIGNS: {"partitions": entries}}}, {CAMPAIGNS: True})
+    entries.append({"campaign_id": "303"})
+    kept, said = warned({"bookmarks": {CAMPAIGNS: {"partitions": entries}}})
     assert kept["bookmarks"][CAMPAIGNS]["partitions"] == entries[1:3]
     assert len(said) == 2
     assert "resuming from the earliest of its bookmarks" in said[0]
@@ -333,8 +361,7 @@ def test_a_partition_the_state_holds_twice_resumes_from_its_earlier_bookmark() -
 
 def test_partitions_that_are_not_a_list_are_ignored() -> None:
     kept, said = warned(
-        {"bookmarks": {CAMPAIGNS: {"partitions": {"campaign_id": "101"}, "rows_seen": True}}},
-        {CAMPAIGNS: True},
+        {"bookmarks": {CAMPAIGNS: {"partitions": {"campaign_id": "101"}, "rows_seen": True}}}
     )
     assert kept == {"bookmarks": {CAMPAIGNS: {"rows_seen": True}}}
     assert said == [
@@ -360,6 +387,11 @@ def test_partitions_that_are_not_a_list_are_ignored() -> None:
         ("2025-04-01T00:00:00+00:00", True, False),
         (20250401, True, False),
         (None, False, False),
+        ("0001-01-01", True, False),
+        ("9999-12-31", True, False),
+        ("0001-01-01T00:00:00+00:00", False, False),
+        ("9999-12-31T23:59:59", False, False),
+        ("1970-01-01T00:00:00+09:00", False, True),
     ],
 )
 def test_what_a_readable_bookmark_is(value: t.Any, daily: bool, readable: bool) -> None:
@@ -368,6 +400,100 @@ def test_what_a_readable_bookmark_is(value: t.Any, daily: bool, readable: bool) 
 
 def test_a_long_unreadable_value_is_cut_short_in_the_warning() -> None:
     value = "x" * 500
-    _, [said] = warned(state_at(value), {"interaction_transfers": False})
+    _, [said] = warned(state_at(value))
     assert len(said) < 300
     assert "…" in said
+
+
+# -- bookmarks written for another key, and partitions held twice in two forms ---------------
+
+
+def partition(skill: str, value: str, key: str | None = "date") -> dict[str, t.Any]:
+    entry: dict[str, t.Any] = {"context": {"skill_id": skill}, "replication_key_value": value}
+    if key is not None:
+        entry["replication_key"] = key
+    return entry
+
+
+@pytest.mark.parametrize(
+    ("duplicates", "earliest"),
+    [
+        # 2025-04-01T02:00:00 without an offset is Bogotá's wall clock: 07:00 UTC.
+        (["2025-04-01T05:00:00+00:00", "2025-04-01T02:00:00"], 0),
+        (["2025-04-01T02:00:00", "2025-04-01T08:00:00+00:00"], 0),
+        (["2025-04-01T08:00:00Z", "2025-04-01"], 1),
+    ],
+    ids=["aware-first", "naive-first", "date-alone"],
+)
+def test_a_partition_held_twice_with_and_without_an_offset_resumes_from_the_earliest(
+    duplicates: list[str], earliest: int
+) -> None:
+    entries = [partition("3001", value) for value in duplicates]
+    kept, said = warned({"bookmarks": {"abandoned_calls": {"partitions": entries}}})
+    assert kept["bookmarks"]["abandoned_calls"]["partitions"] == [entries[earliest]]
+    [warning] = said
+    assert "the state holds it more than once; resuming from the earliest" in warning
+
+
+def test_such_a_state_runs_from_the_earliest_bookmark(simulator: WolkvoxSimulator) -> None:
+    calls = [{"conn_id": f"C{i}", "date": f"2025-03-0{1 + i} 10:00:00"} for i in range(3)]
+    simulator.set_rows("skill_2", calls)
+    entries = [partition("3001", "2025-03-02T12:00:00+00:00"), partition("3001", "2025-03-01")]
+    run = run_in_process(
+        base_config(simulator, skill_ids=["3001"]),
+        {"bookmarks": {"abandoned_calls": {"partitions": entries}}},
+        clock=Clock("2025-06-30 23:59:59"),
+        streams=["abandoned_calls"],
+    )
+    assert run.returncode == 0, run.stderr
+    assert simulator.requests[0].params["date_ini"] == "20250301000000"
+    assert len(run.records()) == 3
+
+
+@pytest.mark.parametrize(
+    ("key", "says"),
+    [
+        (None, 'ignoring bookmark "2025-03-01T05:00:00+00:00", which names no replication_key'),
+        (
+            "start_date",
+            (
+                'ignoring bookmark "2025-03-01T05:00:00+00:00", written for replication key '
+                '"start_date"'
+            ),
+        ),
+    ],
+    ids=["no-key", "another-key"],
+)
+def test_a_bookmark_for_no_or_another_key_is_ignored_with_one_warning(
+    simulator: WolkvoxSimulator, key: str | None, says: str
+) -> None:
+    rows = spread(30, *Q1, seed=4)
+    simulator.set_rows("chat_9", rows)
+    stream_state: dict[str, t.Any] = {"replication_key_value": "2025-03-01T05:00:00+00:00"}
+    if key is not None:
+        stream_state["replication_key"] = key
+    run = run_in_process(
+        base_config(simulator),
+        {"bookmarks": {"interaction_transfers": stream_state}},
+        clock=Clock("2025-06-30 23:59:59"),
+    )
+    assert run.returncode == 0, run.stderr
+    [warning] = [line for line in run.stderr.splitlines() if line.startswith("WARNING")]
+    assert f"Stream interaction_transfers: {says}" in warning
+    assert '(expected "date"); this stream starts from start_date.' in warning
+    assert simulator.requests[0].params["date_ini"] == "20250101000000"
+    assert keys(run.records()) == keys(rows)
+
+
+def test_a_partition_bookmark_without_its_key_is_named_with_its_partition() -> None:
+    entries = [partition("3001", "2025-03-01T05:00:00+00:00", key=None), partition("3002", "x")]
+    kept, said = warned({"bookmarks": {"abandoned_calls": {"partitions": entries}}})
+    assert [
+        p.get("replication_key_value") for p in kept["bookmarks"]["abandoned_calls"]["partitions"]
+    ] == [None, None]
+    assert said[0].startswith(
+        'Stream abandoned_calls, partition {"skill_id": "3001"}: ignoring bookmark '
+        '"2025-03-01T05:00:00+00:00", which names no replication_key (expected "date"); this '
+        "partition starts from start_date."
+    )
+    assert "ignoring unreadable bookmark" in said[1]

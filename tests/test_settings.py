@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import typing as t
 
@@ -9,7 +10,16 @@ import pytest
 
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
 from tap_wolkvox.settings import SettingsError, config_errors, read_settings
-from tests.conftest import TOKEN, TapRunner, base_config, parse_messages, tap_command, tap_env
+from tests.conftest import (
+    TOKEN,
+    Clock,
+    TapRunner,
+    base_config,
+    parse_messages,
+    run_in_process,
+    tap_command,
+    tap_env,
+)
 from tests.test_sync import transfer
 
 
@@ -44,6 +54,24 @@ from tests.test_sync import transfer
         ({"window_days": 45}, "45 is greater than the maximum of 31"),
         ({"wolkvox_server": "wv0048.wolkvox.com", "api_url": None}, "does not match"),
         ({"disposition_code_variant": "cod_act9"}, "'cod_act9' is not one of"),
+        (
+            {"end_date": "9999-12-31"},
+            (
+                "Setting 'end_date': '9999-12-31' is outside the dates the tap accepts, 1970-01-01 to "
+                "9998-12-31 (leave end_date unset to read up to now)."
+            ),
+        ),
+        (
+            {"start_date": "0001-01-01", "timezone": "Asia/Tokyo"},
+            (
+                "Setting 'start_date': '0001-01-01' is outside the dates the tap accepts, 1970-01-01 to "
+                "9998-12-31."
+            ),
+        ),
+        (
+            {"start_date": "0001-01-01T00:00:00+09:00"},
+            "Setting 'start_date': '0001-01-01T00:00:00+09:00' is outside the dates the tap accepts",
+        ),
     ],
     ids=[
         "no-token",
@@ -56,6 +84,9 @@ from tests.test_sync import transfer
         "span",
         "server",
         "variant",
+        "end-out-of-range",
+        "start-out-of-range",
+        "start-before-year-1-in-utc",
     ],
 )
 def test_bad_settings_stop_before_any_request(
@@ -349,3 +380,46 @@ def test_a_bad_number_from_the_environment_stops_with_one_line(
     assert message in errors[0]
     assert "Config validation failed" in errors[1]
     assert simulator.requests == []
+
+
+def test_the_accepted_dates_convert_in_every_zone() -> None:
+    # The ends of the range, read in the zones furthest from UTC either way.
+    for zone in ("Pacific/Kiritimati", "Etc/GMT+12", "Asia/Tokyo", "America/Bogota"):
+        settings = read_settings(
+            {
+                "token": "x",
+                "wolkvox_server": "0048",
+                "start_date": "1970-01-01",
+                "end_date": "9998-12-31",
+                "timezone": zone,
+            }
+        )
+        assert settings.end is not None
+        assert settings.clock.wall_clock(settings.start) == dt.datetime(1970, 1, 1)
+        assert settings.clock.wall_clock(settings.end) == dt.datetime(9998, 12, 31, 23, 59, 59)
+
+
+# -- a date-only end_date includes that whole local day, for every grain ----------------------
+
+
+@pytest.mark.parametrize(
+    ("stream", "api", "asked"),
+    [
+        ("interaction_transfers", "chat_9", [("20250131000000", "20250131235959")]),
+        ("agent_daily_performance", "agent_1", [("20250131000000", "20250131235959")]),
+    ],
+    ids=["event", "daily"],
+)
+def test_a_date_only_end_date_includes_that_whole_local_day(
+    simulator: WolkvoxSimulator, stream: str, api: str, asked: list[tuple[str, str]]
+) -> None:
+    simulator.set_rows(api, [{**transfer("EM1", "2025-01-31 23:59:59"), "agent_id": "1201"}])
+    config = base_config(simulator, start_date="2025-01-31", end_date="2025-01-31")
+    run = run_in_process(config, clock=Clock("2025-06-30 23:59:59"), streams=[stream])
+    assert run.returncode == 0, run.stderr
+    assert [(r.params["date_ini"], r.params["date_end"]) for r in simulator.requests] == asked
+    assert len(run.records()) == 1
+    state = run.final_state["bookmarks"][stream]
+    assert state["replication_key_value"] == (
+        "2025-02-01T05:00:00+00:00" if stream == "interaction_transfers" else "2025-02-01"
+    )

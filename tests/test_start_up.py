@@ -26,6 +26,7 @@ from tests.conftest import (
     run_in_process,
     tap_command,
     tap_env,
+    without_clock_warning,
 )
 from tests.test_sync import Q1, spread
 
@@ -40,7 +41,7 @@ SKILL_DAYS = "skill_daily_service_levels_by_date"  # skill_3: rows carry no skil
 
 
 def lines(stderr: str, level: str) -> list[str]:
-    return [line for line in stderr.splitlines() if f"| {level}" in line]
+    return without_clock_warning([line for line in stderr.splitlines() if f"| {level}" in line])
 
 
 def message(line: str) -> str:

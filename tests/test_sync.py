@@ -194,7 +194,8 @@ def test_a_one_second_window_at_the_cap_stops_with_a_clear_error(
 def test_incremental_rerun_asks_only_from_the_bookmark(
     simulator: WolkvoxSimulator, run_tap: TapRunner
 ) -> None:
-    clock = {"now": "2025-03-10 12:00:00"}
+    # (half a minute past each end_date: the Date header counts whole seconds)
+    clock = {"now": "2025-03-10 12:00:30"}
     simulator._now = lambda: clock["now"]
     first_rows = spread(200, dt.datetime(2025, 3, 1), dt.datetime(2025, 3, 10, 11, 59, 59))
     new_rows = [
@@ -202,21 +203,24 @@ def test_incremental_rerun_asks_only_from_the_bookmark(
         transfer("EMNEW2", "2025-03-10 12:04:59"),
     ]
     simulator.set_rows("chat_9", first_rows + new_rows)
-    # end_date plays "now" for the tap, as the simulator's clock does for the server
-    config = base_config(simulator, start_date="2025-03-01", end_date="2025-03-10T12:00:00")
+    # The tap follows the simulator's clock (its Date header), end_date too; no late-row margin
+    # here, so that the second run asks for the new rows only.
+    config = base_config(
+        simulator, start_date="2025-03-01", end_date="2025-03-10T12:00:00", settle_minutes=0
+    )
     first = run_tap(config)
     assert first.returncode == 0, first.stderr
     assert len(first.records()) == 200
-    assert bookmark(first.final_state) == "2025-03-10T17:00:01+00:00"
+    assert bookmark(first.final_state) == "2025-03-10T17:00:00+00:00"
 
-    clock["now"] = "2025-03-10 12:05:00"
+    clock["now"] = "2025-03-10 12:05:30"
     config["end_date"] = "2025-03-10T12:05:00"
     simulator.requests.clear()
     second = run_tap(config, first.final_state)
     assert second.returncode == 0, second.stderr
-    assert served(simulator) == [("20250310120001", "20250310120500")]  # one call
+    assert served(simulator) == [("20250310120000", "20250310120500")]  # one call
     assert keys(second.records()) == keys(new_rows)
-    assert bookmark(second.final_state) == "2025-03-10T17:05:01+00:00"
+    assert bookmark(second.final_state) == "2025-03-10T17:05:00+00:00"
 
 
 def test_lookback_starts_before_the_bookmark(

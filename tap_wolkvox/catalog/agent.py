@@ -19,7 +19,7 @@ from tap_wolkvox.catalog.shared import (
     TYPE_INTERACTION,
     reports_in,
 )
-from tap_wolkvox.reports import Field, Kind, Param, Report
+from tap_wolkvox.reports import Field, Kind, Param, Report, VoiceIds
 
 # Agent activity totals.
 CALLS = Field("calls", Kind.INTEGER, "Calls (inbound + outbound + internal).")
@@ -465,6 +465,7 @@ AGENT_PREVIEW_CALLS = Report(
     ),
     primary_key=("id_call", "date_preview", "id_agent"),
     timestamp="date_preview",
+    voice_ids=VoiceIds("id_call", "date_preview"),
 )
 
 AGENT_DAILY_PREVIEW_TIMES = Report(

@@ -19,7 +19,7 @@ from tap_wolkvox.catalog.shared import (
     TYPE_INTERACTION,
     reports_in,
 )
-from tap_wolkvox.reports import Field, Kind, Report
+from tap_wolkvox.reports import Field, Kind, Report, VoiceIds
 
 CALL_DETAIL_RECORDS = Report(
     api="cdr_1",
@@ -55,6 +55,7 @@ CALL_DETAIL_RECORDS = Report(
     ),
     primary_key=("conn_id", "date", "agent_id"),
     timestamp="date",
+    voice_ids=VoiceIds("conn_id", "date"),
     selected_by_default=True,
 )
 

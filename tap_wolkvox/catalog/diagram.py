@@ -20,7 +20,7 @@ from tap_wolkvox.catalog.shared import (
     TYPE_INTERACTION,
     reports_in,
 )
-from tap_wolkvox.reports import Field, Kind, Report
+from tap_wolkvox.reports import Field, Kind, Report, VoiceIds
 
 # IVR and routing points.
 COD_OPC_MENU = Field(
@@ -445,6 +445,7 @@ VOICE_CONVERSATIONS = Report(
     ),
     primary_key=("connect_id", "date"),
     timestamp="date",
+    voice_ids=VoiceIds("connect_id", "date"),
 )
 
 #: The reports above, in the order they are declared.

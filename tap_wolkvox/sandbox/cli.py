@@ -68,7 +68,9 @@ def main(argv: t.Sequence[str] | None = None) -> None:
     )
     first_day = now.date() - dt.timedelta(days=args.history_days)
     shapes: Shapes = "sample" if args.sample_shapes else "declared"
-    sim.sources.update(generated_sources(REPORTS, first_day, now.date(), shapes=shapes))
+    sim.sources.update(
+        generated_sources(REPORTS, first_day, now.date(), shapes=shapes, timezone=args.timezone)
+    )
     transfers = next(report for report in REPORTS if report.api == "chat_9")
     sim.sources["chat_9"] = sample_shaped(operation, transfers) if args.sample_shapes else operation
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -22,6 +22,7 @@ import typing as t
 import zlib
 from dataclasses import dataclass
 from importlib import resources
+from zoneinfo import ZoneInfo
 
 from tap_wolkvox.reports import Field, Kind, Report
 from tap_wolkvox.sandbox.operation import AGENTS, CHANNELS, SKILLS
@@ -36,6 +37,7 @@ if t.TYPE_CHECKING:
 Shapes = t.Literal["declared", "sample"]
 
 STAMP = "%Y-%m-%d %H:%M:%S"
+DEFAULT_TIMEZONE = "America/Bogota"
 _CUSTOMERS = ("Andrea Cifuentes", "Hernán Pineda", "Marcela Acosta", "Óscar Villamizar")
 
 
@@ -95,7 +97,22 @@ def _value(field: Field, index: int, at: dt.datetime, rng: random.Random) -> t.A
     return _text(field.name, index, rng)
 
 
-def _row(report: Report, index: int, at: dt.datetime, rng: random.Random) -> dict[str, t.Any]:
+def voice_id(wall: dt.datetime, zone: ZoneInfo, rng: random.Random) -> str:
+    """A Wolkvox voice ID for a call whose row reads ``wall`` in ``zone``.
+
+    Like ``6736.4628.1040.1768782812.1814``: the second-to-last part is the Unix time of the
+    call, taken up to a minute before the row's wall-clock time (as in the vendor's samples).
+    """
+    epoch = int(wall.replace(tzinfo=zone).timestamp()) - rng.randint(0, 59)
+    return (
+        f"{rng.randint(1000, 13000)}.{rng.randint(0, 9999):04d}.{rng.randint(1000, 9999)}."
+        f"{epoch}.{rng.randint(1, 60000)}"
+    )
+
+
+def _row(
+    report: Report, index: int, at: dt.datetime, rng: random.Random, zone: ZoneInfo
+) -> dict[str, t.Any]:
     derived = report.timestamp if report.timestamp_source else None
     row = {f.name: _value(f, index, at, rng) for f in report.fields if f.name != derived}
     for name in report.primary_key:
@@ -112,21 +129,33 @@ def _row(report: Report, index: int, at: dt.datetime, rng: random.Random) -> dic
             )
     if report.timestamp and not report.timestamp_source:
         row[report.timestamp] = at.strftime(STAMP)
+    if report.voice_ids is not None:
+        # Its own generator, so that the row's other values stay as they were.
+        row[report.voice_ids.id_field] = voice_id(
+            at,
+            zone,
+            random.Random(_seed(report.api, at, index)),  # noqa: S311 - sample data
+        )
     return row
 
 
 @dataclass
 class GeneratedEvents:
-    """Event rows of one report: a few per day, at office hours, over the history."""
+    """Event rows of one report: a few per day, at office hours, over the history.
+
+    Their wall-clock times are the operation's in ``timezone`` (voice IDs hold the instant).
+    """
 
     report: Report
     first_day: dt.date
     last_day: dt.date
     per_day: int = 8
+    timezone: str = DEFAULT_TIMEZONE
 
     def __post_init__(self) -> None:
         """Generate the history once."""
         rng = random.Random(_seed(self.report.api))  # noqa: S311 - sample data
+        zone = ZoneInfo(self.timezone)
         rows = []
         day = self.first_day
         while day <= self.last_day:
@@ -134,7 +163,7 @@ class GeneratedEvents:
                 at = dt.datetime.combine(day, dt.time(8)) + dt.timedelta(
                     seconds=index * 3600 + rng.randint(0, 3000)
                 )
-                rows.append(_row(self.report, index, at, rng))
+                rows.append(_row(self.report, index, at, rng, zone))
             day += dt.timedelta(days=1)
         field = self.report.timestamp_source or self.report.timestamp or "date"
         self._rows = StaticRows(rows, field)
@@ -151,6 +180,7 @@ class GeneratedTotals:
     report: Report
     first_day: dt.date
     rows_per_day: int = 4
+    zone: ZoneInfo = dataclasses.field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
 
     def rows(self, start: str, end: str, now: str) -> list[dict[str, t.Any]]:  # noqa: ARG002
         """Totals for the day ``start`` falls on; none before the history or after today."""
@@ -164,7 +194,7 @@ class GeneratedTotals:
         days = {f.name for f in self.report.fields if f.kind is Kind.DAY}
         dimensions = [k for k in self.report.primary_key if k != "report_date" and k not in days]
         count = self.rows_per_day if dimensions else 1  # no dimension: one row of day totals
-        rows = [_row(self.report, index, at, rng) for index in range(count)]
+        rows = [_row(self.report, index, at, rng, self.zone) for index in range(count)]
         if start[:10] == today:
             # Today's totals are still growing: mark them with the clock so re-reads differ.
             for row in rows:
@@ -304,8 +334,12 @@ def generated_sources(
     last_day: dt.date,
     *,
     shapes: Shapes = "declared",
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> dict[str, ReportSource]:
-    """A source for every report, keyed by its ``api`` name, in the spelling ``shapes`` says."""
+    """A source for every report, keyed by its ``api`` name, in the spelling ``shapes`` says.
+
+    ``timezone`` is the operation's clock (the simulator's): voice IDs agree with it.
+    """
     sources: dict[str, ReportSource] = {}
     for report in reports:
         shape = sample_shapes().get(report.api) if shapes == "sample" else None
@@ -315,6 +349,6 @@ def generated_sources(
             per_day = len(shape.buckets) if shape is not None and shape.buckets else 4
             source = GeneratedTotals(report, first_day, rows_per_day=per_day)
         else:
-            source = GeneratedEvents(report, first_day, last_day)
+            source = GeneratedEvents(report, first_day, last_day, timezone=timezone)
         sources[report.api] = source if shape is None else SampleShaped(source, report, shape)
     return sources

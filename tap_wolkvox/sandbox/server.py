@@ -22,6 +22,7 @@ import threading
 import time
 import typing as t
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
@@ -291,7 +292,10 @@ class WolkvoxSimulator:
         self.span_violations: list[dict[str, str]] = []
         self.calls_today = 0
         zone = ZoneInfo(timezone)
+        self.zone = zone
         self._now = now or (lambda: dt.datetime.now(zone).strftime("%Y-%m-%d %H:%M:%S"))
+        # The last instant a Date header said: the server's clock never runs back.
+        self._last_date = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
         # (imported here: information.py builds on this module)
         from tap_wolkvox.sandbox.information import SampleInformation  # noqa: PLC0415
 
@@ -447,6 +451,27 @@ class WolkvoxSimulator:
     def wall_now(self) -> str:
         """The operation's wall clock now, ``YYYY-MM-DD HH:MM:SS``."""
         return self._now()
+
+    def utc_now(self) -> dt.datetime:
+        """The instant of the operation's wall clock now: what each reply's Date header says.
+
+        An hour that daylight saving repeats reads the same twice: the later reading is taken
+        once the earlier one has been said, as a clock runs on.
+        """
+        try:
+            wall = dt.datetime.strptime(self._now(), "%Y-%m-%d %H:%M:%S")  # noqa: DTZ007
+        except ValueError:  # a test's clock that is no wall-clock string
+            return dt.datetime.now(dt.timezone.utc)
+        readings = sorted(
+            {
+                wall.replace(tzinfo=self.zone, fold=fold).astimezone(dt.timezone.utc)
+                for fold in (0, 1)
+            }
+        )
+        with self._lock:
+            instant = next((at for at in readings if at >= self._last_date), readings[-1])
+            self._last_date = max(self._last_date, instant)
+        return instant
 
     def rows_reply(self, rows: list[dict[str, t.Any]], record: RequestRecord) -> tuple[int, t.Any]:
         """A 200 holding ``rows`` (404 when there are none, as for an empty window)."""
@@ -620,6 +645,12 @@ def _handler_for(sim: WolkvoxSimulator) -> type[BaseHTTPRequestHandler]:  # noqa
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
+
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            """The Date header: the operation's clock, injected in tests, not this machine's."""
+            if timestamp is not None:
+                return super().date_time_string(timestamp)
+            return formatdate(sim.utc_now().timestamp(), usegmt=True)
 
         def log_message(self, format: str, *args: t.Any) -> None:  # noqa: A002
             """Stay quiet: tests and demos read their own output."""
