@@ -16,12 +16,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tap_wolkvox.catalog import REPORTS
-from tap_wolkvox.information import DIMENSIONS, INFORMATION_REPORTS
+from tap_wolkvox.declarations import REPORTS
+from tap_wolkvox.declarations.information import DIMENSIONS, INFORMATION_REPORTS
 from tap_wolkvox.settings import LIST_SETTINGS
 
 if TYPE_CHECKING:
-    from tap_wolkvox.reports import Report
+    from tap_wolkvox.declarations.model import Report
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

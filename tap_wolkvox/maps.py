@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from singer_sdk.exceptions import MapExpressionError
 
-from tap_wolkvox.errors import WolkvoxError
+from tap_wolkvox.replies.errors import WolkvoxError
 from tap_wolkvox.sdk import FILTER
 
 #: The evaluator's own refusals (simpleeval's, which the SDK wraps in MapExpressionError), by

@@ -15,13 +15,13 @@ from urllib.parse import urlsplit
 from singer_sdk import typing as th
 from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR
 
-from tap_wolkvox.timestamps import (
+from tap_wolkvox.time.timestamps import (
     DateOutOfRangeError,
     InvalidTimezoneError,
     OperationClock,
     load_timezone,
 )
-from tap_wolkvox.windows import MAX_SPAN_DAYS
+from tap_wolkvox.time.windows import MAX_SPAN_DAYS
 
 DEFAULT_TIMEZONE = "America/Bogota"
 DEFAULT_ROW_CAP = 60_000

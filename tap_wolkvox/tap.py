@@ -23,7 +23,10 @@ from singer_sdk.plugin_base import PluginBase
 from singer_sdk.singerlib import Catalog
 from typing_extensions import override
 
-from tap_wolkvox.budget import (
+from tap_wolkvox.declarations import REPORTS
+from tap_wolkvox.declarations.information import TOKEN_USAGE
+from tap_wolkvox.replies.errors import WolkvoxError
+from tap_wolkvox.run.budget import (
     NEXT_RUN_STARTS_WITH,
     BudgetSpent,
     Plan,
@@ -32,12 +35,6 @@ from tap_wolkvox.budget import (
     next_start,
     run_order,
 )
-from tap_wolkvox.catalog import REPORTS
-from tap_wolkvox.client import OneAtATimeSession, WolkvoxStream
-from tap_wolkvox.clocks import ServerTime
-from tap_wolkvox.dimensions import TokenUsageStream, information_streams
-from tap_wolkvox.errors import WolkvoxError
-from tap_wolkvox.information import TOKEN_USAGE
 from tap_wolkvox.sdk import DESELECTED, SeamTap, environment_config
 from tap_wolkvox.settings import (
     CONFIG_SCHEMA,
@@ -51,8 +48,11 @@ from tap_wolkvox.settings import (
     read_settings,
     unknown_variables,
 )
-from tap_wolkvox.streams import REPORT_DATE, stream_for
-from tap_wolkvox.timestamps import OperationClock, date_in_range, load_timezone
+from tap_wolkvox.streams.dimensions import TokenUsageStream, information_streams
+from tap_wolkvox.streams.http import OneAtATimeSession, WolkvoxStream
+from tap_wolkvox.streams.report import REPORT_DATE, stream_for
+from tap_wolkvox.time.clocks import ServerTime
+from tap_wolkvox.time.timestamps import OperationClock, date_in_range, load_timezone
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable

@@ -197,7 +197,7 @@ def run_in_process(
     Log lines are collected in ``stderr``; a WolkvoxError ends the run with return code 1, as
     the command does.
     """
-    from tap_wolkvox.errors import WolkvoxError
+    from tap_wolkvox.replies.errors import WolkvoxError
     from tap_wolkvox.tap import TapWolkvox
 
     output = io.BytesIO()

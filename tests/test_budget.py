@@ -6,8 +6,8 @@ import typing as t
 
 import pytest
 
-from tap_wolkvox.budget import NEXT_RUN_STARTS_WITH, next_start, run_order
-from tap_wolkvox.catalog import REPORTS
+from tap_wolkvox.declarations import REPORTS
+from tap_wolkvox.run.budget import NEXT_RUN_STARTS_WITH, next_start, run_order
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tap_wolkvox.tap import read_run_summary
 from tests.conftest import TapRun, TapRunner, base_config, without_clock_warning

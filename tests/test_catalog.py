@@ -12,9 +12,9 @@ import typing as t
 from collections import Counter
 from pathlib import Path
 
-from tap_wolkvox.catalog import REPORTS
-from tap_wolkvox.catalog.chat import INTERACTION_TRANSFERS
-from tap_wolkvox.reports import EXTRA, OCCURRENCE, UNPARSED, Field, Kind, Report
+from tap_wolkvox.declarations import REPORTS
+from tap_wolkvox.declarations.chat import INTERACTION_TRANSFERS
+from tap_wolkvox.declarations.model import EXTRA, OCCURRENCE, UNPARSED, Field, Kind, Report
 
 CATALOGUE = Path(__file__).resolve().parent / "data" / "reports.json"
 SAMPLES = Path(__file__).resolve().parent / "data" / "samples.json"

@@ -14,8 +14,10 @@ import requests
 from typing_extensions import override
 
 from tap_wolkvox import tap as tap_module
-from tap_wolkvox.catalog import REPORTS
-from tap_wolkvox.clocks import (
+from tap_wolkvox.declarations import REPORTS
+from tap_wolkvox.sandbox.generated import STAMP, voice_id
+from tap_wolkvox.sandbox.server import WolkvoxSimulator
+from tap_wolkvox.time.clocks import (
     SAMPLE_ROWS,
     ZoneMismatch,
     clock_correction,
@@ -25,9 +27,7 @@ from tap_wolkvox.clocks import (
     voice_id_epoch,
     zone_mismatch,
 )
-from tap_wolkvox.sandbox.generated import STAMP, voice_id
-from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tap_wolkvox.timestamps import UTC, OperationClock, load_timezone
+from tap_wolkvox.time.timestamps import UTC, OperationClock, load_timezone
 from tests.conftest import TOKEN, Clock, TapRun, base_config, run_in_process
 from tests.test_sync import keys, spread
 

@@ -29,10 +29,18 @@ from pathlib import Path
 import pytest
 import requests
 
-from tap_wolkvox.catalog import REPORTS
-from tap_wolkvox.errors import announced_rows
-from tap_wolkvox.reports import EXTRA, KEY_STAND_INS, OCCURRENCE, UNPARSED, Field, Kind, Report
-from tap_wolkvox.streams import REPORT_DATE, ReportStream
+from tap_wolkvox.declarations import REPORTS
+from tap_wolkvox.declarations.model import (
+    EXTRA,
+    KEY_STAND_INS,
+    OCCURRENCE,
+    UNPARSED,
+    Field,
+    Kind,
+    Report,
+)
+from tap_wolkvox.replies.errors import announced_rows
+from tap_wolkvox.streams.report import REPORT_DATE, ReportStream
 from tap_wolkvox.tap import TapWolkvox
 
 SAMPLES: dict[str, t.Any] = json.loads(

@@ -7,7 +7,7 @@ import typing as t
 
 import pytest
 
-from tap_wolkvox.errors import (
+from tap_wolkvox.replies.errors import (
     NotWolkvoxError,
     QuotaExhaustedError,
     RejectedRequestError,

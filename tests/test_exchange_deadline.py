@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tap_wolkvox import client
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
+from tap_wolkvox.streams import http as client
 from tests.conftest import TOKEN, Clock, TapRun, base_config, run_in_process
 from tests.test_sync import keys, transfer
 

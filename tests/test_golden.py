@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pytest
 
-from tap_wolkvox import bodies
-from tap_wolkvox.budget import RunStopped
-from tap_wolkvox.catalog import REPORTS
-from tap_wolkvox.errors import WolkvoxError
+from tap_wolkvox.declarations import REPORTS
+from tap_wolkvox.replies import bodies
+from tap_wolkvox.replies.errors import WolkvoxError
+from tap_wolkvox.run.budget import RunStopped
 from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator

@@ -13,7 +13,12 @@ import typing as t
 
 import pytest
 
-from tap_wolkvox.information import DIMENSIONS, INFORMATION_PATH, INFORMATION_REPORTS, READ_AT
+from tap_wolkvox.declarations.information import (
+    DIMENSIONS,
+    INFORMATION_PATH,
+    INFORMATION_REPORTS,
+    READ_AT,
+)
 from tap_wolkvox.sandbox.information import SampleInformation, agents_in_skill, skills_of
 from tap_wolkvox.sandbox.operation import AGENTS, SKILLS, SampleOperation
 from tap_wolkvox.sandbox.server import Fault, StaticRows, WolkvoxSimulator

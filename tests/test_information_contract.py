@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tap_wolkvox.dimensions import DimensionStream, InformationEventStream
-from tap_wolkvox.information import DIMENSIONS, INFORMATION_REPORTS, READ_AT
-from tap_wolkvox.reports import KEY_STAND_INS, OCCURRENCE, Field
+from tap_wolkvox.declarations.information import DIMENSIONS, INFORMATION_REPORTS, READ_AT
+from tap_wolkvox.declarations.model import KEY_STAND_INS, OCCURRENCE, Field
+from tap_wolkvox.streams.dimensions import DimensionStream, InformationEventStream
 from tap_wolkvox.tap import TapWolkvox
 from tests.test_contract import by_spelling, check_row, fill_row, fill_rows
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tap_wolkvox.margin import (
+from tap_wolkvox.settings import MAX_SETTLE_MINUTES
+from tap_wolkvox.time.margin import (
     LEARNED_MARGIN_CAP,
     LateRows,
     LearnedMargin,
@@ -12,7 +13,6 @@ from tap_wolkvox.margin import (
     MarginTally,
     learn,
 )
-from tap_wolkvox.settings import MAX_SETTLE_MINUTES
 
 UTC = dt.timezone.utc
 

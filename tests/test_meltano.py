@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from tap_wolkvox.catalog import REPORTS
+from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.sandbox.generated import GeneratedEvents
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import RequestRecord, WolkvoxSimulator

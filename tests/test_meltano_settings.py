@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tap_wolkvox.catalog import REPORTS
+from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
 from tests.meltano_project import MELTANO, ROOT, meltano, meltano_env

@@ -11,16 +11,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tap_wolkvox.catalog import REPORTS
-from tap_wolkvox.errors import (
+from tap_wolkvox.declarations import REPORTS
+from tap_wolkvox.declarations.model import RowShaper
+from tap_wolkvox.replies.errors import (
     OddReplyError,
     WolkvoxRetriableError,
     interpret,
     window_of,
 )
-from tap_wolkvox.reports import RowShaper
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
-from tap_wolkvox.timestamps import OperationClock
+from tap_wolkvox.time.timestamps import OperationClock
 from tests.conftest import TOKEN, TapRun, TapRunner, base_config
 
 WINDOW = "2025-01-01 00:00:00..2025-01-31 23:59:59"

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from tap_wolkvox.catalog import REPORTS
+from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.sandbox.generated import generated_sources, sample_shaped
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import RequestRecord, WolkvoxSimulator

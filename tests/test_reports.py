@@ -7,8 +7,8 @@ import typing as t
 
 import pytest
 
-from tap_wolkvox.catalog import REPORTS
-from tap_wolkvox.reports import Kind, Report
+from tap_wolkvox.declarations import REPORTS
+from tap_wolkvox.declarations.model import Kind, Report
 from tap_wolkvox.sandbox.generated import GeneratedTotals, generated_sources
 from tap_wolkvox.sandbox.server import StaticRows, WolkvoxSimulator
 from tests.conftest import TOKEN, Clock, TapRunner, base_config, run_in_process

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tap_wolkvox.catalog import REPORTS
-from tap_wolkvox.reports import EXTRA, KEY_STAND_INS, UNPARSED, Field, Kind, Report
+from tap_wolkvox.declarations import REPORTS
+from tap_wolkvox.declarations.model import EXTRA, KEY_STAND_INS, UNPARSED, Field, Kind, Report
 from tap_wolkvox.sandbox.generated import (
     SampleShape,
     SampleShaped,

@@ -6,9 +6,9 @@ import datetime as dt
 import logging
 import typing as t
 
-from tap_wolkvox.reports import EXTRA, UNPARSED, Field, Kind, Report, RowShaper
+from tap_wolkvox.declarations.model import EXTRA, UNPARSED, Field, Kind, Report, RowShaper
 from tap_wolkvox.sandbox.server import StaticRows
-from tap_wolkvox.timestamps import OperationClock, load_timezone, parse_wall_clock
+from tap_wolkvox.time.timestamps import OperationClock, load_timezone, parse_wall_clock
 from tests.conftest import TapRunner, base_config
 from tests.test_sync import transfer
 

@@ -20,7 +20,7 @@ from singer_sdk.mapper import CustomStreamMap
 from singer_sdk.streams import RESTStream, Stream
 
 from tap_wolkvox import sdk
-from tap_wolkvox.budget import NEXT_RUN_STARTS_WITH
+from tap_wolkvox.run.budget import NEXT_RUN_STARTS_WITH
 from tap_wolkvox.sdk import (
     DESELECTED,
     FILTER,

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
-from tap_wolkvox.catalog import REPORTS
-from tap_wolkvox.information import DIMENSIONS, INFORMATION_REPORTS
+from tap_wolkvox.declarations import REPORTS
+from tap_wolkvox.declarations.information import DIMENSIONS, INFORMATION_REPORTS
 from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator

@@ -117,7 +117,7 @@ def test_settings_are_read_in_the_operation_zone() -> None:
 
 
 def test_server_code_builds_the_url() -> None:
-    from tap_wolkvox.client import base_url
+    from tap_wolkvox.streams.http import base_url
 
     assert base_url({"wolkvox_server": "0048"}) == "https://wv0048.wolkvox.com"
     assert (

@@ -14,8 +14,8 @@ import typing as t
 
 import pytest
 
-from tap_wolkvox import bodies
-from tap_wolkvox.errors import announced_rows, interpret, interpret_spilled
+from tap_wolkvox.replies import bodies
+from tap_wolkvox.replies.errors import announced_rows, interpret, interpret_spilled
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tap_wolkvox.tap import read_run_summary
 from tests.conftest import TOKEN, Clock, TapRun, base_config, run_in_process

@@ -11,8 +11,8 @@ import typing as t
 import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
-from tap_wolkvox.catalog import REPORTS
-from tap_wolkvox.information import DIMENSIONS, INFORMATION_REPORTS
+from tap_wolkvox.declarations import REPORTS
+from tap_wolkvox.declarations.information import DIMENSIONS, INFORMATION_REPORTS
 from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
 from tap_wolkvox.settings import CONFIG_SCHEMA, unknown_variables

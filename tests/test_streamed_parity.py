@@ -15,8 +15,8 @@ import typing as t
 
 import pytest
 
-from tap_wolkvox import bodies
-from tap_wolkvox.errors import interpret, interpret_spilled
+from tap_wolkvox.replies import bodies
+from tap_wolkvox.replies.errors import interpret, interpret_spilled
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tests.conftest import Clock, TapRun, base_config, run_in_process
 from tests.test_odd_replies import chat, message, transfer

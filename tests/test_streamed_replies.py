@@ -12,7 +12,7 @@ import typing as t
 
 import pytest
 
-from tap_wolkvox import bodies
+from tap_wolkvox.replies import bodies
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tests.conftest import (
     TOKEN,

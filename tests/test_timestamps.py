@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tap_wolkvox.timestamps import (
+from tap_wolkvox.time.timestamps import (
     UTC,
     InvalidTimezoneError,
     OperationClock,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tap_wolkvox.values import parse_duration, parse_integer, parse_number, parse_percent
+from tap_wolkvox.rows.values import parse_duration, parse_integer, parse_number, parse_percent
 
 
 @pytest.mark.parametrize(
@@ -55,7 +55,7 @@ def test_unreadable_values_raise(parser: object, text: str) -> None:
 
 
 def test_an_average_in_seconds_keeps_its_decimals_and_reads_a_clock_too() -> None:
-    from tap_wolkvox.values import parse_seconds
+    from tap_wolkvox.rows.values import parse_seconds
 
     assert parse_seconds("12.5") == 12.5
     assert parse_seconds("12") == 12

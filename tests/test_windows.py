@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from tap_wolkvox.windows import (
+from tap_wolkvox.time.windows import (
     MAX_SPAN_DAYS,
     Window,
     WindowTooDenseError,

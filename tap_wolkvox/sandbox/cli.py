@@ -9,7 +9,7 @@ import sys
 import typing as t
 from zoneinfo import ZoneInfo
 
-from tap_wolkvox.catalog import REPORTS
+from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.sandbox.generated import Shapes, generated_sources, sample_shaped
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from tap_wolkvox.reports import Field, Kind, Report
+from tap_wolkvox.declarations.model import Field, Kind, Report
 from tap_wolkvox.sandbox.operation import AGENTS, CHANNELS, SKILLS
 from tap_wolkvox.sandbox.server import OneObject, StaticRows
 

@@ -19,7 +19,7 @@ import typing as t
 import zlib
 from dataclasses import dataclass, field
 
-from tap_wolkvox.information import SERVICES as SERVICE_DECLARATION
+from tap_wolkvox.declarations.information import SERVICES as SERVICE_DECLARATION
 from tap_wolkvox.sandbox.operation import AGENTS, SKILLS
 from tap_wolkvox.sandbox.server import MSG_NO_SUCH_API, MSG_PARAMETERS
 

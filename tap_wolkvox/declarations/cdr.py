@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tap_wolkvox.catalog.shared import (
+from tap_wolkvox.declarations.model import Field, Kind, Report, VoiceIds
+from tap_wolkvox.declarations.shared import (
     AGENT_ID,
     AGENT_NAME,
     CALL_DATE,
@@ -19,7 +20,6 @@ from tap_wolkvox.catalog.shared import (
     TYPE_INTERACTION,
     reports_in,
 )
-from tap_wolkvox.reports import Field, Kind, Report, VoiceIds
 
 CALL_DETAIL_RECORDS = Report(
     api="cdr_1",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tap_wolkvox.catalog.shared import (
+from tap_wolkvox.declarations.model import Field, Kind, Param, Report, VoiceIds
+from tap_wolkvox.declarations.shared import (
     AGENT_DNI,
     AGENT_ID,
     AGENT_NAME,
@@ -19,7 +20,6 @@ from tap_wolkvox.catalog.shared import (
     TYPE_INTERACTION,
     reports_in,
 )
-from tap_wolkvox.reports import Field, Kind, Param, Report, VoiceIds
 
 # Agent activity totals.
 CALLS = Field("calls", Kind.INTEGER, "Calls (inbound + outbound + internal).")

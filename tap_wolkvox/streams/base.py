@@ -10,17 +10,17 @@ import typing as t
 
 from typing_extensions import override
 
-from tap_wolkvox.client import WolkvoxStream
+from tap_wolkvox.streams.http import WolkvoxStream
 
 if t.TYPE_CHECKING:
     import datetime as dt
 
     from singer_sdk.helpers.types import Context
 
-    from tap_wolkvox.errors import Reply
-    from tap_wolkvox.reports import Param, Report
+    from tap_wolkvox.declarations.model import Param, Report
+    from tap_wolkvox.replies.errors import Reply
     from tap_wolkvox.settings import OperationSettings
-    from tap_wolkvox.windows import WindowWalk
+    from tap_wolkvox.time.windows import WindowWalk
 
 REPORT_DATE = "report_date"
 

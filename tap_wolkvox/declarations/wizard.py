@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tap_wolkvox.catalog.shared import AGENT_ID, CONN_ID, reports_in
-from tap_wolkvox.reports import Field, Kind, Report
+from tap_wolkvox.declarations.model import Field, Kind, Report
+from tap_wolkvox.declarations.shared import AGENT_ID, CONN_ID, reports_in
 
 # wvx Copilot (Mr. Wizard).
 COPILOT_QUESTION = Field(

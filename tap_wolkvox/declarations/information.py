@@ -2,7 +2,7 @@
 
 Field lists come from the research notes' ``shared/wolkvox-api/information.json`` (the field
 tables of the vendor's Postman collection and its sample replies). The conventions are the
-reports' (see :mod:`tap_wolkvox.catalog`), with these choices:
+reports' (see :mod:`tap_wolkvox.declarations`), with these choices:
 
 * Where the table and the sample reply disagree, the sample wins: keys only the sample sends
   are declared (``agents`` sends ``enabled``, ``connectors`` ``name``, ``services`` ``crm``,
@@ -16,7 +16,8 @@ reports' (see :mod:`tap_wolkvox.catalog`), with these choices:
 
 Tables (:class:`Dimension`) are read whole on every run (FULL_TABLE, one call each; skill_agents
 one call per skill). The audit log and the manager's notifications are event reports
-(:class:`~tap_wolkvox.reports.Report`): walked in windows like the reports, on another path.
+(:class:`~tap_wolkvox.declarations.model.Report`): walked in windows like the reports, on
+another path.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass
 
-from tap_wolkvox.reports import Field, Kind, Report
+from tap_wolkvox.declarations.model import Field, Kind, Report
 
 #: Where every request of this family goes (the reports go to ``reports_manager.php``).
 INFORMATION_PATH = "/api/v2/information.php"

@@ -21,13 +21,13 @@ from email.utils import parsedate_to_datetime
 from itertools import islice
 from zoneinfo import ZoneInfo
 
-from tap_wolkvox.errors import WolkvoxError
-from tap_wolkvox.timestamps import UTC, format_instant, parse_wall_clock
+from tap_wolkvox.replies.errors import WolkvoxError
+from tap_wolkvox.time.timestamps import UTC, format_instant, parse_wall_clock
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from tap_wolkvox.timestamps import OperationClock
+    from tap_wolkvox.time.timestamps import OperationClock
 
 #: A voice ID: dot-separated numbers, the second-to-last a 10-digit Unix time (``12462.0277.
 #: 1782402643.44005``, ``6736.4628.1040.1768782812.1814``).

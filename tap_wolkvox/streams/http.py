@@ -28,8 +28,9 @@ from singer_sdk.exceptions import MapperNotInitialized
 from singer_sdk.mapper import RemoveRecordTransform
 from typing_extensions import override
 
-from tap_wolkvox.bodies import read_body
-from tap_wolkvox.errors import (
+from tap_wolkvox.maps import map_failure
+from tap_wolkvox.replies.bodies import read_body
+from tap_wolkvox.replies.errors import (
     Reply,
     WolkvoxError,
     interpret_response,
@@ -37,7 +38,6 @@ from tap_wolkvox.errors import (
     url_without_query,
     window_of,
 )
-from tap_wolkvox.maps import map_failure
 from tap_wolkvox.sdk import RETRIABLE, SeamStream, set_body, use_pool_classes
 from tap_wolkvox.stream_maps import hidden_fields
 
@@ -430,7 +430,7 @@ class WolkvoxStream(SeamStream):
         ``failures``: the earlier attempts of the same request. When the budget is spent, a
         request that has failed so far ends the run with its failure (a server failing every
         request must fail the run, not end it as "budget spent"); a fresh one stops the run
-        cleanly (:class:`~tap_wolkvox.budget.BudgetSpent`).
+        cleanly (:class:`~tap_wolkvox.run.budget.BudgetSpent`).
         """
         budget = self.tap.request_budget
         if budget.allows_another():

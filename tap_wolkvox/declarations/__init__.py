@@ -3,10 +3,11 @@
 Field lists come from the research catalogue in ``shared/wolkvox-api/reports.json`` (the
 official Postman collection and the English report pages). Each family of reports (the prefix
 of the ``api=`` name: ``chat_9`` is a ``chat`` report) has its module here, and adding a report
-means adding a :class:`~tap_wolkvox.reports.Report` to its family's module, once: the module
-ends with ``REPORTS = reports_in(globals())``, which lists its reports in declaration order.
+means adding a :class:`~tap_wolkvox.declarations.model.Report` to its family's module, once:
+the module ends with ``REPORTS = reports_in(globals())``, which lists its reports in declaration
+order.
 Fields, and runs of fields, that several families share are declared once as constants in
-:mod:`tap_wolkvox.catalog.shared` and reused; those of one family, in its module.
+:mod:`tap_wolkvox.declarations.shared` and reused; those of one family, in its module.
 
 Conventions:
 
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import typing as t
 
-from tap_wolkvox.catalog import (
+from tap_wolkvox.declarations import (
     act,
     agent,
     campaign,
@@ -45,7 +46,7 @@ from tap_wolkvox.catalog import (
 )
 
 if t.TYPE_CHECKING:
-    from tap_wolkvox.reports import Report
+    from tap_wolkvox.declarations.model import Report
 
 #: Every report: the families in this order (the streams' and the README tables' order), each
 #: family's reports in the order its module declares them.

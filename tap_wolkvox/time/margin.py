@@ -15,7 +15,7 @@ import typing as t
 from collections import Counter
 from dataclasses import dataclass
 
-from tap_wolkvox.timestamps import ONE_MINUTE, UTC, floor_minute, format_instant
+from tap_wolkvox.time.timestamps import ONE_MINUTE, UTC, floor_minute, format_instant
 
 #: Key of the summary in a stream's (or partition's) STATE.
 STATE_KEY = "late_row_margin"

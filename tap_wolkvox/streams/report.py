@@ -1,4 +1,4 @@
-"""Report streams, configured by :class:`~tap_wolkvox.reports.Report` declarations.
+"""Report streams, configured by :class:`~tap_wolkvox.declarations.model.Report` declarations.
 
 Event reports (one row per interaction or event) are walked in windows of up to 31 days and
 bookmarked on their timestamp. Aggregate reports (totals over whatever range is asked) are read
@@ -23,22 +23,22 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.pagination import BaseAPIPaginator
 from typing_extensions import override
 
-from tap_wolkvox.bookmarks import (
+from tap_wolkvox.declarations.model import OCCURRENCE, Field, Report
+from tap_wolkvox.replies.errors import ReportUnavailableError, WolkvoxError
+from tap_wolkvox.sdk import UNHANDLED_ERROR
+from tap_wolkvox.settings import LIST_SETTINGS
+from tap_wolkvox.streams.base import REPORT_DATE
+from tap_wolkvox.streams.bookmarks import (
     ROWS_SEEN,
     Bookmarks,
     DailySnapshotBookmarks,
     EventBookmarks,
 )
-from tap_wolkvox.client import GaveUpError
-from tap_wolkvox.errors import ReportUnavailableError, WolkvoxError
-from tap_wolkvox.margin import reaches_far_edge
-from tap_wolkvox.records import DailySnapshotRecords, EventRecords, Records
-from tap_wolkvox.reports import OCCURRENCE, Field, Report
-from tap_wolkvox.sdk import UNHANDLED_ERROR
-from tap_wolkvox.settings import LIST_SETTINGS
-from tap_wolkvox.stream_base import REPORT_DATE
-from tap_wolkvox.timestamps import ONE_MINUTE
-from tap_wolkvox.windows import Window, WindowTooDenseError, WindowWalk
+from tap_wolkvox.streams.http import GaveUpError
+from tap_wolkvox.streams.records import DailySnapshotRecords, EventRecords, Records
+from tap_wolkvox.time.margin import reaches_far_edge
+from tap_wolkvox.time.timestamps import ONE_MINUTE
+from tap_wolkvox.time.windows import Window, WindowTooDenseError, WindowWalk
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -46,8 +46,8 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
     from singer_sdk.streams.rest import HTTPRequest, PageContext
 
-    from tap_wolkvox.errors import Reply
-    from tap_wolkvox.margin import LateRows, LearnedMargin, MarginTally
+    from tap_wolkvox.replies.errors import Reply
+    from tap_wolkvox.time.margin import LateRows, LearnedMargin, MarginTally
 
 __all__ = [
     "REPORT_DATE",

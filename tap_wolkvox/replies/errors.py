@@ -18,7 +18,7 @@ import ijson
 import msgspec
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
-from tap_wolkvox import bodies
+from tap_wolkvox.replies import bodies
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator

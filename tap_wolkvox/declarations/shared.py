@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typing as t
 
-from tap_wolkvox.reports import Field, Kind, Report
+from tap_wolkvox.declarations.model import Field, Kind, Report
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tap_wolkvox.catalog.shared import (
+from tap_wolkvox.declarations.model import Field, Kind, Param, Report
+from tap_wolkvox.declarations.shared import (
     AGENT_ID,
     CALL_DATE,
     CALL_DURATION,
@@ -15,7 +16,6 @@ from tap_wolkvox.catalog.shared import (
     TYPE_INTERACTION,
     reports_in,
 )
-from tap_wolkvox.reports import Field, Kind, Param, Report
 
 # The extra query parameter every report of this family takes.
 CAMPAIGN_ID_PARAM = Param(name="campaign_id", setting="campaign_ids")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tap_wolkvox.catalog.shared import (
+from tap_wolkvox.declarations.model import Field, Kind, Report
+from tap_wolkvox.declarations.shared import (
     AGENT_DNI,
     AGENT_ID,
     AGENT_NAME,
@@ -14,7 +15,6 @@ from tap_wolkvox.catalog.shared import (
     FEELING,
     reports_in,
 )
-from tap_wolkvox.reports import Field, Kind, Report
 
 SPEECH_ANALYTICS_INTERACTIONS = Report(
     api="speech_1",

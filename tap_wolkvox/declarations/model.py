@@ -2,7 +2,7 @@
 
 A report is data (:class:`Report`): its ``api=`` name, stream name, fields with their kinds,
 primary key, timestamp field and extra request parameters. The declarations themselves live in
-:mod:`tap_wolkvox.catalog`.
+:mod:`tap_wolkvox.declarations`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import re
 import typing as t
 from dataclasses import dataclass
 
-from tap_wolkvox.timestamps import parse_day
-from tap_wolkvox.values import (
+from tap_wolkvox.rows.values import (
     json_text,
     parse_duration,
     parse_integer,
@@ -22,12 +21,13 @@ from tap_wolkvox.values import (
     parse_percent,
     parse_seconds,
 )
+from tap_wolkvox.time.timestamps import parse_day
 
 if t.TYPE_CHECKING:
     import logging
     from collections.abc import Callable, Iterable, Iterator, Sequence
 
-    from tap_wolkvox.timestamps import OperationClock
+    from tap_wolkvox.time.timestamps import OperationClock
 
 #: Raw values that mean "nothing here" in Wolkvox replies (whitespace-only values too).
 PLACEHOLDERS = frozenset({"", "-"})

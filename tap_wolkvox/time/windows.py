@@ -14,7 +14,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from tap_wolkvox.timestamps import ONE_SECOND, format_query_stamp
+from tap_wolkvox.time.timestamps import ONE_SECOND, format_query_stamp
 
 #: The API refuses date spans longer than this.
 MAX_SPAN_DAYS = 31

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tap_wolkvox.catalog.shared import (
+from tap_wolkvox.declarations.model import Field, Kind, Report
+from tap_wolkvox.declarations.shared import (
     AGENT_ID,
     AGENT_NAME,
     ASA,
@@ -19,7 +20,6 @@ from tap_wolkvox.catalog.shared import (
     SKILL_ID,
     reports_in,
 )
-from tap_wolkvox.reports import Field, Kind, Report
 
 # Chats, messages and omnichannel interactions.
 CHAT_CHANNEL = Field("channel", Kind.TEXT, "facebook, instagram, web or whatsapp.")

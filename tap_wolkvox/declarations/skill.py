@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tap_wolkvox.catalog.shared import (
+from tap_wolkvox.declarations.model import Field, Kind, Param, Report
+from tap_wolkvox.declarations.shared import (
     AGENT_ID,
     AHT,
     ANI,
@@ -13,7 +14,6 @@ from tap_wolkvox.catalog.shared import (
     SKILL_NAME,
     reports_in,
 )
-from tap_wolkvox.reports import Field, Kind, Param, Report
 
 # The extra query parameter every report of this family takes.
 SKILL_ID_PARAM = Param(name="skill_id", setting="skill_ids")

@@ -1,4 +1,4 @@
-"""Streams of the ``information.php`` family (declared in :mod:`tap_wolkvox.information`).
+"""Streams of the ``information.php`` family (declared in ``declarations/information.py``).
 
 Tables (agents, skills, ...) are read whole on every run, one call each, every row stamped with
 the instant its reply was read (``_read_at``); once every row of a table is out, the stream
@@ -6,8 +6,8 @@ sends ACTIVATE_VERSION, so that a target which supports it drops the rows this r
 saw. The audit log and the manager's notifications are event reports walked in windows exactly
 like the Reports Manager's, only on another path.
 
-Every request goes through :class:`~tap_wolkvox.client.WolkvoxStream`'s request path: the same
-token header, lock, retries and error vocabulary as the reports.
+Every request goes through :class:`~tap_wolkvox.streams.http.WolkvoxStream`'s request path: the
+same token header, lock, retries and error vocabulary as the reports.
 """
 
 from __future__ import annotations
@@ -21,14 +21,7 @@ from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
-from tap_wolkvox.client import GaveUpError, WolkvoxStream
-from tap_wolkvox.errors import (
-    NotWolkvoxError,
-    ReportUnavailableError,
-    WolkvoxError,
-    repaired,
-)
-from tap_wolkvox.information import (
+from tap_wolkvox.declarations.information import (
     DIMENSIONS,
     INFORMATION_PATH,
     INFORMATION_REPORTS,
@@ -37,15 +30,22 @@ from tap_wolkvox.information import (
     TOKEN_USAGE,
     Dimension,
 )
-from tap_wolkvox.reports import (
+from tap_wolkvox.declarations.model import (
     OCCURRENCE,
     RowShaper,
     is_blank,
     is_blank_row,
     occurrence_numbering,
 )
-from tap_wolkvox.streams import EventReportStream, _quiet_about_explained_failures
-from tap_wolkvox.timestamps import format_instant
+from tap_wolkvox.replies.errors import (
+    NotWolkvoxError,
+    ReportUnavailableError,
+    WolkvoxError,
+    repaired,
+)
+from tap_wolkvox.streams.http import GaveUpError, WolkvoxStream
+from tap_wolkvox.streams.report import EventReportStream, _quiet_about_explained_failures
+from tap_wolkvox.time.timestamps import format_instant
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -53,7 +53,7 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
     from singer_sdk.streams.rest import HTTPRequest, PageContext
 
-    from tap_wolkvox.errors import Reply
+    from tap_wolkvox.replies.errors import Reply
     from tap_wolkvox.settings import OperationSettings
 
 

@@ -13,8 +13,9 @@ import typing as t
 
 from typing_extensions import override
 
-from tap_wolkvox.budget import bookmark_progress
-from tap_wolkvox.margin import (
+from tap_wolkvox.run.budget import bookmark_progress
+from tap_wolkvox.streams.base import REPORT_DATE, ReportStreamBase
+from tap_wolkvox.time.margin import (
     LEARNED_KEY,
     STATE_KEY,
     LateRows,
@@ -24,8 +25,7 @@ from tap_wolkvox.margin import (
     effective_margin,
     learn,
 )
-from tap_wolkvox.stream_base import REPORT_DATE, ReportStreamBase
-from tap_wolkvox.timestamps import (
+from tap_wolkvox.time.timestamps import (
     ONE_MINUTE,
     ONE_SECOND,
     InvalidTimezoneError,
@@ -38,7 +38,7 @@ from tap_wolkvox.timestamps import (
 if t.TYPE_CHECKING:
     import requests
 
-    from tap_wolkvox.windows import Window
+    from tap_wolkvox.time.windows import Window
 
 #: The Singer replication method that reads everything on every run.
 FULL_TABLE = "FULL_TABLE"

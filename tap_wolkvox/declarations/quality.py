@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from tap_wolkvox.catalog.shared import AGENT_ID, AGENT_NAME, COD_ACT, CONN_ID, SKILL_ID, reports_in
-from tap_wolkvox.reports import Field, Kind, Report
+from tap_wolkvox.declarations.model import Field, Kind, Report
+from tap_wolkvox.declarations.shared import (
+    AGENT_ID,
+    AGENT_NAME,
+    COD_ACT,
+    CONN_ID,
+    SKILL_ID,
+    reports_in,
+)
 
 # Quality evaluations.
 QUALITY_SURVEY = Field("survey", Kind.TEXT, "Evaluation template (form) used.")

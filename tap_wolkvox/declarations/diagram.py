@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tap_wolkvox.catalog.shared import (
+from tap_wolkvox.declarations.model import Field, Kind, Report, VoiceIds
+from tap_wolkvox.declarations.shared import (
     AGENT_DNI,
     AGENT_ID,
     AGENT_NAME,
@@ -20,7 +21,6 @@ from tap_wolkvox.catalog.shared import (
     TYPE_INTERACTION,
     reports_in,
 )
-from tap_wolkvox.reports import Field, Kind, Report, VoiceIds
 
 # IVR and routing points.
 COD_OPC_MENU = Field(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tap_wolkvox.catalog.shared import (
+from tap_wolkvox.declarations.model import Field, Kind, Param, Report
+from tap_wolkvox.declarations.shared import (
     AGENT_DNI,
     AGENT_ID,
     AGENT_NAME,
@@ -18,7 +19,6 @@ from tap_wolkvox.catalog.shared import (
     TYPE_INTERACTION,
     reports_in,
 )
-from tap_wolkvox.reports import Field, Kind, Param, Report
 
 # The extra query parameter every report of this family takes.
 DISPOSITION_CODE_PARAM = Param(name="cod_act", setting="disposition_code_variant")

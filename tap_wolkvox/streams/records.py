@@ -11,9 +11,7 @@ from functools import cached_property
 
 from typing_extensions import override
 
-from tap_wolkvox.clocks import ZoneMismatchError, zone_mismatch
-from tap_wolkvox.errors import repaired
-from tap_wolkvox.reports import (
+from tap_wolkvox.declarations.model import (
     OCCURRENCE,
     UNREADABLE_INSTANT,
     Field,
@@ -22,16 +20,18 @@ from tap_wolkvox.reports import (
     is_blank_row,
     occurrence_numbering,
 )
-from tap_wolkvox.stream_base import REPORT_DATE, ReportStreamBase
+from tap_wolkvox.replies.errors import repaired
+from tap_wolkvox.streams.base import REPORT_DATE, ReportStreamBase
+from tap_wolkvox.time.clocks import ZoneMismatchError, zone_mismatch
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     import requests
 
-    from tap_wolkvox.errors import Reply
-    from tap_wolkvox.margin import MarginTally
-    from tap_wolkvox.windows import Window
+    from tap_wolkvox.replies.errors import Reply
+    from tap_wolkvox.time.margin import MarginTally
+    from tap_wolkvox.time.windows import Window
 
 
 class Records(ReportStreamBase):

@@ -1,0 +1,1 @@
+"""What Wolkvox answered: reply bodies read (in memory or spilled), decoded and classified."""

@@ -1,0 +1,1 @@
+"""The tap's streams: an HTTP part shared by all, the report and information.php streams."""
