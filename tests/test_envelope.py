@@ -22,7 +22,8 @@ from tap_wolkvox.replies.errors import (
     interpret,
     interpret_spilled,
 )
-from tap_wolkvox.sandbox.server import MSG_EMPTY, Fault, WolkvoxSimulator
+from tap_wolkvox.sandbox.api import MSG_EMPTY
+from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tests.conftest import TapRunner, base_config
 from tests.test_sync import transfer
 

@@ -27,13 +27,15 @@ import pytest
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.sandbox.generated import GeneratedEvents
 from tap_wolkvox.sandbox.operation import SampleOperation
-from tap_wolkvox.sandbox.server import RequestRecord, WolkvoxSimulator
+from tap_wolkvox.sandbox.server import WolkvoxSimulator
 from tap_wolkvox.tap import read_run_summary
 from tests.conftest import SERVER_AFTER_END
 from tests.meltano_project import meltano, meltano_env
 
 if t.TYPE_CHECKING:
     from pathlib import Path
+
+    from tap_wolkvox.sandbox.api import RequestRecord
 
 ZONE = ZoneInfo("America/Bogota")
 UTC = dt.timezone.utc

@@ -26,11 +26,12 @@ import yaml
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.sandbox.generated import generated_sources, sample_shaped
 from tap_wolkvox.sandbox.operation import SampleOperation
-from tap_wolkvox.sandbox.server import RequestRecord, WolkvoxSimulator
+from tap_wolkvox.sandbox.server import WolkvoxSimulator
 from tests.conftest import SERVER_AFTER_END
 from tests.meltano_project import ROOT, meltano, meltano_env
 
 if t.TYPE_CHECKING:
+    from tap_wolkvox.sandbox.api import RequestRecord
     from tests.postgres import PostgresServer
 
 WORKFLOW = ROOT / "examples" / "github-actions" / "wolkvox.yml"

@@ -25,7 +25,8 @@ from tap_wolkvox.declarations.model import (
     is_blank_row,
 )
 from tap_wolkvox.replies import bodies
-from tap_wolkvox.sandbox.server import Fault, OneObject
+from tap_wolkvox.sandbox.api import OneObject
+from tap_wolkvox.sandbox.server import Fault
 from tap_wolkvox.tap import read_run_summary
 from tap_wolkvox.time.timestamps import OperationClock, load_timezone
 from tests.conftest import Clock, TapRun, base_config, run_in_process

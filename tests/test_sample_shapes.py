@@ -22,6 +22,7 @@ import pytest
 
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.declarations.model import EXTRA, KEY_STAND_INS, UNPARSED, Field, Kind, Report
+from tap_wolkvox.sandbox.api import REPORTS_PATH, OneObject
 from tap_wolkvox.sandbox.generated import (
     SampleShape,
     SampleShaped,
@@ -29,7 +30,7 @@ from tap_wolkvox.sandbox.generated import (
     sample_shapes,
     sample_spelling,
 )
-from tap_wolkvox.sandbox.server import REPORTS_PATH, OneObject, StaticRows, WolkvoxSimulator
+from tap_wolkvox.sandbox.server import StaticRows, WolkvoxSimulator
 from tests.conftest import TOKEN, TapRunner, base_config
 
 if t.TYPE_CHECKING:

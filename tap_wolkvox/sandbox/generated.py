@@ -25,13 +25,14 @@ from importlib import resources
 from zoneinfo import ZoneInfo
 
 from tap_wolkvox.declarations.model import Field, Kind, Report
+from tap_wolkvox.sandbox.api import OneObject
 from tap_wolkvox.sandbox.operation import AGENTS, CHANNELS, SKILLS
-from tap_wolkvox.sandbox.server import OneObject, StaticRows
+from tap_wolkvox.sandbox.server import StaticRows
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-    from tap_wolkvox.sandbox.server import ReportSource
+    from tap_wolkvox.sandbox.api import ReportSource
 
 #: Which spelling generated rows come in: the declarations' or the vendor's sample replies'.
 Shapes = t.Literal["declared", "sample"]

@@ -20,13 +20,13 @@ import zlib
 from dataclasses import dataclass, field
 
 from tap_wolkvox.declarations.information import SERVICES as SERVICE_DECLARATION
+from tap_wolkvox.sandbox.api import MSG_NO_SUCH_API, MSG_PARAMETERS
 from tap_wolkvox.sandbox.operation import AGENTS, SKILLS
-from tap_wolkvox.sandbox.server import MSG_NO_SUCH_API, MSG_PARAMETERS
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
 
-    from tap_wolkvox.sandbox.server import ReportSource, RequestRecord, WolkvoxSimulator
+    from tap_wolkvox.sandbox.api import Answers, ReportSource, RequestRecord
 
 STAMP = "%Y-%m-%d %H:%M:%S"
 #: The token limit token_info reports when the simulator has no daily quota: one license's.
@@ -255,7 +255,7 @@ class SampleInformation:
     )
 
     def answer(
-        self, sim: WolkvoxSimulator, params: dict[str, str], record: RequestRecord
+        self, sim: Answers, params: dict[str, str], record: RequestRecord
     ) -> tuple[int, t.Any]:
         """The status and JSON body for one request that passed the token and quota checks."""
         api = params.get("api", "")
@@ -276,7 +276,7 @@ class SampleInformation:
         return sim.rows_reply(table, record)
 
     @staticmethod
-    def token_info(sim: WolkvoxSimulator) -> dict[str, str]:
+    def token_info(sim: Answers) -> dict[str, str]:
         """The simulator's calls today against its quota (this call is already counted)."""
         limit = sim.daily_quota if sim.daily_quota is not None else DEFAULT_TOKEN_LIMIT
         used = sim.calls_today

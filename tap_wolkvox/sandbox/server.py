@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 import typing as t
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,44 +30,24 @@ from zoneinfo import ZoneInfo
 
 from typing_extensions import Self, override
 
-REPORTS_PATH = "/api/v2/reports_manager.php"
-INFORMATION_PATH = "/api/v2/information.php"
-MAX_SPAN = dt.timedelta(days=31)
-
-MSG_NO_TOKEN = "PLEASE ENTER THE WOLKVOX-TOKEN"  # noqa: S105 - an API message
-MSG_BAD_TOKEN = "PLEASE VALIDATE TOKEN"  # noqa: S105 - an API message
-MSG_QUOTA = "TOKEN LIMIT EXCEEDED"
-MSG_CONCURRENT = "EXCEEDS THE LIMIT OF SIMULTANEOUS REQUESTS PER TOKEN (2)"
-MSG_NO_SUCH_API = "THE API YOU WANT TO CONSULT DOES NOT EXIST"
-MSG_PARAMETERS = "SOME PARAMETERS ARE REQUIRED"
-MSG_EMPTY = "Validate dates entered"  # what a 404 for an empty window says (misleadingly)
-NOT_FOUND_PAGE = b"<html><head><title>404 Not Found</title></head><body>Not Found</body></html>"
-
-
-class ReportSource(t.Protocol):
-    """Where the rows of one report come from."""
-
-    def rows(self, start: str, end: str, now: str) -> list[dict[str, t.Any]]:
-        """Rows for the wall-clock range ``[start, end]`` as of ``now`` (all local strings)."""
-        ...
-
-
-class PathApi(t.Protocol):
-    """Another API path than the reports' (information.php), behind the same checks."""
-
-    def answer(
-        self, sim: WolkvoxSimulator, params: dict[str, str], record: RequestRecord
-    ) -> tuple[int, t.Any]:
-        """The status and JSON body for one request that passed the token and quota checks."""
-        ...
-
-
-class OneObject(list[dict[str, t.Any]]):
-    """What a source returns to have ``data`` sent as its single object, not as a list.
-
-    cdr_4 sends one object keyed by duration bucket (``{"0_5_seg": {...}, ...}``); the reply
-    then says one record was found, as the vendor's sample does.
-    """
+from tap_wolkvox.sandbox.api import (
+    INFORMATION_PATH,
+    MAX_SPAN,
+    MSG_BAD_TOKEN,
+    MSG_CONCURRENT,
+    MSG_EMPTY,
+    MSG_NO_SUCH_API,
+    MSG_NO_TOKEN,
+    MSG_PARAMETERS,
+    MSG_QUOTA,
+    NOT_FOUND_PAGE,
+    REPORTS_PATH,
+    OneObject,
+    PathApi,
+    ReportSource,
+    RequestRecord,
+)
+from tap_wolkvox.sandbox.information import SampleInformation
 
 
 @dataclass
@@ -245,19 +225,6 @@ class Fault:
         return cls("page", status=status)
 
 
-@dataclass
-class RequestRecord:
-    """What the simulator saw of one request (the token itself is never kept)."""
-
-    api: str | None
-    params: dict[str, str]
-    token_sent: bool
-    status: int = 0
-    rows: int = 0
-    fault: str | None = None
-    started: float = field(default_factory=time.monotonic)
-
-
 class WolkvoxSimulator:
     """The Wolkvox Reports Manager on ``http://127.0.0.1:<port>``."""
 
@@ -296,9 +263,6 @@ class WolkvoxSimulator:
         self._now = now or (lambda: dt.datetime.now(zone).strftime("%Y-%m-%d %H:%M:%S"))
         # The last instant a Date header said: the server's clock never runs back.
         self._last_date = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-        # (imported here: information.py builds on this module)
-        from tap_wolkvox.sandbox.information import SampleInformation  # noqa: PLC0415
-
         #: API paths besides the reports', answered after the same token, quota, concurrency
         #: and fault handling: information.php serves the sample operation's tables and logs.
         self.paths: dict[str, PathApi] = {INFORMATION_PATH: SampleInformation()}
