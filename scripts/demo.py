@@ -30,8 +30,8 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from tap_wolkvox.run.summary import read_run_summary
 from tap_wolkvox.settings import DEFAULT_SETTLE_MINUTES as SETTLE_MINUTES
-from tap_wolkvox.tap import read_run_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

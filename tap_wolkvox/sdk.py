@@ -20,16 +20,14 @@ S2. ``Stream._generate_record_messages`` has a fast path: when every property is
     produce the same message. Guard: byte-identical RECORD lines from both paths; with a stream
     map or a deselected property the SDK's path is taken.
 S3. ``state_manager.is_flushed`` and ``Stream._write_state_message``: a STATE goes out as soon
-    as a window's records are all out (written from the paginator's ``get_next``, which the SDK
-    calls only after it has finished the page). Guard: as S1.
+    as a window's records are all out (the report stream writes it once the SDK has taken the
+    window's last record). Guard: as S1.
 S4. ``Stream._stream_version`` and ``Stream._write_activate_version_message``: dimension tables
     send ACTIVATE_VERSION after their last record, not before the first as the SDK does (a run
     failing half-way must not leave the target with the table emptied). Guard:
     ``tests/test_information.py`` (message after the records, with their version).
-S5. ``Stream._tap``: the tap that owns the stream (settings, session, budget), typed here once.
-S6. ``Stream.log_sync_costs`` as the end-of-run hook: the SDK calls it for every stream once all
-    have synced (the tap's check that not every selected report was missing, and the run's
-    request total). Guard: the "Run done" line comes after every stream's summary.
+S5. (gone: streams get the run's context, never the tap.)
+S6. (gone: the end-of-run checks run once, from the tap, see T8.)
 S7. The retriable exceptions of ``RESTStream.request_decorator`` (:data:`RETRIABLE`): the tap
     wraps the request in its own back-off (one log line per retry, the request budget), and
     must retry exactly what the SDK would. Guard: the tuple matches the SDK's source.
@@ -67,19 +65,25 @@ T7. The order streams sync in (:meth:`SeamTap.run_streams_in`): ``Tap.sync_all``
     streams take turns at a small request budget, see budget.py). Guard: a run's SCHEMA
     messages follow the order set.
 
+T8. ``Tap.sync_all`` is final in the SDK's typing; the tap overrides it all the same, to run
+    the end-of-run checks once, after every stream has synced and logged its costs
+    (:meth:`SeamTap.after_last_stream`: the run summary, the check that not every selected
+    report was missing). Assumes the SDK's CLI runs a sync by calling ``sync_all``. Guard: the
+    run summary comes after the last stream's log lines, from the command.
+
 Not the SDK's, but private all the same:
 
-R1. ``requests.Response._content`` holds a body the tap read itself (:func:`set_body`), as
-    requests' own ``Response.content`` does. Guard: content reads back.
+R1. (gone: bodies travel in an ``Exchange``, see replies/exchange.py.)
 R2. ``urllib3.PoolManager.pool_classes_by_scheme`` (an attribute urllib3 does not document):
     the pools a manager creates, set to pools whose ``ConnectionCls`` reports the socket in use
     to the exchange's deadline (:func:`use_pool_classes`; ``request_timeout`` bounds the whole
-    exchange, see ``client.Deadline``). Assumes a manager creates its pools from this mapping.
+    exchange, see ``replies/exchange.py``). Assumes a manager creates its pools from this mapping.
     Guard: a manager given pool classes creates its pools from them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import typing as t
 from functools import cached_property
 
@@ -89,12 +93,12 @@ from singer_sdk import Tap
 from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.mapper import CustomStreamMap, SameRecordTransform
-from singer_sdk.singerlib import RecordMessage
+from singer_sdk.plugin_base import PluginBase
+from singer_sdk.singerlib import Catalog, RecordMessage
 from singer_sdk.streams import RESTStream
 from typing_extensions import override
 
 if t.TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Generator
     from types import FrameType
 
@@ -113,11 +117,6 @@ RETRIABLE: tuple[type[Exception], ...] = (
 UNHANDLED_ERROR = "An unhandled error occurred while syncing '%s'"
 #: T6: the SDK's INFO line for each stream a run skips.
 DESELECTED = "Skipping deselected stream '%s'."
-
-
-def set_body(response: requests.Response, body: bytes) -> None:
-    """Give ``response`` a body read elsewhere: ``response.content`` returns it."""
-    response._content = body  # noqa: SLF001
 
 
 #: S9: a property name standing for the stream map's ``__filter__`` expression.
@@ -160,15 +159,11 @@ def environment_config(schema: dict[str, t.Any], prefix: str) -> dict[str, t.Any
 
 
 class SeamStream(RESTStream[t.Any]):
-    """The stream base: the SDK internals the tap's streams rely on (S1-S6, S9)."""
+    """The stream base: the SDK internals the tap's streams rely on (S1-S4, S7-S9)."""
 
-    #: When the reply being read arrived (the RECORDs' ``time_extracted``).
-    extracted_at: dt.datetime
-
-    @property
-    def tap(self) -> t.Any:
-        """S5: the tap that owns this stream (a TapWolkvox)."""
-        return self._tap
+    #: When the reply being read arrived (the RECORDs' ``time_extracted``); the streams set it
+    #: as each reply's rows start going out.
+    extracted_at: dt.datetime = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
 
     @override
     def _increment_stream_state(
@@ -215,9 +210,12 @@ class SeamStream(RESTStream[t.Any]):
             and all(self.mask.values())
         )
 
-    def map_failed(self, exc: Exception, alias: str, prop: str) -> Exception:
-        """S9: what to raise when the map expression of ``prop`` (stream ``alias``) raised."""
-        raise NotImplementedError
+    def map_failed(self, exc: Exception, alias: str, prop: str) -> Exception:  # noqa: ARG002
+        """S9: what to raise when the map expression of ``prop`` (stream ``alias``) raised.
+
+        By default the evaluator's own exception; the tap's streams say it in one sentence.
+        """
+        return exc
 
     def write_state_now(self) -> None:
         """S3: emit this stream's state now (a window's records are all out)."""
@@ -237,18 +235,42 @@ class SeamStream(RESTStream[t.Any]):
         """S4: send ACTIVATE_VERSION for ``version`` now."""
         self._write_activate_version_message(version)
 
-    @override
-    def log_sync_costs(self) -> None:
-        # S6: the SDK calls this for every stream once all have synced.
-        super().log_sync_costs()
-        self.after_run()
-
-    def after_run(self) -> None:
-        """Called once per stream after every stream of the run has synced."""
-
 
 class SeamTap(Tap):
-    """The tap base: the SDK internals the tap relies on (T1-T4, T7)."""
+    """The tap base: the SDK internals the tap relies on (T1-T8)."""
+
+    @property
+    def state_entries(self) -> dict[str, t.Any]:
+        """The state, with its top-level entries besides ``bookmarks`` (the SDK types only it)."""
+        return t.cast("dict[str, t.Any]", self.state)
+
+    def sync_all(self) -> None:  # type: ignore[misc]  # T8: final in the SDK's typing only
+        """Sync every selected stream, then run the checks of the run's end once."""
+        super().sync_all()
+        self.after_last_stream()
+
+    def after_last_stream(self) -> None:
+        """Called once every stream has synced and logged its costs."""
+
+    @override
+    def setup_mapper(self) -> None:
+        # T5: Tap.setup_mapper registers every catalog stream with the stream-map engine with
+        # only its selected properties. A deselected stream then has none, and a map that
+        # matches it too (``"*"``, say, to add an operation column) stops the run on its key
+        # properties ("Property 'conn_id' was not detected in schema"). Deselected streams are
+        # registered with their whole schema instead: they are never synced.
+        PluginBase.setup_mapper(self)
+        selected = Catalog()
+        for entry in self.catalog.streams:
+            if entry.metadata.resolve_selection()[()]:
+                selected[entry.tap_stream_id] = entry
+            else:
+                self.mapper.register_raw_stream_schema(
+                    entry.stream or entry.tap_stream_id,
+                    entry.schema.to_dict(),
+                    entry.key_properties,
+                )
+        self.mapper.register_raw_streams_from_catalog(selected)
 
     @property
     def _env_var_config(self) -> dict[str, t.Any]:

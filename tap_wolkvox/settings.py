@@ -13,8 +13,10 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR
 
+from tap_wolkvox.sdk import environment_config
 from tap_wolkvox.time.timestamps import (
     DateOutOfRangeError,
     InvalidTimezoneError,
@@ -207,6 +209,21 @@ CONFIG_SCHEMA["additionalProperties"] = False
 #: Settings that hold a list: a report parameter filled from one is read once per value, and
 #: the value is kept in the row (its own state partition).
 LIST_SETTINGS = frozenset({"campaign_ids", "skill_ids", "agent_ids"})
+#: Settings read from the environment with ``--config ENV`` are named ``TAP_WOLKVOX_<NAME>``.
+ENV_PREFIX = "TAP_WOLKVOX_"
+
+
+def listed_ids(config: t.Mapping[str, t.Any], setting: str) -> list[str]:
+    """The IDs list setting ``setting`` holds, as text: its default when unset.
+
+    ``["all"]`` (every campaign, every skill) unless the setting says otherwise; ``agent_ids``
+    has no such default (an empty list: the stream that needs it is skipped).
+    """
+    value = config.get(setting)
+    if value is None:
+        value = CONFIG_SCHEMA["properties"][setting].get("default", [])
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
 
 #: ``<PREFIX>LOGLEVEL``: the SDK's own variable for the log level (no setting, yet no typo).
 LOG_LEVEL_VARIABLE = "LOGLEVEL"
@@ -301,6 +318,30 @@ def numeric_settings(schema: t.Mapping[str, t.Any]) -> dict[str, str]:
         if others and all(kind in _NUMERIC_TYPES for kind in others):
             numeric[name] = "integer" if others == ["integer"] else "number"
     return numeric
+
+
+def environment_settings(
+    schema: dict[str, t.Any], environ: t.Mapping[str, str], say: t.Callable[[str], None]
+) -> dict[str, t.Any]:
+    """The settings ``TAP_WOLKVOX_*`` variables set (``--config ENV``), numbers read as numbers.
+
+    The SDK's reading int()s integer settings (a traceback on 'abc') and leaves number settings
+    as text, which validation then refuses ('5' is not of type 'number'); it still reads the
+    rest: its .env file, JSON lists, objects and booleans. ``say`` hears of each number read.
+
+    Raises:
+        ConfigValidationError: a numeric setting's variable holds no number.
+    """
+    numeric = numeric_settings(schema)
+    others = {k: v for k, v in schema["properties"].items() if k not in numeric}
+    config = environment_config({**schema, "properties": others}, ENV_PREFIX)
+    numbers, errors = numbers_from_environment(schema, ENV_PREFIX, environ)
+    if errors:
+        raise ConfigValidationError(errors[0], errors=errors, schema=schema)
+    for name in numbers:
+        variable = ENV_PREFIX + name.upper().replace("-", "_")
+        say(f"Parsing '{name}' config from env variable '{variable}'.")
+    return {**config, **numbers}
 
 
 def numbers_from_environment(

@@ -1,4 +1,6 @@
-"""What a stream map hides: the fields whose values the tap's own warnings must not quote.
+"""Stream maps (the SDK's ``stream_maps`` setting): what they hide, and when they fail.
+
+What a stream map hides: the fields whose values the tap's own warnings must not quote.
 
 A user who hashes or drops a field with the SDK's ``stream_maps`` setting (personal data, say)
 expects its values nowhere but where the map sends them, and the tap's warnings quote values (an
@@ -6,6 +8,13 @@ unreadable one, a row's key parts, a nested list it cannot read). A field counts
 a map that applies to the stream sets it to an expression other than itself, removes it (``null``
 or ``"__NULL__"``), or leaves it out (``"__else__": null``), or when the map removes the whole
 stream. Which maps apply to a stream is the SDK's own decision (:func:`_applies`).
+
+When a map fails: the SDK's mapper checks a map's expressions when the run starts, but most of
+what can go wrong only shows on a record (``1/0``, ``record['nope']``, ``int(conn_id)`` on a
+text ID), and then raises the evaluator's own exception. The one sentence (:func:`map_failure`)
+names the stream and the property, and what kind of failure it was, never the exception's text:
+that quotes the record's values (``invalid literal for int() with base 10: '…'``), which the map
+may be there to hide.
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ from __future__ import annotations
 import logging
 import typing as t
 
+from singer_sdk.exceptions import MapExpressionError
 from singer_sdk.mapper import (
     MAPPER_ALIAS_OPTION,
     MAPPER_ELSE_OPTION,
@@ -22,6 +32,9 @@ from singer_sdk.mapper import (
     PluginMapper,
     SameRecordTransform,
 )
+
+from tap_wolkvox.replies.errors import WolkvoxError
+from tap_wolkvox.sdk import FILTER
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -94,3 +107,52 @@ def _touched(rule: t.Any, properties: frozenset[str], key: Sequence[str]) -> set
 def _passes_through(name: str, value: t.Any) -> bool:
     """Whether the expression ``value`` of property ``name`` is that property unchanged."""
     return isinstance(value, str) and value.strip() in {name, "self"}
+
+
+#: The evaluator's own refusals (simpleeval's, which the SDK wraps in MapExpressionError), by
+#: class name: simpleeval is the SDK's dependency, not the tap's.
+_REFUSALS = {
+    "NameNotDefined": "it uses a name that is not defined (no such property or function)",
+    "FunctionNotDefined": "it calls a function that is not defined",
+    "AttributeDoesNotExist": "it uses an attribute that the value does not have (wrong type?)",
+    "OperatorNotDefined": "it uses an operator that stream maps do not allow",
+    "FeatureNotAvailable": "it uses a feature that stream maps do not allow",
+    "NumberTooHigh": "it makes a number larger than stream maps allow",
+    "IterableTooLong": "it makes a list or text longer than stream maps allow",
+}
+#: Python's own exceptions, most specific first.
+_FAILURES: tuple[tuple[type[BaseException], str], ...] = (
+    (ZeroDivisionError, "it divides by zero"),
+    (KeyError, "it looks up a missing key"),
+    (IndexError, "it indexes past the end of a list or text"),
+    (OverflowError, "a number overflows"),
+    (ValueError, "it cannot convert a value, such as a text that is not a number"),
+    (TypeError, "it applies an operation or function to a value of the wrong type"),
+    (AttributeError, "it applies an operation or function to a value of the wrong type"),
+)
+
+
+class StreamMapError(WolkvoxError):
+    """A stream-map expression raised on a record: the run cannot apply the user's map."""
+
+
+def what_failed(exc: BaseException) -> str:
+    """What kind of failure ``exc`` is, in words that quote none of its values."""
+    if isinstance(exc, MapExpressionError) and exc.__cause__ is not None:
+        cause = exc.__cause__
+        return _REFUSALS.get(type(cause).__name__, "it is not an expression stream maps can run")
+    for kind, words in _FAILURES:
+        if isinstance(exc, kind):
+            return words
+    return f"it raised {type(exc).__name__}"
+
+
+def map_failure(exc: BaseException, stream: str, alias: str, prop: str) -> StreamMapError:
+    """The one sentence for the map expression of ``prop`` failing on a record of ``stream``."""
+    where = f"the filter ({FILTER})" if prop == FILTER else f"property '{prop}'"
+    mapped = "" if alias == stream else f" (mapped as {alias})"
+    return StreamMapError(
+        f"Setting 'stream_maps' cannot be applied: the expression for {where} of stream "
+        f"{stream}{mapped} failed on a record ({what_failed(exc)}). Fix that expression; the "
+        "STATE already emitted is a valid resume point."
+    )

@@ -8,8 +8,8 @@ import pytest
 
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.run.budget import NEXT_RUN_STARTS_WITH, next_start, run_order
+from tap_wolkvox.run.summary import read_run_summary
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
-from tap_wolkvox.tap import read_run_summary
 from tests.conftest import TapRun, TapRunner, base_config, without_clock_warning
 from tests.test_sync import Q1, spread, utc
 

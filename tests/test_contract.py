@@ -27,19 +27,19 @@ import typing as t
 from pathlib import Path
 
 import pytest
-import requests
 
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.declarations.model import (
     EXTRA,
-    KEY_STAND_INS,
     OCCURRENCE,
     UNPARSED,
     Field,
     Kind,
     Report,
 )
-from tap_wolkvox.replies.errors import announced_rows
+from tap_wolkvox.replies.errors import interpret
+from tap_wolkvox.replies.reply import announced_rows
+from tap_wolkvox.rows.shaper import KEY_STAND_INS
 from tap_wolkvox.streams.report import REPORT_DATE, ReportStream
 from tap_wolkvox.tap import TapWolkvox
 
@@ -199,14 +199,12 @@ def read(stream: ReportStream, body: dict[str, t.Any]) -> list[dict[str, t.Any]]
         start, stop = dt.datetime(2025, 3, 3), dt.datetime(2025, 3, 3, 23, 59, 59)
     else:
         start, stop = dt.datetime(2025, 3, 1), dt.datetime(2025, 3, 31, 23, 59, 59)
-    stream._context = {p.name: f"asked-{p.name}" for p in stream.partition_params}
-    stream._walk = stream._plan_walk(start, stop)
-    response = requests.Response()
-    response.status_code = 200
-    response._content = json.dumps(body).encode()
-    response.url = f"http://127.0.0.1:1/api/v2/reports_manager.php?api={stream.report.api}"
-    stream.validate_response(response)
-    return list(stream.parse_response(response))
+    window = stream.grain.plan(start, stop).current
+    assert window is not None
+    reply = interpret(200, json.dumps(body).encode(), stream.report.api)
+    assert reply.may_be_cut(60_000) is None, stream.report.api
+    asked = {p.name: f"asked-{p.name}" for p in stream.partition_params}
+    return list(stream.records_of(window, reply, asked))
 
 
 # -- what must hold ---------------------------------------------------------------------------

@@ -15,9 +15,10 @@ import typing as t
 from pathlib import Path
 
 import pytest
+import requests
 
+from tap_wolkvox.replies.exchange import OneAtATimeSession
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
-from tap_wolkvox.streams import http as client
 from tests.conftest import TOKEN, Clock, TapRun, base_config, run_in_process
 from tests.test_sync import keys, transfer
 
@@ -86,19 +87,22 @@ def test_a_head_that_always_trickles_ends_the_run_with_the_kept_failing_sentence
     assert done.records() == []
 
 
-def test_no_watchdog_outlives_its_exchange_and_the_in_flight_lock_is_free(
-    sim: WolkvoxSimulator,
-) -> None:
+def test_no_watchdog_outlives_its_exchange_and_the_slot_is_free(sim: WolkvoxSimulator) -> None:
     sim.schedule(SLOW)
     done = run(sim)
     assert done.returncode == 0, done.stderr
     assert watchdogs() == []
-    assert not client.IN_FLIGHT.lock.locked()
-    # and a normal exchange after it leaves nothing behind either
-    again = run(sim)
-    assert again.returncode == 0, again.stderr
+    # the session itself: an abandoned exchange gives its slot back, and so does a normal one
+    session = OneAtATimeSession()
+    url = f"{sim.url}/api/v2/reports_manager.php?api=chat_9&date_ini=20250101000000&date_end=20250131235959"
+    prepared = requests.Request("GET", url, headers={"wolkvox-token": TOKEN}).prepare()
+    sim.schedule(SLOW)
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        session.exchange(prepared, 1)
     assert watchdogs() == []
-    assert not client.IN_FLIGHT.lock.locked()
+    assert session.exchange(prepared, 5).status == 200
+    assert watchdogs() == []
+    assert session.in_flight.slots.acquire(blocking=False)
 
 
 def test_a_trickling_head_over_tls_is_abandoned_too(monkeypatch: pytest.MonkeyPatch) -> None:

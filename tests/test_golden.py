@@ -28,10 +28,11 @@ from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.replies import bodies
 from tap_wolkvox.replies.errors import WolkvoxError
 from tap_wolkvox.run.budget import RunStopped
+from tap_wolkvox.run.summary import read_run_summary
 from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
-from tap_wolkvox.tap import TapWolkvox, read_run_summary
+from tap_wolkvox.tap import TapWolkvox
 from tests.conftest import TOKEN, Clock, catalog_selecting
 
 if t.TYPE_CHECKING:

@@ -17,11 +17,13 @@ import typing as t
 from pathlib import Path
 
 import pytest
-import requests
 
 from tap_wolkvox.declarations.information import DIMENSIONS, INFORMATION_REPORTS, READ_AT
-from tap_wolkvox.declarations.model import KEY_STAND_INS, OCCURRENCE, Field
-from tap_wolkvox.streams.dimensions import DimensionStream, InformationEventStream
+from tap_wolkvox.declarations.model import OCCURRENCE, Field
+from tap_wolkvox.replies.errors import interpret
+from tap_wolkvox.rows.shaper import KEY_STAND_INS
+from tap_wolkvox.streams.report import ReportStream
+from tap_wolkvox.streams.tables import TableStream
 from tap_wolkvox.tap import TapWolkvox
 from tests.test_contract import by_spelling, check_row, fill_row, fill_rows
 
@@ -55,26 +57,17 @@ def tap() -> TapWolkvox:
     return TapWolkvox(config=CONFIG, setup_mapper=False, utc_now=lambda: NOW)
 
 
-def reply(api: str, body: dict[str, t.Any]) -> requests.Response:
-    response = requests.Response()
-    response.status_code = 200
-    response._content = json.dumps(body).encode()
-    response.url = f"http://127.0.0.1:1/api/v2/information.php?api={api}"
-    return response
-
-
 def read(tap: TapWolkvox, api: str, body: dict[str, t.Any]) -> list[dict[str, t.Any]]:
     """The records the stream of ``api`` makes of a 200 reply holding ``body``."""
     stream = tap.streams[DECLARED[api][0]]
-    response = reply(api, body)
-    if isinstance(stream, InformationEventStream):
-        stream._context = None
-        stream._walk = stream._plan_walk(dt.datetime(2025, 3, 1), dt.datetime(2025, 3, 31))
-    else:
-        assert isinstance(stream, DimensionStream)
-        stream._context = {"skill_id": "asked-skill"} if stream.dimension.per else None
-    stream.validate_response(response)
-    return list(stream.parse_response(response))
+    reply = interpret(200, json.dumps(body).encode(), api)
+    if isinstance(stream, ReportStream):
+        window = stream.grain.plan(dt.datetime(2025, 3, 1), dt.datetime(2025, 3, 31)).current
+        assert window is not None
+        return list(stream.records_of(window, reply, {}))
+    assert isinstance(stream, TableStream)
+    asked = {"skill_id": "asked-skill"} if stream.dimension.per else None
+    return list(stream.records_of(reply, asked))
 
 
 def identifying(api: str) -> list[str]:

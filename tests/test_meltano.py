@@ -25,10 +25,10 @@ import duckdb
 import pytest
 
 from tap_wolkvox.declarations import REPORTS
+from tap_wolkvox.run.summary import read_run_summary
 from tap_wolkvox.sandbox.generated import GeneratedEvents
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tap_wolkvox.tap import read_run_summary
 from tests.conftest import SERVER_AFTER_END
 from tests.meltano_project import meltano, meltano_env
 

@@ -12,13 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tap_wolkvox.declarations import REPORTS
-from tap_wolkvox.declarations.model import RowShaper
 from tap_wolkvox.replies.errors import (
     OddReplyError,
     WolkvoxRetriableError,
     interpret,
-    window_of,
 )
+from tap_wolkvox.rows.shaper import RowShaper
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tap_wolkvox.time.timestamps import OperationClock
 from tests.conftest import TOKEN, TapRun, TapRunner, base_config
@@ -197,12 +196,6 @@ def test_a_body_that_stays_unreadable_after_the_repairs_is_retried_naming_the_wi
 ) -> None:
     with pytest.raises(WolkvoxRetriableError, match=f"window {WINDOW}"):
         interpret(200, body, "chat_9", window=WINDOW)
-
-
-def test_the_window_is_read_from_the_request_url() -> None:
-    url = "https://wv0048.wolkvox.com/api/v2/reports_manager.php?api=chat_9&date_ini=20250101000000&date_end=20250131235959"
-    assert window_of(url) == WINDOW
-    assert window_of("https://wv0048.wolkvox.com/api/v2/reports_manager.php?api=chat_9") == ""
 
 
 # -- the row shaper: nested lists and values that are not strings -------------------------------

@@ -15,19 +15,12 @@ import typing as t
 import duckdb
 import pytest
 
-from tap_wolkvox.declarations.model import (
-    EXTRA,
-    OCCURRENCE,
-    UNPARSED,
-    Field,
-    Kind,
-    RowShaper,
-    is_blank_row,
-)
+from tap_wolkvox.declarations.model import EXTRA, OCCURRENCE, UNPARSED, Field, Kind
 from tap_wolkvox.replies import bodies
+from tap_wolkvox.rows.shaper import RowShaper, is_blank_row
+from tap_wolkvox.run.summary import read_run_summary
 from tap_wolkvox.sandbox.api import OneObject
 from tap_wolkvox.sandbox.server import Fault
-from tap_wolkvox.tap import read_run_summary
 from tap_wolkvox.time.timestamps import OperationClock, load_timezone
 from tests.conftest import Clock, TapRun, base_config, run_in_process
 from tests.test_sync import transfer

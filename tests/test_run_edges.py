@@ -11,9 +11,9 @@ import typing as t
 import pytest
 
 from tap_wolkvox.declarations import REPORTS
+from tap_wolkvox.run.inputs import StateReader, bookmark_is_readable
 from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tap_wolkvox.tap import StateReader, bookmark_is_readable
 from tap_wolkvox.time.timestamps import OperationClock, load_timezone
 from tests.conftest import (
     TOKEN,

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from tap_wolkvox.declarations import REPORTS
-from tap_wolkvox.declarations.model import EXTRA, KEY_STAND_INS, UNPARSED, Field, Kind, Report
+from tap_wolkvox.declarations.model import EXTRA, UNPARSED, Field, Kind, Report
+from tap_wolkvox.rows.shaper import KEY_STAND_INS
 from tap_wolkvox.sandbox.api import REPORTS_PATH, OneObject
 from tap_wolkvox.sandbox.generated import (
     SampleShape,

@@ -6,7 +6,8 @@ import datetime as dt
 import logging
 import typing as t
 
-from tap_wolkvox.declarations.model import EXTRA, UNPARSED, Field, Kind, Report, RowShaper
+from tap_wolkvox.declarations.model import EXTRA, UNPARSED, Field, Kind, Report
+from tap_wolkvox.rows.shaper import RowShaper
 from tap_wolkvox.sandbox.server import StaticRows
 from tap_wolkvox.time.timestamps import OperationClock, load_timezone, parse_wall_clock
 from tests.conftest import TapRunner, base_config

@@ -15,9 +15,10 @@ import typing as t
 import pytest
 
 from tap_wolkvox.replies import bodies
-from tap_wolkvox.replies.errors import announced_rows, interpret, interpret_spilled
+from tap_wolkvox.replies.errors import interpret, interpret_spilled
+from tap_wolkvox.replies.reply import announced_rows
+from tap_wolkvox.run.summary import read_run_summary
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
-from tap_wolkvox.tap import read_run_summary
 from tests.conftest import TOKEN, Clock, TapRun, base_config, run_in_process
 from tests.test_sync import keys, transfer
 

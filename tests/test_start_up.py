@@ -152,7 +152,7 @@ def test_a_misspelt_variable_is_named_before_the_config_it_leaves_incomplete_fai
 
 
 def test_every_setting_of_the_full_schema_is_a_known_variable() -> None:
-    schema = TapWolkvox._full_config_schema()
+    schema = TapWolkvox.full_config_schema()
     names = {f"TAP_WOLKVOX_{name.upper()}" for name in schema["properties"]}
     assert {"TAP_WOLKVOX_STREAM_MAPS", "TAP_WOLKVOX_FLATTENING_MAX_DEPTH"} <= names
     assert unknown_variables(schema, "TAP_WOLKVOX_", [*names, *NO_TYPOS]) == []

@@ -6,40 +6,37 @@ has one answer, in :func:`interpret`.
 
 from __future__ import annotations
 
-import json
 import re
 import typing as t
-from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import ijson
 import msgspec
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 from tap_wolkvox.replies import bodies
+from tap_wolkvox.replies.decode import (
+    ESCAPES,
+    SOUND,
+    clean,
+    cleaned,
+    decode,
+    parse_body,
+    rows_of,
+)
+from tap_wolkvox.replies.reply import Reply, announced_rows
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable
 
-    import requests
+    from tap_wolkvox.replies.exchange import Exchange
+
 
 #: Body ``code`` values that mean success (sent as int or string, some samples blank: see
 #: :func:`_code_status`).
 _SUCCESS_CODES = frozenset({200, 201, 202, 0})
-
-_BOM = b"\xef\xbb\xbf"
-#: A character no target can store, in a decoded string: NUL (``\u0000``; PostgreSQL refuses
-#: it in text, so the whole batch fails), or a lone UTF-16 surrogate: a ``\ud83d`` escape cut
-#: from its pair, or an invalid UTF-8 byte carried through decoding (``surrogateescape`` maps
-#: byte 0xNN to U+DCNN).
-_BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
-#: msgspec reads this escape as a NUL: only bodies holding it pay for the repairs.
-_NUL_ESCAPE = re.compile(rb"\\u0000")
-#: What :func:`_decode` says of the strings it read: sound, or holding bad characters from
-#: escapes only, or also from invalid bytes.
-_SOUND, _ESCAPES, _BYTES = 0, 1, 2
 
 MSG_TOO_MANY_CONCURRENT = "EXCEEDS THE LIMIT OF SIMULTANEOUS REQUESTS PER TOKEN"
 MSG_QUOTA = "TOKEN LIMIT EXCEEDED"
@@ -53,11 +50,6 @@ MSG_NO_SUCH_API = "THE API YOU WANT TO CONSULT DOES NOT EXIST"
 #: error) is never mistaken for "no rows" and bookmarked past.
 _NO_RECORDS = re.compile(
     r"\s*(?:validate dates entered|0 records were found)\s*\.?\s*", re.IGNORECASE
-)
-#: How many rows the envelope says it holds: "120 records were found", " 1 records were
-#: found", with thousands separators if any ("1,172"). "x records were found" says no number.
-_ANNOUNCED = re.compile(
-    r"\s*(\d{1,3}(?:[,.]\d{3})+|\d+)\s+records?\s+were\s+found\b", re.IGNORECASE
 )
 
 
@@ -105,85 +97,6 @@ class WolkvoxRetriableError(RetriableAPIError):
     """A transient failure worth another try after a pause."""
 
 
-@dataclass(frozen=True)
-class Reply:
-    """A usable answer: the rows of one window (empty when the API said 404)."""
-
-    rows: list[dict[str, Any]]
-    empty_window: bool = False
-    #: How many ``null`` entries of ``data`` were left out of ``rows``.
-    skipped: int = 0
-    #: Per index in ``rows``: the raw text (backslash-escaped) of each value whose invalid text
-    #: was replaced by U+FFFD, by field name (``conversation[0].message`` when nested).
-    repairs: dict[int, dict[str, str]] = field(default_factory=dict)
-    #: A large body's rows, read one at a time from its spilled file (``rows`` is then empty).
-    stream: Callable[[], Iterator[dict[str, Any]]] | None = None
-    #: How many rows ``stream`` yields.
-    streamed: int = 0
-    #: The spilled body ``stream`` reads; closed (and so deleted) by :meth:`close`.
-    body: t.IO[bytes] | None = None
-    #: How many rows the envelope's ``msg`` says were found, when it says a number and
-    #: ``data`` is a list (an object ``data``, cdr_4's buckets, is not compared).
-    announced: int | None = None
-
-    def close(self) -> None:
-        """Let go of the spilled body, if any: its temporary file is then gone."""
-        if self.body is not None:
-            self.body.close()
-
-    @property
-    def size(self) -> int:
-        """How many rows the reply holds, streamed or not."""
-        return self.streamed if self.stream is not None else len(self.rows)
-
-    @property
-    def entries(self) -> int:
-        """How many entries ``data`` held: rows, and null ones too (what was sent)."""
-        return self.size + self.skipped
-
-    @property
-    def held(self) -> int:
-        """How many rows the window is known to hold: the entries, or more if announced."""
-        return max(self.entries, self.announced or 0)
-
-    def may_be_cut(self, row_cap: int) -> str | None:
-        """Why this reply may hold fewer rows than its window has; None when it is whole.
-
-        Wolkvox cuts a reply at the per-request cap without a word, and a reply holding fewer
-        entries than its ``msg`` announced was cut too (a lower cap than assumed, the 256 MB
-        size limit). Either way none of its rows is trusted: its window is read again in
-        halves, or the run stops where it cannot be split.
-        """
-        entries = self.entries
-        if entries >= row_cap:
-            return f"returned {entries} rows, the per-request cap"
-        if self.announced is not None and entries < self.announced:
-            return f"returned {entries} of the {self.announced} rows its msg announced"
-        return None
-
-    def each_row(self) -> Iterable[dict[str, Any]]:
-        """The rows, from memory or from the spilled body."""
-        return self.rows if self.stream is None else self.stream()
-
-
-def repaired(reply: Reply) -> str:
-    """What a warning says of a reply whose bad text was replaced (the end of its sentence)."""
-    count = sum(len(raw) for raw in reply.repairs.values())
-    return (
-        f"held values whose text is not valid UTF-8 or holds a NUL ({count}: invalid bytes, "
-        "lone surrogate escapes or \\u0000); each bad character is emitted as U+FFFD, with the "
-        "raw text (backslash-escaped) in unparsed_values"
-    )
-
-
-def announced_rows(msg: Any) -> int | None:
-    """The row count an envelope's ``msg`` announces, or None when it says no number."""
-    if not isinstance(msg, str):
-        return None
-    found = _ANNOUNCED.match(msg)
-    return None if found is None else int(re.sub(r"[,.]", "", found.group(1)))
-
-
 def _unchanged(text: str) -> str:
     return text
 
@@ -210,123 +123,6 @@ def _said(payload: Any, redact: Callable[[str], str]) -> str:
 def _shown(text: str, redact: Callable[[str], str], limit: int = 200) -> str:
     """Server text as a message may show it: redacted, on one line, at most ``limit`` long."""
     return " ".join(redact(text).split())[:limit]
-
-
-def _decode(body: bytes) -> tuple[Any, int]:
-    """The JSON value of ``body`` (None when unreadable), and whether it may hold bad text.
-
-    Unless :data:`_SOUND`, strings may hold lone surrogates: pass the value to :func:`_clean`.
-    """
-    try:
-        # msgspec decodes bytes straight to objects: faster than json, no interim str copy.
-        payload = msgspec.json.decode(body)
-    except (msgspec.DecodeError, UnicodeDecodeError):
-        # Only replies msgspec refuses pay for the repairs.
-        return _decode_leniently(body)
-    return payload, _nul_escapes(body)
-
-
-def _nul_escapes(body: bytes) -> int:
-    """:data:`_ESCAPES` when a body msgspec read may hold a NUL, else :data:`_SOUND`."""
-    # A body without any backslash (most are) is told apart by one memchr.
-    return _ESCAPES if b"\\" in body and _NUL_ESCAPE.search(body) else _SOUND
-
-
-def _decode_leniently(body: bytes) -> tuple[Any, int]:
-    r"""Read what msgspec refuses but is unambiguous; anything else stays unreadable (None).
-
-    Read: a UTF-8 byte-order mark before the JSON; lone surrogate escapes (``"\ud83d"``);
-    bytes that are not UTF-8 inside strings; raw control characters (a NUL too) inside
-    strings. Not read:
-    malformed or cut-off JSON, which a retry may fix.
-    """
-    if body.startswith(_BOM):
-        body = body[len(_BOM) :]
-        try:
-            return msgspec.json.decode(body), _nul_escapes(body)
-        except (msgspec.DecodeError, UnicodeDecodeError):
-            pass
-    try:
-        text, how = body.decode("utf-8"), _ESCAPES
-    except UnicodeDecodeError:
-        # surrogateescape keeps each invalid byte as one U+DC80..U+DCFF character: nothing is
-        # lost and JSON's structure (all ASCII) is untouched.
-        text, how = body.decode("utf-8", errors="surrogateescape"), _BYTES
-    try:
-        return json.loads(text, strict=False, parse_constant=_not_json), how
-    except (ValueError, RecursionError):
-        return None, _SOUND
-
-
-def _not_json(constant: str) -> Any:
-    """Python's json reads NaN and Infinity; JSON has neither."""
-    msg = f"{constant} is not JSON"
-    raise ValueError(msg)
-
-
-def _clean(value: Any, how: int, path: str = "", found: dict[str, str] | None = None) -> Any:
-    r"""``value`` with each NUL and lone surrogate (in keys too) replaced by U+FFFD.
-
-    ``how`` is what :func:`_decode` said. The raw text of each repaired string goes to
-    ``found`` under its path (``message``, ``conversation[0].message``), backslash-escaped
-    (``Hola \u0000``: never the NUL itself).
-    """
-    if isinstance(value, str):
-        if _BAD_CHARACTER.search(value) is None:
-            return value
-        if found is not None and path:
-            found[path] = _BAD_CHARACTER.sub(_escape_byte if how == _BYTES else _escape, value)
-        return _BAD_CHARACTER.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_clean(item, how, f"{path}[{at}]", found) for at, item in enumerate(value)]
-    if isinstance(value, dict):
-        cleaned = {}
-        for key, item in value.items():
-            name = _clean(key, how)
-            cleaned[name] = _clean(item, how, f"{path}.{name}" if path else name, found)
-        return cleaned
-    return value
-
-
-def _escape(match: re.Match[str]) -> str:
-    r"""The raw form of a lone surrogate or NUL escape: ``\ud83d``, ``\u0000``."""
-    return f"\\u{ord(match.group()):04x}"
-
-
-def _escape_byte(match: re.Match[str]) -> str:
-    r"""The raw form of a bad character where invalid bytes were read: ``\xe9`` for a byte.
-
-    A ``\udc80``..``\udcff`` escape in the same reply is shown as a byte too: after decoding,
-    the two cannot be told apart.
-    """
-    point = ord(match.group())
-    if 0xDC80 <= point <= 0xDCFF:  # noqa: PLR2004 - where surrogateescape puts bytes
-        return f"\\x{point - 0xDC00:02x}"
-    return _escape(match)
-
-
-def _parse_body(body: bytes) -> Any:
-    """The JSON value of ``body`` with any bad text replaced (None when unreadable)."""
-    payload, how = _decode(body)
-    return payload if how == _SOUND else _clean(payload, how)
-
-
-def _rows_of(data: Any) -> tuple[list[dict[str, Any]], int] | None:
-    """``data`` as a list of rows (a list, an object: a few reports send one, or nothing).
-
-    With how many ``null`` entries were left out; None when ``data`` holds anything else.
-    """
-    if data is None:
-        return [], 0
-    if isinstance(data, dict):
-        return [data], 0
-    if isinstance(data, list):
-        if all(isinstance(row, dict) for row in data):
-            return data, 0
-        rows = [row for row in data if row is not None]
-        if all(isinstance(row, dict) for row in rows):
-            return rows, len(data) - len(rows)
-    return None
 
 
 def _code_status(code: Any) -> int | None:
@@ -506,11 +302,11 @@ def interpret(  # noqa: PLR0913
     """
     if status == HTTPStatus.NOT_FOUND:
         return _not_found(
-            _parse_body(body), report, url=url, where=_where(window), answered="404", redact=redact
+            parse_body(body), report, url=url, where=_where(window), answered="404", redact=redact
         )
     if status != HTTPStatus.OK:
         text = body.decode("utf-8", errors="replace")
-        raise classify_failure(status, _server_message(_parse_body(body), text, redact), report)
+        raise classify_failure(status, _server_message(parse_body(body), text, redact), report)
     return _read_ok(body, report, window, url, redact=redact)
 
 
@@ -524,28 +320,28 @@ def _read_ok(
 ) -> Reply:
     """Read the body of a 200 (``window`` and ``url`` only name things in messages)."""
     where = _where(window)
-    payload, how = _decode(body)
+    payload, how = decode(body)
     if not isinstance(payload, dict):
         # A body cut short looks like any other malformed one: worth another try.
         msg = f"malformed or truncated JSON in the 200 reply{where}"
         raise WolkvoxRetriableError(msg)
-    if how != _SOUND:
+    if how != SOUND:
         # The rows are cleaned below, one by one, so that each keeps the raw text of its own.
-        payload = {k: v if k == "data" else _clean(v, how) for k, v in payload.items()}
+        payload = {k: v if k == "data" else clean(v, how) for k, v in payload.items()}
     empty = _read_code(payload, report, where, url, redact)
     if empty is not None:
         return empty
     data = payload.get("data")
-    read = _rows_of(data)
+    read = rows_of(data)
     if read is None:
         msg = f"a 200 reply{where} whose 'data' is neither a list of rows nor an object"
         raise WolkvoxRetriableError(msg)
     rows, skipped = read
     repairs: dict[int, dict[str, str]] = {}
-    if how != _SOUND:
+    if how != SOUND:
         for index, row in enumerate(rows):
             found: dict[str, str] = {}
-            rows[index] = _clean(row, how, "", found)
+            rows[index] = clean(row, how, "", found)
             if found:
                 repairs[index] = found
     announced = announced_rows(payload.get("msg")) if isinstance(data, list) else None
@@ -614,11 +410,11 @@ def interpret_spilled(  # noqa: PLR0913
     if not envelope.is_object:
         msg = f"malformed or truncated JSON in the 200 reply{where}"
         raise WolkvoxRetriableError(msg)
-    how = _ESCAPES if envelope.nul or envelope.lone_surrogates else _SOUND
+    how = ESCAPES if envelope.nul or envelope.lone_surrogates else SOUND
     # The envelope's keys (their values, but for the scalars, are not needed to judge it).
     payload = dict.fromkeys(envelope.keys) | envelope.scalars
-    if how != _SOUND:
-        payload = _clean(payload, how)
+    if how != SOUND:
+        payload = clean(payload, how)
     empty = _read_code(payload, report, where, url, redact)
     if empty is not None:
         return empty
@@ -628,7 +424,7 @@ def interpret_spilled(  # noqa: PLR0913
         return Reply(
             rows=[],
             repairs=repairs,
-            stream=lambda: _cleaned(bodies.rows(body, envelope), how, repairs),
+            stream=lambda: cleaned(bodies.rows(body, envelope), how, repairs),
             streamed=count,
             body=body,
         )
@@ -640,62 +436,36 @@ def interpret_spilled(  # noqa: PLR0913
         rows=[],
         skipped=envelope.nulls,
         repairs=repairs,
-        stream=lambda: _cleaned(bodies.rows(body, envelope), how, repairs),
+        stream=lambda: cleaned(bodies.rows(body, envelope), how, repairs),
         streamed=envelope.objects,
         body=body,
         announced=announced_rows(payload.get("msg")),
     )
 
 
-def _cleaned(
-    rows: Iterator[dict[str, Any]], how: int, repairs: dict[int, dict[str, str]]
-) -> Iterator[dict[str, Any]]:
-    """``rows`` with bad text replaced as they are read, each one's raw text in ``repairs``.
-
-    ``repairs`` is the reply's: a row's entry is there by the time the row is yielded.
-    """
-    if how == _SOUND:
-        yield from rows
-        return
-    for index, row in enumerate(rows):
-        found: dict[str, str] = {}
-        cleaned = _clean(row, how, "", found)
-        if found:
-            repairs[index] = found
-        yield cleaned
-
-
-def interpret_response(
-    response: requests.Response, report: str, *, redact: Callable[[str], str] = _unchanged
+def interpret_exchange(
+    exchange: Exchange,
+    report: str,
+    window: str = "",
+    *,
+    redact: Callable[[str], str] = _unchanged,
 ) -> Reply:
-    """:func:`interpret` for a :class:`requests.Response`."""
-    return interpret(
-        response.status_code,
-        response.content,
-        report,
-        url_without_query(response.url),
-        window_of(response.url),
-        redact=redact,
-    )
+    """:func:`interpret` (or :func:`interpret_spilled`) for what one exchange brought back.
 
-
-def window_of(url: str) -> str:
-    """The range a request URL asks for, as ``YYYY-MM-DD HH:MM:SS..YYYY-MM-DD HH:MM:SS``.
-
-    Empty when the URL does not carry both ``date_ini`` and ``date_end``.
+    A spilled body's file stays open only while the reply still has rows to stream from it.
     """
-    query = parse_qs(urlsplit(url).query)
-    ends = [query.get(name, [""])[-1] for name in ("date_ini", "date_end")]
-    if not all(ends):
-        return ""
-    return "..".join(_stamp(end) for end in ends)
-
-
-def _stamp(value: str) -> str:
-    """``20250131235959`` as ``2025-01-31 23:59:59`` (anything else as sent)."""
-    if len(value) != 14 or not value.isdigit():  # noqa: PLR2004 - YYYYMMDDHHMMSS
-        return value
-    return f"{value[:4]}-{value[4:6]}-{value[6:8]} {value[8:10]}:{value[10:12]}:{value[12:]}"
+    url = url_without_query(exchange.url)
+    body = exchange.body
+    if isinstance(body, bytes):
+        return interpret(exchange.status, body, report, url, window, redact=redact)
+    try:
+        reply = interpret_spilled(exchange.status, body, report, url, window, redact=redact)
+    except BaseException:
+        exchange.close()
+        raise
+    if reply.body is None:  # nothing left to stream
+        exchange.close()
+    return reply
 
 
 def url_without_query(url: str) -> str:

@@ -31,7 +31,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+    from singer_sdk import Tap
+
+
+class Planned(t.Protocol):
+    """A stream, as the plan sees it."""
+
+    name: str
+
+    def planned_requests(self) -> tuple[int, int]:
+        """The fewest requests it needs this run, and over how many partitions."""
+        ...
+
 
 #: STATE (top level, beside ``bookmarks``): the stream the next run starts with.
 NEXT_RUN_STARTS_WITH = "next_run_starts_with"
@@ -49,11 +62,12 @@ class RunStopped(SystemExit):
     ``tap`` is the running tap, whose state is flushed on the way out (:meth:`flush_state`).
     """
 
-    def __init__(self, tap: t.Any, exit_code: int) -> None:
-        """Stop ``tap`` with ``exit_code``."""
+    def __init__(self, tap: Tap, exit_code: int, message: str) -> None:
+        """Stop ``tap`` with ``exit_code``; ``message`` is the one line the log gets."""
         self.exit_code = exit_code
         super().__init__(exit_code)
         self.tap = tap
+        self.message = message
 
     def flush_state(self) -> None:
         """Emit the state if it moved since the last STATE (a window done, its STATE not out).
@@ -70,36 +84,28 @@ class RunStopped(SystemExit):
             writer.write_state(state)
         sys.stdout.flush()
 
-    @property
-    def message(self) -> str:
-        """The one line the log gets."""
-        raise NotImplementedError
-
 
 class BudgetSpent(RunStopped):
     """``max_requests_per_run`` requests are out: the run ends here, successfully."""
 
     def __init__(
-        self, tap: t.Any, limit: int, progress: dict[str, str], next_stream: str | None
+        self, tap: Tap, limit: int, progress: dict[str, str], next_stream: str | None
     ) -> None:
         """Stop ``tap`` at ``limit`` requests.
 
         ``progress`` says how far each stream got; ``next_stream`` is where the next run starts.
         """
-        super().__init__(tap, 0)
+        said = "; ".join(f"{name} {how}" for name, how in progress.items())
+        starts = f", starting with stream {next_stream}" if next_stream else ""
+        super().__init__(
+            tap,
+            0,
+            f"Request budget spent (max_requests_per_run = {limit}): {said}. "
+            f"The last STATE emitted is where the next run continues{starts}.",
+        )
         self.limit = limit
         self.progress = progress
         self.next_stream = next_stream
-
-    @property
-    def message(self) -> str:
-        """The one line the log gets."""
-        said = "; ".join(f"{name} {how}" for name, how in self.progress.items())
-        starts = f", starting with stream {self.next_stream}" if self.next_stream else ""
-        return (
-            f"Request budget spent (max_requests_per_run = {self.limit}): {said}. "
-            f"The last STATE emitted is where the next run continues{starts}."
-        )
 
     def summary(self) -> dict[str, t.Any]:
         """The stop in the run summary (``budget_spent``): what the message says, as data."""
@@ -177,6 +183,14 @@ class Plan:
 
     windows: dict[str, int] = field(default_factory=dict)
     partitions: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, streams: Iterable[Planned]) -> Plan:
+        """The plan of ``streams`` (the selected ones, in the order they run)."""
+        plan = cls()
+        for stream in streams:
+            plan.windows[stream.name], plan.partitions[stream.name] = stream.planned_requests()
+        return plan
 
     @property
     def total(self) -> int:

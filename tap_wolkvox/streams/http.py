@@ -1,52 +1,46 @@
-"""The HTTP client base: URL, token header, one request in flight, error mapping and retries."""
+"""The HTTP part of every stream: URL, token header, budget, retries, what a reply means."""
 
 from __future__ import annotations
 
-import contextlib
+import datetime as dt
 import logging
-import os
 import random
 import re
 import socket
 import ssl
-import threading
+import sys
 import time
 import typing as t
 import unicodedata
-import weakref
+from dataclasses import dataclass
 from functools import cached_property
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import backoff
 import requests
-import urllib3
-import urllib3.connection
 import urllib3.exceptions
-from requests.adapters import HTTPAdapter
+from singer_sdk import metrics
 from singer_sdk.authenticators import APIKeyAuthenticator
-from singer_sdk.exceptions import MapperNotInitialized
+from singer_sdk.exceptions import MapExpressionError, MapperNotInitialized, RetriableAPIError
 from singer_sdk.mapper import RemoveRecordTransform
+from singer_sdk.streams.rest import PageContext
 from typing_extensions import override
 
-from tap_wolkvox.maps import map_failure
-from tap_wolkvox.replies.bodies import read_body
-from tap_wolkvox.replies.errors import (
-    Reply,
-    WolkvoxError,
-    interpret_response,
-    interpret_spilled,
-    url_without_query,
-    window_of,
-)
-from tap_wolkvox.sdk import RETRIABLE, SeamStream, set_body, use_pool_classes
-from tap_wolkvox.stream_maps import hidden_fields
+from tap_wolkvox.replies.errors import WolkvoxError, interpret_exchange, url_without_query
+from tap_wolkvox.sdk import RETRIABLE, UNHANDLED_ERROR, SeamStream
+from tap_wolkvox.stream_maps import hidden_fields, map_failure
 
 if t.TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Iterable
 
     from backoff.types import Details
+    from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
+
+    from tap_wolkvox.replies.exchange import Exchange
+    from tap_wolkvox.replies.reply import Reply
+    from tap_wolkvox.run.context import RunContext
 
 REPORTS_PATH = "/api/v2/reports_manager.php"
 TOKEN_HEADER = "wolkvox-token"  # noqa: S105 - a header name, not a secret
@@ -57,214 +51,6 @@ _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 _AROUND_TOKEN = re.compile(f"^[\\s{_INVISIBLE}]+|[\\s{_INVISIBLE}]+$")
 
 
-class Deadline:
-    """The end of one exchange: past it, the socket in use is shut down.
-
-    requests' timeout bounds each socket read, so a server trickling a header byte a second
-    could hold a request for ever. At the deadline a timer thread shuts the connection's socket
-    down, so the blocked read fails at once (the exchange then ends as a timeout).
-    """
-
-    #: How often the timer looks again for a socket still being connected at the deadline.
-    _LOOK_AGAIN = 0.05
-
-    def __init__(self, seconds: float) -> None:
-        """Start the timer: the deadline is ``seconds`` from now."""
-        self.seconds = seconds
-        self._lock = threading.Lock()
-        self._over = threading.Event()
-        self._connection: urllib3.connection.HTTPConnection | None = None
-        self._passed = False
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.name = "wolkvox-deadline"
-        self._timer.daemon = True
-        self._timer.start()
-
-    def attach(self, connection: urllib3.connection.HTTPConnection) -> None:
-        """``connection`` carries this exchange (shut at once if the deadline has passed)."""
-        with self._lock:
-            self._connection = connection
-            if self._passed:
-                _shut_down(connection.sock)
-
-    def _expire(self) -> None:
-        while True:
-            with self._lock:
-                if self._over.is_set():
-                    return
-                self._passed = True
-                sock = None if self._connection is None else self._connection.sock
-                if sock is not None:
-                    _shut_down(sock)
-                    return
-            # Still connecting (the connect timeout ends that too) or not yet attached.
-            self._over.wait(self._LOOK_AGAIN)
-
-    def stop(self) -> bool:
-        """End the exchange (its timer thread with it); True when the deadline had passed."""
-        with self._lock:
-            self._over.set()
-            passed = self._passed
-        self._timer.cancel()
-        self._timer.join()
-        return passed
-
-    def timeout(self) -> requests.exceptions.ReadTimeout:
-        """What a request abandoned at its deadline raises (retried like any timeout)."""
-        return requests.exceptions.ReadTimeout(
-            f"the whole exchange took longer than request_timeout ({self.seconds:g} s)"
-        )
-
-
-def _shut_down(sock: socket.socket | None) -> None:
-    if sock is None:
-        return
-    with contextlib.suppress(OSError):
-        # The plain socket's shutdown (for TLS too): it unblocks a read in another thread.
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-
-class InFlight:
-    """The one request this process has in flight, and the deadline of its exchange.
-
-    Wolkvox refuses concurrent calls on one token; every request of the process goes through
-    :attr:`lock`, whatever stream sends it. The connections urllib3 opens are not handed
-    anything by the tap, so they find the exchange they carry here.
-    """
-
-    def __init__(self) -> None:
-        """Nothing in flight yet."""
-        self.lock = threading.Lock()
-        self._deadline: Deadline | None = None
-
-    @contextlib.contextmanager
-    def exchange(self, seconds: float | None) -> t.Iterator[Deadline | None]:
-        """Hold the lock for one exchange, bounded by a :class:`Deadline` of ``seconds``."""
-        with self.lock:
-            deadline = None if seconds is None else Deadline(seconds)
-            self._deadline = deadline
-            try:
-                yield deadline
-            finally:
-                self._deadline = None
-                if deadline is not None:
-                    deadline.stop()
-
-    def attach(self, connection: urllib3.connection.HTTPConnection) -> None:
-        """``connection`` carries the exchange in flight."""
-        deadline = self._deadline
-        if deadline is not None:
-            deadline.attach(connection)
-
-
-IN_FLIGHT = InFlight()
-
-
-class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
-    """A connection that tells the exchange in flight it carries it (see :class:`Deadline`)."""
-
-    @override
-    def connect(self) -> None:
-        IN_FLIGHT.attach(self)  # before: a TLS handshake can trickle too
-        super().connect()
-
-    @override
-    def request(self, *args: t.Any, **kwargs: t.Any) -> None:
-        IN_FLIGHT.attach(self)  # a connection kept alive is not connected again
-        super().request(*args, **kwargs)
-
-
-class _WatchedHTTPSConnection(_WatchedHTTPConnection, urllib3.connection.HTTPSConnection):
-    """:class:`_WatchedHTTPConnection` over TLS."""
-
-
-class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
-
-
-class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
-
-
-class _WatchedAdapter(HTTPAdapter):
-    """requests' adapter, with connections the exchange's deadline can shut down."""
-
-    @override
-    def init_poolmanager(self, *args: t.Any, **kwargs: t.Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        use_pool_classes(self.poolmanager, http=_WatchedHTTPPool, https=_WatchedHTTPSPool)
-
-    @override
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: t.Any) -> urllib3.PoolManager:
-        manager: urllib3.PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        use_pool_classes(manager, http=_WatchedHTTPPool, https=_WatchedHTTPSPool)
-        return manager
-
-
-class OneAtATimeSession(requests.Session):
-    """A session that never has two requests in flight, each bounded as a whole."""
-
-    def __init__(self) -> None:
-        """Verify TLS against the standard CA bundle variables when set.
-
-        The SDK sends prepared requests with ``send``, which skips the environment lookup that
-        ``requests.get`` does: without this a company CA bundle in ``REQUESTS_CA_BUNDLE`` would
-        be ignored.
-        """
-        super().__init__()
-        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        if bundle:
-            self.verify = bundle
-        for prefix in ("https://", "http://"):
-            self.mount(prefix, _WatchedAdapter())
-
-    @override
-    def send(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:
-        # Redirects are never followed: requests would call send() again under the lock (a
-        # self-deadlock) and carry the wolkvox-token header to whatever host they name.
-        kwargs["allow_redirects"] = False
-        timeout = kwargs.get("timeout")
-        if not isinstance(timeout, (int, float)):
-            with IN_FLIGHT.exchange(None):
-                return super().send(request, **kwargs)
-        with IN_FLIGHT.exchange(timeout) as deadline:
-            if deadline is None:  # pragma: no cover - a number always gets one
-                raise RuntimeError
-            try:
-                response = self._send_and_read(request, timeout, kwargs)
-            except Exception:
-                # Whatever the shut-down socket made of the exchange, it ran out of time.
-                if deadline.stop():
-                    raise deadline.timeout() from None
-                raise
-            if deadline.stop():  # the body may have been cut where it stood
-                raise deadline.timeout()
-            return response
-
-    def _send_and_read(
-        self, request: requests.PreparedRequest, timeout: float, kwargs: dict[str, t.Any]
-    ) -> requests.Response:
-        deadline = time.monotonic() + timeout
-        response = super().send(request, **{**kwargs, "stream": True})
-        try:
-            body = read_body(response, deadline, timeout)
-        finally:
-            response.close()
-        if isinstance(body, bytes):
-            # requests keeps a read body here; setting it is how its own Response.content
-            # caches it.
-            set_body(response, body)
-        else:
-            # A large body stays in its file, read as a stream (see bodies.py).
-            set_body(response, b"")
-            SPILLED[response] = body
-        return response
-
-
-#: Large bodies spilled to a temporary file, by response (closed and gone with the response).
-SPILLED: weakref.WeakKeyDictionary[requests.Response, t.IO[bytes]] = weakref.WeakKeyDictionary()
-
-
 def base_url(config: t.Mapping[str, t.Any]) -> str:
     """``api_url`` when set (proxies, the sandbox), else the operation's server URL."""
     if config.get("api_url"):
@@ -272,36 +58,64 @@ def base_url(config: t.Mapping[str, t.Any]) -> str:
     return f"https://wv{config['wolkvox_server']}.wolkvox.com"
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What one request brought back: its reply, and when (by the server's clock) it was sent.
+
+    ``clock_moved``: how far the tap's clock moved to follow the server's while the request was
+    answered (its earlier attempts included): what was planned by the host's clock moves too.
+    """
+
+    reply: Reply
+    sent_at: dt.datetime
+    clock_moved: dt.timedelta
+
+
 class WolkvoxStream(SeamStream):
-    """Base class of every Wolkvox Reports Manager stream."""
+    """The HTTP part every Wolkvox stream shares: a request out, an interpreted :class:`Reply` back.
 
-    path = REPORTS_PATH
+    The URL, the token header, the run's budget, retries with back-off, the error vocabulary
+    (replies/errors.py) and the server's clock all live here, so every stream, whatever its
+    grain, asks Wolkvox the same way.
+    """
 
-    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
-        """Initialise the per-stream counters and the reply cache."""
-        super().__init__(*args, **kwargs)
+    def __init__(  # noqa: PLR0913
+        self,
+        run: RunContext,
+        *,
+        tap: Tap,
+        name: str,
+        schema: dict[str, t.Any],
+        api: str,
+        path: str = REPORTS_PATH,
+    ) -> None:
+        """A stream ``name`` reading ``api=`` ``api`` on ``path``, for ``run``."""
+        self.run = run
+        self.api = api
+        self.path = path
+        super().__init__(tap=tap, name=name, schema=schema)
         self.retries = 0
         self.requests_sent = 0
         #: The stream tried to read (it was selected and its settings did not skip it).
         self.tried = False
         #: The server lacks this stream's API (400 "does not exist"): skipped, said once.
         self.unavailable = False
-        #: Rows whose every value was blank, skipped (see reports.is_blank_row).
-        self.blank_rows = 0
-        # validate_response parses each body once; parse_response and the paginator reuse it.
-        self._replies: weakref.WeakKeyDictionary[requests.Response, Reply] = (
-            weakref.WeakKeyDictionary()
-        )
+        self.logger.addFilter(_quiet_about_explained_failures)
 
     @property
     @override
     def url_base(self) -> str:
-        return base_url(self.config)
+        return base_url(self.run.config)
+
+    @property
+    def report_api(self) -> str:
+        """The ``api=`` name of the report this stream reads (messages name it)."""
+        return self.api
 
     @cached_property
     def sent_token(self) -> str:
         """The token as the wolkvox-token header carries it (see :func:`header_token`)."""
-        return header_token(self.config["token"])
+        return header_token(self.run.config["token"])
 
     @cached_property
     @override
@@ -316,58 +130,12 @@ class WolkvoxStream(SeamStream):
     @property
     @override
     def requests_session(self) -> requests.Session:
-        return self.tap.http_session  # type: ignore[no-any-return]
+        return self.run.session
 
     @property
     @override
     def timeout(self) -> int:
-        return int(self.config.get("request_timeout", 120))
-
-    @property
-    def report_api(self) -> str:
-        """The ``api=`` name of the report this stream reads."""
-        raise NotImplementedError
-
-    @override
-    def validate_response(self, response: requests.Response) -> None:
-        # Every reply, an error's too, says the server's time.
-        server_time = getattr(self.tap, "server_time", None)
-        if server_time is not None:
-            moved = server_time.follow(response.headers.get("Date"))
-            if moved:
-                self.on_clock_moved(moved)
-        if response.is_redirect or response.is_permanent_redirect:
-            target = urlsplit(response.headers.get("Location", "")).hostname or "the same host"
-            msg = (
-                f"Report {self.report_api}: {url_without_query(response.url)} answered "
-                f"{response.status_code} redirecting to {target}; the tap does not follow "
-                "redirects (the token would go along). Check api_url and wolkvox_server."
-            )
-            raise RedirectError(msg)
-        # Raises RetriableAPIError / FatalAPIError subclasses; see tap_wolkvox.errors. Every
-        # message, and so every retry line, shows the server's text through redact: the one
-        # place the token is taken out of what a server wrote.
-        spilled = SPILLED.pop(response, None)
-        if spilled is None:
-            self._replies[response] = interpret_response(
-                response, self.report_api, redact=self.redact
-            )
-            return
-        try:
-            reply = interpret_spilled(
-                response.status_code,
-                spilled,
-                self.report_api,
-                url_without_query(response.url),
-                window_of(response.url),
-                redact=self.redact,
-            )
-        except BaseException:
-            spilled.close()
-            raise
-        if reply.body is None:  # nothing left to stream
-            spilled.close()
-        self._replies[response] = reply
+        return int(self.run.config.get("request_timeout", 120))
 
     @cached_property
     def hidden_fields(self) -> frozenset[str]:
@@ -378,29 +146,56 @@ class WolkvoxStream(SeamStream):
                 return frozenset(properties)  # the whole stream is removed
         except MapperNotInitialized:  # a tap made without its mapper (discovery, tests)
             pass
-        maps = self.config.get("stream_maps") or {}
+        maps = self.run.config.get("stream_maps") or {}
         return hidden_fields(self.name, properties, self.primary_keys, maps)
 
-    def reply_for(self, response: requests.Response) -> Reply:
-        """The interpreted reply of a response that passed :meth:`validate_response`."""
-        return self._replies[response]
+    def fetch(
+        self, params: dict[str, str], context: Context | None = None, *, window: str = ""
+    ) -> Answer:
+        """Ask for ``api=`` with ``params`` and read the answer, retrying transient failures.
 
-    @override
-    def request_decorator(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-        def request(prepared: requests.PreparedRequest, *args: t.Any, **kwargs: t.Any) -> t.Any:
-            # The failed attempts of this one request, so far.
-            failures: list[BaseException] = []
+        ``window`` names the range asked for in messages. Every attempt counts against the
+        run's budget; each is sent only within it.
 
-            def attempt() -> t.Any:
-                self.spend_budget(failures)
-                try:
-                    return counted(prepared, *args, **kwargs)
-                except RETRIABLE as exc:
-                    failures.append(exc)
-                    raise
+        Raises:
+            GaveUpError: the request still failed after its last attempt.
+            WolkvoxError: an answer that ends the run (see replies/errors.py).
+        """
+        request = self.get_http_request(
+            page=PageContext(stream_context=context, next_page_token=None)
+        )
+        prepared = self.build_prepared_request(
+            method=request.method,
+            url=request.url,
+            params={"api": self.api, **params},
+            headers=request.headers,
+        )
+        # The failed attempts of this one request, so far, and how far the clock moved.
+        failures: list[BaseException] = []
+        moved = dt.timedelta(0)
 
-            # Same retriable exceptions as the SDK; its own backoff log lines are replaced by
-            # backoff_handler's single line per retry.
+        def attempt() -> Answer:
+            nonlocal moved
+            self.spend_budget(failures)
+            self.requests_sent += 1
+            # What a reply holds is decided when it was asked for, not when it arrived.
+            sent_at = self.run.settings.clock.utc_now()
+            try:
+                began = time.monotonic()
+                exchange = self._exchange(prepared)
+                self._measure(exchange, time.monotonic() - began, context)
+                # Every reply, an error's too, says the server's time. The first reply of a
+                # run shows the host's clock off: the request went out at the server's time.
+                moved_now = self.run.server_time.follow(exchange.headers.get("Date"))
+                moved += moved_now
+                reply = self._interpret(exchange, window)
+            except RETRIABLE as exc:
+                failures.append(exc)
+                raise
+            return Answer(reply, sent_at + moved_now, moved)
+
+        try:
+            # Same retriable exceptions as the SDK; one log line per retry (backoff_handler).
             return backoff.on_exception(
                 self.backoff_wait_generator,
                 RETRIABLE,
@@ -409,20 +204,53 @@ class WolkvoxStream(SeamStream):
                 jitter=self.backoff_jitter,
                 logger=None,
             )(attempt)()
+        except (RetriableAPIError, requests.RequestException, ConnectionError) as exc:
+            raise self.gave_up(exc) from None
 
-        def counted(request: requests.PreparedRequest, *args: t.Any, **kwargs: t.Any) -> t.Any:
-            self.requests_sent += 1
-            self.on_request_sent()
-            try:
-                return func(request, *args, **kwargs)
-            except requests.exceptions.ConnectionError as exc:
-                # A typo in the host or an untrusted certificate: retrying cannot help.
-                permanent = permanent_failure(exc, str(request.url))
-                if permanent is None:
-                    raise
-                raise permanent from None
+    def _exchange(self, prepared: requests.PreparedRequest) -> Exchange:
+        """One attempt on the wire (see replies/exchange.py)."""
+        try:
+            return self.run.session.exchange(prepared, self.timeout)
+        except requests.exceptions.ConnectionError as exc:
+            # A typo in the host or an untrusted certificate: retrying cannot help.
+            permanent = permanent_failure(exc, str(prepared.url))
+            if permanent is None:
+                raise
+            raise permanent from None
 
-        return request
+    def _measure(self, exchange: Exchange, seconds: float, context: Context | None) -> None:
+        """The SDK's METRIC line for one request (logged at DEBUG level, see tap.py)."""
+        tags: dict[str, t.Any] = {
+            metrics.Tag.STREAM: self.name,
+            metrics.Tag.ENDPOINT: self.path,
+            metrics.Tag.HTTP_STATUS_CODE: exchange.status,
+            metrics.Tag.STATUS: (
+                metrics.Status.SUCCEEDED
+                if exchange.status < HTTPStatus.BAD_REQUEST
+                else metrics.Status.FAILED
+            ),
+        }
+        if context:
+            tags[metrics.Tag.CONTEXT] = context
+        point = metrics.Point(
+            "timer", metric=metrics.Metric.HTTP_REQUEST_DURATION, value=seconds, tags=tags
+        )
+        metrics.log(self.metrics_logger, point)
+
+    def _interpret(self, exchange: Exchange, window: str) -> Reply:
+        """What the server answered means: a reply, a retry, or a stop (replies/errors.py)."""
+        if exchange.is_redirect:
+            exchange.close()
+            target = urlsplit(exchange.headers.get("Location", "")).hostname or "the same host"
+            msg = (
+                f"Report {self.api}: {url_without_query(exchange.url)} answered "
+                f"{exchange.status} redirecting to {target}; the tap does not follow "
+                "redirects (the token would go along). Check api_url and wolkvox_server."
+            )
+            raise RedirectError(msg)
+        # Every message, and so every retry line, shows the server's text through redact: the
+        # one place the token is taken out of what a server wrote.
+        return interpret_exchange(exchange, self.api, window, redact=self.redact)
 
     def spend_budget(self, failures: t.Sequence[BaseException]) -> None:
         """Count the attempt about to go out against the run's budget, or stop the run.
@@ -432,22 +260,26 @@ class WolkvoxStream(SeamStream):
         request must fail the run, not end it as "budget spent"); a fresh one stops the run
         cleanly (:class:`~tap_wolkvox.run.budget.BudgetSpent`).
         """
-        budget = self.tap.request_budget
+        budget = self.run.budget
         if budget.allows_another():
             budget.spend()
             return
         if failures:
             raise self.gave_up(failures[-1], attempts=len(failures))
-        raise self.tap.budget_spent()
+        raise self.run.budget_spent()
 
     def begin_reading(self) -> None:
         """This stream starts reading in this run (per partition): its turn of the budget."""
         self.tried = True
-        self.tap.request_budget.begin_turn(self.name)
+        self.run.budget.begin_turn(self.name)
 
     def progress(self) -> str:
         """How far this stream got in this run (the "Request budget spent" line)."""
-        raise NotImplementedError
+        return "read in this run" if self.tried else "not read in this run"
+
+    def planned_requests(self) -> tuple[int, int]:
+        """The fewest requests this run needs, and over how many partitions: one, here."""
+        return 1, 1
 
     @override
     def generate_child_contexts(
@@ -471,31 +303,14 @@ class WolkvoxStream(SeamStream):
         """What this stream did in the run: its entry in the "Run summary" line."""
         return {"requests": self.requests_sent, "retries": self.retries}
 
-    def on_request_sent(self) -> None:
-        """Called just before each attempt of a request goes out."""
-
-    def on_clock_moved(self, moved: dt.timedelta) -> None:
-        """The tap's clock moved by ``moved`` to follow the server's, after the last request."""
-
-    @override
-    def after_run(self) -> None:
-        # Once every stream has synced: the run's checks and its request total (said once).
-        self.tap.check_run()
-        if self.blank_rows:
-            self.logger.warning(
-                "Report %s (%s): skipped %d rows whose every value was blank",
-                self.report_api,
-                self.name,
-                self.blank_rows,
-            )
-
     @override
     def backoff_wait_generator(self) -> t.Generator[float, None, None]:
-        return backoff.expo(factor=float(self.config.get("retry_wait_seconds", 5)), max_value=300)
+        factor = float(self.run.config.get("retry_wait_seconds", 5))
+        return backoff.expo(factor=factor, max_value=300)
 
     @override
     def backoff_max_tries(self) -> int:
-        return int(self.config.get("max_attempts", 6))
+        return int(self.run.config.get("max_attempts", 6))
 
     @override
     def backoff_jitter(self, value: float) -> float:
@@ -507,13 +322,25 @@ class WolkvoxStream(SeamStream):
         reason = details.get("exception")
         self.log(
             "Report %s: attempt %d of %d failed (%s); retrying in %.1f s",
-            self.report_api,
+            self.api,
             details.get("tries", 0),
             self.backoff_max_tries(),
             describe_failure(reason),
             details.get("wait", 0.0),
             level=logging.WARNING,
         )
+
+
+def _quiet_about_explained_failures(record: logging.LogRecord) -> bool:
+    """Drop the SDK's generic "unhandled error" line when the tap explains the failure.
+
+    The tap then prints one plain sentence instead (see TapWolkvox.invoke): for its own errors
+    and for a stream map that cannot be evaluated.
+    """
+    return not (
+        record.msg == UNHANDLED_ERROR
+        and isinstance(sys.exc_info()[1], (WolkvoxError, MapExpressionError))
+    )
 
 
 def header_token(configured: object) -> str:

@@ -1,11 +1,11 @@
-"""Report streams, configured by :class:`~tap_wolkvox.declarations.model.Report` declarations.
+"""A report stream: a declared report read through its grain, window by window.
 
-Event reports (one row per interaction or event) are walked in windows of up to 31 days and
-bookmarked on their timestamp. Aggregate reports (totals over whatever range is asked) are read
-one local day at a time and stamped with ``report_date``.
-
-This module says how a window is read; how STATE moves is in bookmarks.py, how a record is
-written in records.py, and the stream classes here combine the three.
+Every Reports Manager report, and the information.php logs (audit_log, get_notification), is
+a :class:`ReportStream`: its HTTP part (streams/http.py) asks for each window its paginator
+(streams/pages.py) plans, the one row pipeline (rows/pipeline.py) makes the reply's rows
+records, and its grain (streams/grains.py) says where the bookmark goes once a window is out.
+STATE moves only then: a run stopped at any moment resumes from its last STATE, repeating at
+most the window it was in.
 """
 
 from __future__ import annotations
@@ -14,120 +14,72 @@ import dataclasses
 import datetime as dt
 import itertools
 import logging
-import sys
 import typing as t
+from functools import cached_property
 
-import requests
-from singer_sdk.exceptions import MapExpressionError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.pagination import BaseAPIPaginator
 from typing_extensions import override
 
-from tap_wolkvox.declarations.model import OCCURRENCE, Field, Report
+from tap_wolkvox.declarations.model import OCCURRENCE, REPORT_DATE, Field
 from tap_wolkvox.replies.errors import ReportUnavailableError, WolkvoxError
-from tap_wolkvox.sdk import UNHANDLED_ERROR
-from tap_wolkvox.settings import LIST_SETTINGS
-from tap_wolkvox.streams.base import REPORT_DATE
-from tap_wolkvox.streams.bookmarks import (
-    ROWS_SEEN,
-    Bookmarks,
-    DailySnapshotBookmarks,
-    EventBookmarks,
-)
-from tap_wolkvox.streams.http import GaveUpError
-from tap_wolkvox.streams.records import DailySnapshotRecords, EventRecords, Records
-from tap_wolkvox.time.margin import reaches_far_edge
-from tap_wolkvox.time.timestamps import ONE_MINUTE
-from tap_wolkvox.time.windows import Window, WindowTooDenseError, WindowWalk
+from tap_wolkvox.rows.pipeline import RowPipeline
+from tap_wolkvox.run.budget import bookmark_progress
+from tap_wolkvox.settings import LIST_SETTINGS, listed_ids
+from tap_wolkvox.streams.grains import DailyGrain, EventGrain
+from tap_wolkvox.streams.http import REPORTS_PATH, WolkvoxStream
+from tap_wolkvox.streams.pages import WindowPages
+from tap_wolkvox.time.timestamps import InvalidTimezoneError, OperationClock, load_timezone
+from tap_wolkvox.time.windows import WindowTooDenseError
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable, Iterator
 
+    from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
-    from singer_sdk.streams.rest import HTTPRequest, PageContext
 
-    from tap_wolkvox.replies.errors import Reply
-    from tap_wolkvox.time.margin import LateRows, LearnedMargin, MarginTally
+    from tap_wolkvox.declarations.model import Param, Report
+    from tap_wolkvox.replies.reply import Reply
+    from tap_wolkvox.run.context import RunContext
+    from tap_wolkvox.streams.http import Answer
+    from tap_wolkvox.streams.pages import Page
+    from tap_wolkvox.time.windows import Window, WindowWalk
 
-__all__ = [
-    "REPORT_DATE",
-    "DailySnapshotStream",
-    "EventReportStream",
-    "GaveUpError",
-    "ReportStream",
-    "WindowPaginator",
-    "stream_for",
-]
+__all__ = ["REPORT_DATE", "ReportStream"]
 
-
-def _quiet_about_explained_failures(record: logging.LogRecord) -> bool:
-    """Drop the SDK's generic "unhandled error" line when the tap explains the failure.
-
-    The tap then prints one plain sentence instead (see TapWolkvox.invoke): for its own errors
-    and for a stream map that cannot be evaluated.
-    """
-    return not (
-        record.msg == UNHANDLED_ERROR
-        and isinstance(sys.exc_info()[1], (WolkvoxError, MapExpressionError))
-    )
+#: The Singer replication method that reads everything on every run.
+FULL_TABLE = "FULL_TABLE"
+#: STATE flag: this stream (partition) has returned at least one row since start_date.
+ROWS_SEEN = "rows_seen"
+#: STATE: the IANA zone the bookmark was written in.
+BOOKMARK_ZONE = "timezone"
 
 
-class WindowPaginator(BaseAPIPaginator[Window]):
-    """Turns the window walk into SDK pages: one page per window."""
+class ReportStream(WolkvoxStream):
+    """A stream over one Wolkvox report, read by date range through its grain."""
 
-    def __init__(
-        self,
-        walk: WindowWalk,
-        *,
-        may_be_cut: Callable[[requests.Response], str | None],
-        on_window_done: Callable[[Window, requests.Response], None],
-        held: Callable[[requests.Response], int],
-    ) -> None:
-        """Page through ``walk``; ``on_window_done`` runs once every row of a window is out.
-
-        ``may_be_cut`` says why a reply may be cut (None: it is whole); ``held`` how many rows
-        its window is known to hold (null entries too): the walk sizes the next window from it.
-        """
-        if walk.current is None:
-            msg = "nothing to walk"
-            raise ValueError(msg)
-        super().__init__(walk.current)
-        self._walk = walk
-        self._may_be_cut = may_be_cut
-        self._on_window_done = on_window_done
-        self._held = held
-
-    @override
-    def continue_if_empty(self, response: requests.Response) -> bool:
-        # An empty (404) or truncated window must not end the walk.
-        return True
-
-    @override
-    def get_next(self, response: requests.Response) -> Window | None:
-        why = self._may_be_cut(response)
-        if why is None:
-            # The SDK advances only after every row of this page was processed.
-            self._on_window_done(self.current_value, response)
-        return self._walk.advance(truncated=why is not None, rows=self._held(response), why=why)
-
-
-class ReportStream(Records, Bookmarks):
-    """A stream over one Wolkvox report; subclasses decide how time is walked and bookmarked."""
-
-    # Records are shaped to the schema's exact types in parse_response; re-checking every
+    # Records are shaped to the schema's exact types by the row pipeline; re-checking every
     # field of every record in the SDK would only cost time.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
-    def __init__(self, tap: t.Any, report: Report) -> None:
-        """Create the stream that reads ``report``."""
+    def __init__(
+        self, run: RunContext, report: Report, *, tap: Tap, path: str = REPORTS_PATH
+    ) -> None:
+        """Create the stream that reads ``report`` (on ``path``: information.php's logs)."""
         self.report = report
         self.selected_by_default = report.selected_by_default
+        self.grain: EventGrain | DailyGrain = (
+            DailyGrain(report, lambda: run.settings)
+            if report.grain == "aggregate"
+            else EventGrain(report, lambda: run.settings, logging.getLogger(tap.name))
+        )
         # A list-valued parameter (campaign_ids, ...) is read once per value; when the rows do
         # not say which value they belong to, the value is added as a column and to the key.
-        self.partition_params = tuple(p for p in report.params if p.setting in LIST_SETTINGS)
+        self.partition_params: tuple[Param, ...] = tuple(
+            p for p in report.params if p.setting in LIST_SETTINGS
+        )
         declared = {f.name for f in report.fields}
-        self.declared_fields = (
-            self._leading_fields()
+        fields = (
+            self.grain.leading_fields
             + report.fields
             + tuple(
                 Field(p.name, description=f"The {p.name} this row was requested for ({p.setting}).")
@@ -135,42 +87,42 @@ class ReportStream(Records, Bookmarks):
                 if p.name not in declared
             )
         )
-        schema = dataclasses.replace(report, fields=self.declared_fields).json_schema()
-        super().__init__(tap=tap, name=report.stream, schema=schema)
+        schema = dataclasses.replace(report, fields=fields).json_schema()
+        super().__init__(run, tap=tap, name=report.stream, schema=schema, api=report.api, path=path)
         key = list(report.primary_key)
         key += [p.name for p in self.partition_params if p.name not in key]
         self.primary_keys = [*key, OCCURRENCE]
-        self.replication_key = self._bookmark_field()
-        self.logger.addFilter(_quiet_about_explained_failures)
+        self.replication_key = self.grain.replication_key
         self.windows = 0
         self.empty_windows = 0
         self.splits = 0
         #: The wall-clock range this run read (its first partition's start, the last stop).
         self.read_span: tuple[str, str] | None = None
-        self._zone_change_said = False
         self.rows = 0
         #: Some partition of this stream has returned rows, in this run or an earlier one.
         self.ever_had_rows = False
-        self._walk: WindowWalk | None = None
-        self._context: Context | None = None
+        self._zone_change_said = False
+        #: When the reply being read arrived (the RECORDs' ``time_extracted``).
         self.extracted_at = dt.datetime.now(dt.timezone.utc)
-        self._sent_at = self.extracted_at
 
-    @property
-    @override
-    def report_api(self) -> str:
-        return self.report.api
-
-    @override
-    def on_request_sent(self) -> None:
-        # What a reply holds is decided when it was asked for, not when it arrived.
-        self._sent_at = self._settings.clock.utc_now()
-
-    @override
-    def on_clock_moved(self, moved: dt.timedelta) -> None:
-        # The first reply of a run shows the host's clock off: the request went out at the
-        # server's time, and that caps the bookmark of the window already planned.
-        self._sent_at += moved
+    @cached_property
+    def pipeline(self) -> RowPipeline:
+        """How this report's rows become records."""
+        added = {REPORT_DATE, *(p.name for p in self.partition_params)}
+        return RowPipeline(
+            self.report.fields,
+            self.run.settings.clock,
+            self.logger,
+            api=self.report.api,
+            stream=self.name,
+            key=[k for k in self.primary_keys if k != OCCURRENCE],
+            # The key fields a row itself fills (not report_date, not a partition value).
+            identifying=tuple(k for k in self.report.primary_key if k not in added),
+            timestamp=self.report.timestamp,
+            hidden=self.hidden_fields,
+            buckets=self.report.buckets,
+            voice_ids=self.report.voice_ids,
+        )
 
     @property
     @override
@@ -180,82 +132,32 @@ class ReportStream(Records, Bookmarks):
         # valid resume point without sorting.
         return False
 
+    @override
+    def get_replication_key_signpost(self, context: Context | None = None) -> None:
+        # The SDK's signpost (its own wall clock) only caps bookmarks that it moves itself;
+        # the tap moves them per window, so STATE carries none.
+        return None
+
     @property
     @override
     def partitions(self) -> list[dict[str, t.Any]] | None:
         if not self.partition_params:
             return None
-        values = [self._param_values(p.setting) for p in self.partition_params]
+        values = [listed_ids(self.run.config, p.setting) for p in self.partition_params]
         names = [p.name for p in self.partition_params]
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
 
-    @property
-    def all_windows_empty(self) -> bool:
-        """True when this run read windows and every one answered 404."""
-        return self.windows > 0 and self.empty_windows == self.windows
-
-    @override
-    def log_sync_costs(self) -> None:
-        # Called once per stream at the very end of the run, after every stream has synced.
-        super().log_sync_costs()
-        if self.all_windows_empty and not self.ever_had_rows:
-            # Quiet windows are normal on a five-minute poll; a report that has never returned
-            # a row since start_date is worth a look.
-            self.logger.warning(
-                "Report %s (%s) has answered 404 for every window since start_date: either "
-                "there was no activity, or the report is not enabled on this server.",
-                self.report.api,
-                self.name,
-            )
-
-    def _query_params(self) -> dict[str, str]:
-        params: dict[str, str] = {}
-        for param in self.report.params:
-            if param.setting in LIST_SETTINGS:
-                params[param.name] = str((self._context or {})[param.name])
-            elif self.config.get(param.setting) is not None:
-                params[param.name] = str(self.config[param.setting])
-        return params
-
-    @override
-    def get_http_request(self, *, page: PageContext[Window]) -> HTTPRequest:
-        window = page.next_page_token
-        if window is None:  # pragma: no cover - the paginator always holds a window
-            msg = "no window to request"
-            raise RuntimeError(msg)
-        request = super().get_http_request(page=page)
-        request.params = {"api": self.report.api, **window.query(), **self._query_params()}
-        return request
-
-    def _cut(self, response: requests.Response) -> str | None:
-        """Why the reply for the current window may be cut (None: it is whole)."""
-        return self._may_be_cut(self.reply_for(response))
-
-    @override
-    def _may_be_cut(self, reply: Reply) -> str | None:
-        return reply.may_be_cut(self._settings.row_cap)
-
-    @override
-    def get_new_paginator(self) -> WindowPaginator:
-        if self._walk is None:  # pragma: no cover - get_records plans the walk first
-            msg = "get_records plans the walk before paginating"
-            raise RuntimeError(msg)
-        return WindowPaginator(
-            self._walk,
-            may_be_cut=self._cut,
-            on_window_done=self._on_window_done,
-            held=lambda response: self.reply_for(response).held,
-        )
+    # -- reading -------------------------------------------------------------------------------
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        self._context = context
         if self.unavailable:  # the server lacks this report: said once, not per partition
             return
-        if self.get_context_state(context).get(ROWS_SEEN):
+        state = self.get_context_state(context)
+        if state.get(ROWS_SEEN):
             self.ever_had_rows = True
         for param in self.partition_params:
-            if not self._param_values(param.setting):
+            if not listed_ids(self.run.config, param.setting):
                 self.log(
                     "%s: skipped, setting %s is empty (report %s needs %s)",
                     self.name,
@@ -265,12 +167,12 @@ class ReportStream(Records, Bookmarks):
                 )
                 return
         self.begin_reading()
-        start, stop = self._start(), self._stop()
-        self._begin(start)
+        start, stop = self._start(state), self._stop()
+        self.grain.begin(state, start)
         before = self._counters()
-        self._walk = self._plan_walk(start, stop)
+        walk = self.grain.plan(start, stop)
         label = f"{self.name}{'' if not context else ' ' + str(dict(context))}"
-        if self._walk.current is None:
+        if walk.current is None:
             self.log("%s: nothing new to read (from %s, until %s)", label, start, stop)
             return
         self.log(
@@ -278,38 +180,201 @@ class ReportStream(Records, Bookmarks):
             label,
             start,
             stop,
-            self._settings.clock.zone.key,
+            self.run.settings.clock.zone.key,
         )
         first = self.read_span[0] if self.read_span else str(start)
         self.read_span = (first, str(stop))
         try:
-            yield from self.request_records(context)
+            yield from self._read(walk, context, state)
         except ReportUnavailableError as exc:
             # One report missing on this server must not cost the user every other stream;
-            # a run where every stream is missing fails at the end (TapWolkvox.check_run).
+            # a run where every stream is missing fails at the end (see run/summary.py).
             self.logger.warning("%s Skipping stream %s.", exc, self.name)
             self.unavailable = True
         except WindowTooDenseError as exc:
             msg = f"Report {self.report.api} ({self.name}): {exc}."
             raise WolkvoxError(msg) from None
-        except (RetriableAPIError, requests.RequestException, ConnectionError) as exc:
-            raise self.gave_up(exc) from None
         finally:
             windows, empty, requests_sent, retries, rows = (
                 after - then for after, then in zip(self._counters(), before, strict=True)
             )
-            self.splits += self._walk.splits
+            self.splits += walk.splits
             self.log(
                 "%s: %d windows (%d empty, %d split), %d requests, %d retries, %d rows",
                 label,
                 windows,
                 empty,
-                self._walk.splits,
+                walk.splits,
                 requests_sent,
                 retries,
                 rows,
                 level=logging.INFO,
             )
+
+    def _read(
+        self, walk: WindowWalk, context: Context | None, state: dict[str, t.Any]
+    ) -> Iterator[dict[str, t.Any]]:
+        """The records of every window of ``walk``, each window's STATE once its rows are out."""
+        asked = {p.name: (context or {})[p.name] for p in self.partition_params}
+        pages = WindowPages(
+            walk,
+            fetch=lambda window: self._fetch(window, asked, context),
+            on_cut=lambda window, why: self.grain.on_cut(self.log, window, why),
+            row_cap=self.run.settings.row_cap,
+        )
+        for page in pages:
+            reply = page.answer.reply
+            try:
+                for record in self.records_of(page.window, reply, asked):
+                    self.rows += 1
+                    yield record
+            finally:
+                reply.close()  # a spilled body's temporary file goes once its rows are out
+            self._window_done(page, state, last=walk.is_last(page.window))
+
+    def records_of(
+        self, window: Window, reply: Reply, asked: t.Mapping[str, str]
+    ) -> Iterator[dict[str, t.Any]]:
+        """The records of a whole ``reply`` for ``window``, asked for ``asked`` (partitions)."""
+        self.extracted_at = self.run.settings.clock.utc_now()
+        return self.pipeline.records(
+            reply,
+            where=f" for window {window}",
+            asked=asked,
+            finish=self.grain.finish_for(window),
+        )
+
+    def _fetch(self, window: Window, asked: dict[str, str], context: Context | None) -> Answer:
+        """The answer for ``window``, with the report's other parameters."""
+        answer = self.fetch(
+            {**window.query(), **asked, **self._fixed_params()}, context, window=str(window)
+        )
+        if answer.clock_moved:
+            self.grain.clock_moved(answer.clock_moved)
+        return answer
+
+    def _fixed_params(self) -> dict[str, str]:
+        """The report's parameters that come from a single-valued setting (cod_act, ...)."""
+        config = self.run.config
+        return {
+            p.name: str(config[p.setting])
+            for p in self.report.params
+            if p.setting not in LIST_SETTINGS and config.get(p.setting) is not None
+        }
+
+    def _window_done(self, page: Page, state: dict[str, t.Any], *, last: bool) -> None:
+        """Every record of ``page`` is out: its STATE (bookmark, margin) goes out now."""
+        self.windows += 1
+        reply = page.answer.reply
+        if reply.empty_window:
+            self.empty_windows += 1
+        elif reply.size:
+            self.ever_had_rows = True
+            state[ROWS_SEEN] = True
+        sent_at = page.answer.sent_at
+        self._set_bookmark(state, self.grain.window_read(page.window, sent_at, state, last=last))
+        self.grain.note_progress(state, sent_at, last=last)
+        self.write_state_now()
+
+    # -- where a run starts, stops and resumes -------------------------------------------------
+
+    def _set_bookmark(self, state: dict[str, t.Any], bookmark: str) -> None:
+        """Record where the next run resumes (never moving back)."""
+        current = state.get("replication_key_value")
+        if (
+            current is None
+            or state.get("replication_key") != self.replication_key
+            or bookmark > str(current)
+        ):
+            state["replication_key"] = self.replication_key
+            state["replication_key_value"] = bookmark
+        # The API filters on wall-clock strings: a later change of timezone must know the zone.
+        state[BOOKMARK_ZONE] = self.run.settings.clock.zone.key
+
+    def _start(self, state: t.Mapping[str, t.Any], *, say: bool = True) -> dt.datetime:
+        """Where this run starts (wall clock): the bookmark, never before start_date.
+
+        A stream the catalog sets to FULL_TABLE (or that Meltano runs with --full-refresh)
+        reads from start_date whatever the state says (and ``say``s so).
+        """
+        settings = self.run.settings
+        start = settings.clock.wall_clock(settings.start)
+        bookmark = state.get("replication_key_value")
+        if not bookmark or state.get("replication_key") != self.replication_key:
+            return start
+        if self.replication_method == FULL_TABLE:
+            if say:
+                self.log(
+                    "%s: FULL_TABLE: reading from start_date, not from the bookmark", self.name
+                )
+            return start
+        written_in = self._bookmark_clock(state)
+        try:
+            return max(self.grain.resume_from(str(bookmark), written_in), start)
+        except ValueError:
+            self.logger.warning(
+                "%s: ignoring unreadable bookmark %r; starting from start_date", self.name, bookmark
+            )
+            return start
+
+    def _bookmark_clock(self, state: t.Mapping[str, t.Any]) -> OperationClock:
+        """The clock of the zone the incoming bookmark was written in (said once if changed)."""
+        clock = self.run.settings.clock
+        zone = state.get(BOOKMARK_ZONE)
+        if not zone or zone == clock.zone.key:
+            return clock
+        try:
+            written_in = OperationClock(load_timezone(str(zone)))
+        except InvalidTimezoneError:
+            return clock
+        if not self._zone_change_said:
+            self._zone_change_said = True
+            self.logger.warning(
+                "%s: the bookmark was written with timezone %s and the setting is now %s: "
+                "resuming from the earlier of the two wall-clock readings, so no hour is skipped",
+                self.name,
+                zone,
+                clock.zone.key,
+            )
+        return written_in
+
+    def _stop(self) -> dt.datetime:
+        """The last wall-clock second this run reads: end_date, never later than now."""
+        settings = self.run.settings
+        now = settings.clock.now()
+        return now if settings.end is None else min(settings.clock.wall_clock(settings.end), now)
+
+    def planned_requests(self) -> tuple[int, int]:
+        """The fewest requests this run needs, over every partition, and the partitions."""
+        if any(not listed_ids(self.run.config, p.setting) for p in self.partition_params):
+            return 0, 0
+        contexts: list[dict[str, t.Any] | None] = [*self.partitions] if self.partitions else [None]
+        total = sum(
+            self.grain.plan(
+                self._start(self.peek_state(c), say=False), self._stop()
+            ).minimum_windows()
+            for c in contexts
+        )
+        return total, len(contexts)
+
+    def peek_state(self, context: Context | None) -> t.Mapping[str, t.Any]:
+        """A partition's incoming state, read without creating it.
+
+        (The SDK's accessor creates it, and an empty entry would then go out in the run's first
+        STATE.)
+        """
+        stream_state = self.tap_state.get("bookmarks", {}).get(self.name) or {}
+        if not context:
+            return stream_state
+        partitions = stream_state.get("partitions") or []
+        return next((p for p in partitions if p.get("context") == dict(context)), {})
+
+    # -- what the run says ---------------------------------------------------------------------
+
+    @override
+    def progress(self) -> str:
+        # Read, not created: an entry for a stream not started would go out in the last STATE.
+        return bookmark_progress(self.peek_state(None))
 
     @override
     def summary(self) -> dict[str, t.Any]:
@@ -324,126 +389,27 @@ class ReportStream(Records, Bookmarks):
             "read_until": read_until,
         }
 
-    def _counters(self) -> tuple[int, int, int, int, int]:
-        return (self.windows, self.empty_windows, self.requests_sent, self.retries, self.rows)
-
-
-class EventReportStream(EventRecords, EventBookmarks, ReportStream):
-    """One row per interaction or event: windows of up to 31 days, bookmarked on its timestamp.
-
-    The bookmark never passes the instant a window was asked for minus ``settle_minutes``: rows
-    Wolkvox publishes late are read by the next run, in the same call as the new ones.
-    """
-
-    def __init__(self, tap: t.Any, report: Report) -> None:
-        """Create the stream; it also measures how late rows arrive (see margin.py)."""
-        super().__init__(tap, report)
-        self._tally: MarginTally | None = None
-        self._read_from = self.extracted_at
-        self._read_until: dt.datetime | None = None
-        self.late: list[LateRows] = []
-        self._learned: LearnedMargin | None = None
-        self._late_now: LateRows | None = None
-        self.margin_used = dt.timedelta(0)
-        self.widened_to: dt.timedelta | None = None
-        self.narrowed_to: dt.timedelta | None = None
-
-    @override
-    def _plan_walk(self, start: dt.datetime, stop: dt.datetime) -> WindowWalk:
-        # Knowing the cap, the walk sizes windows to hold well under it (see windows.py).
-        settings = self._settings
-        return WindowWalk(start, stop, settings.window_span, row_cap=settings.row_cap)
-
-    @override
-    def _cut(self, response: requests.Response) -> str | None:
-        why = super()._cut(response)
-        if why is not None and self._walk is not None and self._walk.current is not None:
-            self.log("%s: window %s %s; splitting it", self.name, self._walk.current, why)
-        return why
-
     @override
     def log_sync_costs(self) -> None:
+        # Called once per stream at the very end of the run, after every stream has synced.
         super().log_sync_costs()
-        margin = int(self.margin_used / ONE_MINUTE)
-        if self.narrowed_to is not None:
-            self.log(
-                "%s: no row came later than half the learned late-row margin for a week: the "
-                "following runs use a %d-minute margin",
-                self.name,
-                int(self.narrowed_to / ONE_MINUTE),
-            )
-        if not self.late:
-            return
-        rows = sum(late.rows for late in self.late)
-        latest = max(
-            (late.latest_at_least for late in self.late if late.latest_at_least), default=None
-        )
-        if rows == 0:
-            self.log("%s: no late rows in the re-read margin (%d min)", self.name, margin)
-            return
-        self.log(
-            "%s: %d rows arrived late (published after the previous run had read their "
-            "minute); the latest at least %d min after its timestamp (margin %d min)",
-            self.name,
-            rows,
-            int(latest.total_seconds() // 60) if latest else 0,
-            margin,
-        )
-        if self.widened_to is not None:
+        if self.windows > 0 and self.empty_windows == self.windows and not self.ever_had_rows:
+            # Quiet windows are normal on a five-minute poll; a report that has never returned
+            # a row since start_date is worth a look.
             self.logger.warning(
-                "%s: late rows reached the far edge of the %d-minute margin, so rows published "
-                "later than that may have been missed: the following runs use a %d-minute "
-                "margin (learned_margin in STATE). Set lookback_minutes once to re-read what is "
-                "past.",
+                "Report %s (%s) has answered 404 for every window since start_date: either "
+                "there was no activity, or the report is not enabled on this server.",
+                self.report.api,
                 self.name,
-                margin,
-                int(self.widened_to / ONE_MINUTE),
             )
-        elif any(reaches_far_edge(late, self.margin_used) for late in self.late):
+        self.grain.log_run(self.log)
+        if "pipeline" in self.__dict__ and self.pipeline.blank_rows:
             self.logger.warning(
-                "%s: late rows reached the far edge of the %d-minute margin, so rows published "
-                "later than that may have been missed: raise settle_minutes (and set "
-                "lookback_minutes once to re-read what is past).",
+                "Report %s (%s): skipped %d rows whose every value was blank",
+                self.report.api,
                 self.name,
-                margin,
+                self.pipeline.blank_rows,
             )
 
-
-class DailySnapshotStream(DailySnapshotRecords, DailySnapshotBookmarks, ReportStream):
-    """Totals over a range: read one local day per request, each row stamped ``report_date``.
-
-    Today's figures still change, so today is read again on the next run, and so is a past day
-    that the late-row margin still reaches into; completed days are not fetched again.
-    """
-
-    def __init__(self, tap: t.Any, report: Report) -> None:
-        """Create the stream."""
-        super().__init__(tap, report)
-        self._first_incomplete_day: dt.date | None = None
-
-    @override
-    def _plan_walk(self, start: dt.datetime, stop: dt.datetime) -> WindowWalk:
-        first = dt.datetime.combine(start.date(), dt.time())
-        last = dt.datetime.combine(stop.date(), dt.time(23, 59, 59))
-        return WindowWalk(first, last, dt.timedelta(days=1))
-
-    @override
-    def _cut(self, response: requests.Response) -> str | None:
-        why = super()._cut(response)
-        if why is not None:
-            # Totals cannot be split into smaller ranges and added up.
-            day = self._walk.current.start.date() if self._walk and self._walk.current else ""
-            msg = (
-                f"Report {self.report.api} ({self.name}) {why} for the single day {day}, and a "
-                "day's totals cannot be split: the run stops rather than load incomplete "
-                "totals. Narrow the report with campaign_ids or skill_ids."
-            )
-            raise WolkvoxError(msg)
-        return None
-
-
-def stream_for(tap: t.Any, report: Report) -> ReportStream:
-    """The stream that reads ``report``."""
-    if report.grain == "aggregate":
-        return DailySnapshotStream(tap, report)
-    return EventReportStream(tap, report)
+    def _counters(self) -> tuple[int, int, int, int, int]:
+        return (self.windows, self.empty_windows, self.requests_sent, self.retries, self.rows)

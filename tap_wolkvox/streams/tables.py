@@ -1,13 +1,13 @@
-"""Streams of the ``information.php`` family (declared in ``declarations/information.py``).
+"""The information.php tables: the operation's agents, skills, campaigns... read whole each run.
 
-Tables (agents, skills, ...) are read whole on every run, one call each, every row stamped with
-the instant its reply was read (``_read_at``); once every row of a table is out, the stream
-sends ACTIVATE_VERSION, so that a target which supports it drops the rows this run no longer
-saw. The audit log and the manager's notifications are event reports walked in windows exactly
-like the Reports Manager's, only on another path.
+Every row is stamped with the instant its reply was read (``_read_at``). Once every row of a
+table is out, the stream sends ACTIVATE_VERSION, so that a target which supports it drops the
+rows this run no longer saw; a read that returned no row activates nothing (an empty answer is
+no proof the table is empty). The audit log and the manager's notifications are not tables:
+they are report streams on another path (see streams/report.py).
 
-Every request goes through :class:`~tap_wolkvox.streams.http.WolkvoxStream`'s request path: the
-same token header, lock, retries and error vocabulary as the reports.
+Requests go through the same HTTP part as the reports (streams/http.py): the same token header,
+budget, retries and error vocabulary.
 """
 
 from __future__ import annotations
@@ -16,74 +16,90 @@ import logging
 import typing as t
 from functools import cached_property
 
-import requests
-from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
-from tap_wolkvox.declarations.information import (
-    DIMENSIONS,
-    INFORMATION_PATH,
-    INFORMATION_REPORTS,
-    READ_AT,
-    SKILLS,
-    TOKEN_USAGE,
-    Dimension,
-)
-from tap_wolkvox.declarations.model import (
-    OCCURRENCE,
-    RowShaper,
-    is_blank,
-    is_blank_row,
-    occurrence_numbering,
-)
-from tap_wolkvox.replies.errors import (
-    NotWolkvoxError,
-    ReportUnavailableError,
-    WolkvoxError,
-    repaired,
-)
+from tap_wolkvox.declarations.information import INFORMATION_PATH, READ_AT, Dimension
+from tap_wolkvox.declarations.model import OCCURRENCE
+from tap_wolkvox.replies.errors import NotWolkvoxError, ReportUnavailableError, WolkvoxError
+from tap_wolkvox.rows.pipeline import RowPipeline
+from tap_wolkvox.rows.shaper import is_blank
+from tap_wolkvox.settings import listed_ids
 from tap_wolkvox.streams.http import GaveUpError, WolkvoxStream
-from tap_wolkvox.streams.report import EventReportStream, _quiet_about_explained_failures
 from tap_wolkvox.time.timestamps import format_instant
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
+    from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
-    from singer_sdk.streams.rest import HTTPRequest, PageContext
 
-    from tap_wolkvox.replies.errors import Reply
-    from tap_wolkvox.settings import OperationSettings
-
-
-class InformationEventStream(EventReportStream):
-    """An event report of ``information.php`` (audit_log, get_notification).
-
-    The window walk, the cap split, 404 as an empty window, the late-row margin and STATE are
-    the event reports'; only the path differs.
-    """
-
-    path = INFORMATION_PATH
+    from tap_wolkvox.replies.reply import Reply
+    from tap_wolkvox.run.context import RunContext
 
 
-class DimensionStream(WolkvoxStream):
+class TableGrain:
+    """A table read whole: no window, no bookmark; a cut reply stops the run."""
+
+    replication_key = None
+
+    def __init__(self, dimension: Dimension) -> None:
+        """The grain of ``dimension``."""
+        self.dimension = dimension
+
+    def on_cut(self, stream: str, why: str, asked: Context | None) -> None:
+        """A table cannot be split into smaller requests: the run stops.
+
+        A cut table, once loaded, would also have the target drop the rows that were cut
+        (ACTIVATE_VERSION).
+
+        Raises:
+            WolkvoxError: naming the table.
+        """
+        context = f" for {dict(asked)}" if asked else ""
+        msg = (
+            f"Report {self.dimension.api} ({stream}) {why}{context}, so the table may be "
+            "cut: the run stops rather than load it incomplete."
+        )
+        raise WolkvoxError(msg)
+
+    def finish_for(
+        self, read_at: str, ids: list[str] | None, id_field: str
+    ) -> Callable[[dict[str, t.Any]], None]:
+        """What completes a record read at ``read_at``: the stamp, and its ID for ``ids``."""
+
+        def finish(record: dict[str, t.Any]) -> None:
+            record[READ_AT] = read_at
+            if ids is not None and not is_blank(record[id_field]):
+                # (a row kept without its ID names nothing to ask about: skills for skill_agents)
+                ids.append(str(record[id_field]))
+
+        return finish
+
+
+class TableStream(WolkvoxStream):
     """An ``information.php`` table, read whole on every run (FULL_TABLE)."""
 
-    # Records are shaped to the schema's exact types in parse_response, as the reports' are.
+    # Records are shaped to the schema's exact types by the row pipeline, as the reports' are.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
-    path = INFORMATION_PATH
     #: Errors that mean "this server lacks the API": the stream is skipped with one warning.
     missing_api: tuple[type[WolkvoxError], ...] = (ReportUnavailableError,)
 
-    def __init__(self, tap: t.Any, dimension: Dimension) -> None:
+    def __init__(self, run: RunContext, dimension: Dimension, *, tap: Tap) -> None:
         """Create the stream that reads ``dimension``."""
         self.dimension = dimension
+        self.grain = TableGrain(dimension)
         self.selected_by_default = dimension.selected_by_default
-        super().__init__(tap=tap, name=dimension.stream, schema=dimension.json_schema())
+        super().__init__(
+            run,
+            tap=tap,
+            name=dimension.stream,
+            schema=dimension.json_schema(),
+            api=dimension.api,
+            path=INFORMATION_PATH,
+        )
         self.primary_keys = [*dimension.primary_key, OCCURRENCE]
         self.replication_key = None
-        self.logger.addFilter(_quiet_about_explained_failures)
         self.rows = 0
         #: The first key part of every row read in this run (skills: the skill IDs); None
         #: until the table has been read.
@@ -93,16 +109,6 @@ class DimensionStream(WolkvoxStream):
         self._ahead = (0, 0)
         #: Every row of the table was read in this run (ACTIVATE_VERSION may go out).
         self._whole = False
-        self._context: Context | None = None
-
-    @property
-    def _settings(self) -> OperationSettings:
-        return self.tap.settings  # type: ignore[no-any-return]
-
-    @property
-    @override
-    def report_api(self) -> str:
-        return self.dimension.api
 
     @property
     @override
@@ -113,27 +119,20 @@ class DimensionStream(WolkvoxStream):
         return False
 
     @cached_property
-    def _shaper(self) -> RowShaper:
-        return RowShaper(
+    def pipeline(self) -> RowPipeline:
+        """How this table's rows become records."""
+        added = {READ_AT, self.dimension.per}
+        return RowPipeline(
             self.dimension.all_fields,
-            self._settings.clock,
+            self.run.settings.clock,
             self.logger,
-            label=f"{self.name} ({self.dimension.api})",
-            key=self._identifying,
+            api=self.dimension.api,
+            stream=self.name,
+            key=[k for k in self.primary_keys if k != OCCURRENCE],
+            # The key parts a row fills itself (not _read_at, not the per-skill column).
+            identifying=tuple(k for k in self.dimension.primary_key if k not in added),
             hidden=self.hidden_fields,
         )
-
-    @cached_property
-    def _identifying(self) -> tuple[str, ...]:
-        """The key parts a row fills itself (not _read_at, not the per-skill column)."""
-        added = {READ_AT, self.dimension.per}
-        return tuple(name for name in self.dimension.primary_key if name not in added)
-
-    @override
-    def get_http_request(self, *, page: PageContext[t.Any]) -> HTTPRequest:
-        request = super().get_http_request(page=page)
-        request.params = {"api": self.dimension.api, **(page.stream_context or {})}
-        return request
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
@@ -143,7 +142,7 @@ class DimensionStream(WolkvoxStream):
         versioned = self.dimension.versioned
         if versioned:
             # What the target keeps once ACTIVATE_VERSION arrives: rows of this version.
-            self.stream_version = int(self._settings.clock.utc_now().timestamp())
+            self.stream_version = int(self.run.settings.clock.utc_now().timestamp())
         requests_sent, retries = self.requests_sent, self.retries
         rows: Iterable[dict[str, t.Any]]
         if self._read_ahead is not None:
@@ -184,16 +183,6 @@ class DimensionStream(WolkvoxStream):
             # versions, the ones this run did not see. (Not after a skip: nothing was read.)
             self.write_activate_version(self.stream_version)
 
-    @override
-    def summary(self) -> dict[str, t.Any]:
-        return {**super().summary(), "rows": self.rows}
-
-    @override
-    def progress(self) -> str:
-        if self._read_ahead is not None:  # read for another stream, its rows not out yet
-            return "read ahead, not emitted in this run"
-        return "read whole" if self._whole else "not read in this run"
-
     def read_ahead(self) -> list[str] | None:
         """Read the table now, for a stream that needs its IDs first (skills for skill_agents).
 
@@ -225,76 +214,63 @@ class DimensionStream(WolkvoxStream):
         yield from self._ask(None)
         self._whole = True
 
-    def _ask(self, context: Context | None) -> Iterator[dict[str, t.Any]]:
-        """The rows of one request (``context`` holds its extra query parameters)."""
-        self._context = context
+    def _ask(self, asked: Context | None) -> Iterator[dict[str, t.Any]]:
+        """The records of one request (``asked`` holds its extra query parameters)."""
+        reply = self.fetch(dict(asked or {}), asked).reply
         try:
-            yield from self.request_records(context)
-        except (RetriableAPIError, requests.RequestException, ConnectionError) as exc:
-            raise self.gave_up(exc) from None
-
-    @override
-    def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
-        reply: Reply = self.reply_for(response)
-        try:
-            yield from self._records(reply)
+            why = reply.may_be_cut(self.run.settings.row_cap)
+            if why is not None:
+                self.grain.on_cut(self.name, why, asked)
+            yield from self.records_of(reply, asked)
         finally:
             reply.close()
 
-    def _records(self, reply: Reply) -> Iterator[dict[str, t.Any]]:
-        why = reply.may_be_cut(self._settings.row_cap)
-        if why is not None:
-            # A table cannot be split into smaller requests; a cut one, once loaded, would
-            # also have the target drop the rows that were cut (ACTIVATE_VERSION).
-            context = f" for {dict(self._context)}" if self._context else ""
-            msg = (
-                f"Report {self.dimension.api} ({self.name}) {why}{context}, so the table may be "
-                "cut: the run stops rather than load it incomplete."
-            )
-            raise WolkvoxError(msg)
-        if reply.skipped:
+    def records_of(self, reply: Reply, asked: Context | None) -> Iterator[dict[str, t.Any]]:
+        """The records of a whole ``reply``, asked for ``asked`` (a skill), stamped now."""
+        self.extracted_at = self.run.settings.clock.utc_now()
+        finish = self.grain.finish_for(
+            format_instant(self.extracted_at), self.ids, self.primary_keys[0]
+        )
+        return self.pipeline.records(reply, asked=asked, finish=finish)
+
+    @override
+    def summary(self) -> dict[str, t.Any]:
+        return {**super().summary(), "rows": self.rows}
+
+    @override
+    def progress(self) -> str:
+        if self._read_ahead is not None:  # read for another stream, its rows not out yet
+            return "read ahead, not emitted in this run"
+        return "read whole" if self._whole else "not read in this run"
+
+    @override
+    def log_sync_costs(self) -> None:
+        super().log_sync_costs()
+        if "pipeline" in self.__dict__ and self.pipeline.blank_rows:
             self.logger.warning(
-                "Report %s (%s): the reply held null entries in 'data' (%d); they were skipped",
+                "Report %s (%s): skipped %d rows whose every value was blank",
                 self.dimension.api,
                 self.name,
-                reply.skipped,
-            )
-        self.extracted_at = self._settings.clock.utc_now()
-        read_at = format_instant(self.extracted_at)
-        asked = dict(self._context or {})
-        shaper = self._shaper
-        number = occurrence_numbering([k for k in self.primary_keys if k != OCCURRENCE])
-        for index, row in enumerate(reply.each_row()):
-            if is_blank_row(row):
-                self.blank_rows += 1
-                continue
-            record = shaper.shape(row)
-            if reply.repairs.get(index):
-                shaper.keep_raw(record, reply.repairs[index])
-            for name, value in asked.items():
-                # A row that does not say which skill it is for gets the one asked.
-                if not record.get(name):
-                    record[name] = value
-            record[READ_AT] = read_at
-            number(record)
-            if self.ids is not None and not is_blank(record[self.primary_keys[0]]):
-                # (a row kept without its ID names nothing to ask about: skills for skill_agents)
-                self.ids.append(str(record[self.primary_keys[0]]))
-            yield record
-        # Said once the rows are out: a streamed reply's repairs are known only as it is read.
-        if reply.repairs:
-            self.logger.warning(
-                "Report %s (%s): the reply %s", self.dimension.api, self.name, repaired(reply)
+                self.pipeline.blank_rows,
             )
 
 
-class SkillAgentsStream(DimensionStream):
+class SkillAgentsStream(TableStream):
     """agents_in_skill: one call per skill, the skill ID added to every row and to the key.
 
     The skills are those of the ``skill_ids`` setting when it lists IDs; with ``["all"]`` (the
-    default), those of the ``skills`` reply of the same run (read once, whether or not the
-    ``skills`` stream is selected).
+    default), those of the ``skills`` reply of the same run, read once whether or not the
+    ``skills`` stream is selected. (The SDK's parent/child streams would read the agents while
+    the skills are written, one sync per skill, each with its own SCHEMA, STATE and version,
+    and would read the skills even when ``skill_ids`` lists them.)
     """
+
+    def __init__(
+        self, run: RunContext, dimension: Dimension, *, tap: Tap, skills: TableStream
+    ) -> None:
+        """Create the stream; ``skills`` is the stream whose rows list the skills."""
+        super().__init__(run, dimension, tap=tap)
+        self._skills = skills
 
     @override
     def _read(self) -> Iterator[dict[str, t.Any]]:
@@ -309,35 +285,30 @@ class SkillAgentsStream(DimensionStream):
 
     def planned_requests(self) -> tuple[int, int]:
         """One call per skill listed in ``skill_ids``; with ["all"], at least one."""
-        configured = self.config.get("skill_ids") or ["all"]
-        values = [str(v) for v in configured] if isinstance(configured, list) else ["all"]
+        values = listed_ids(self.run.config, "skill_ids")
         return (1, 1) if "all" in values else (len(values), len(values))
 
     def _skill_ids(self) -> list[str] | None:
-        configured = self.config.get("skill_ids")
-        if configured is None:
-            configured = ["all"]
-        values = [str(v) for v in configured] if isinstance(configured, list) else [configured]
+        values = listed_ids(self.run.config, "skill_ids")
         if not values:
             self.log("%s: skipped, setting skill_ids is empty", self.name)
             return None
         if "all" not in values:
             return values
-        skills = self.tap.streams[SKILLS.stream]
-        found = skills.read_ahead() if isinstance(skills, DimensionStream) else None
+        found = self._skills.read_ahead()
         if found is None:
             self.log("%s: skipped, the skills of this operation could not be read", self.name)
         return found
 
 
-class TokenUsageStream(DimensionStream):
+class TokenUsageStream(TableStream):
     """token_info: one row per run, skipped with one warning on a server without it."""
 
     missing_api: tuple[type[WolkvoxError], ...] = (ReportUnavailableError, NotWolkvoxError)
 
-    def __init__(self, tap: t.Any, dimension: Dimension) -> None:
+    def __init__(self, run: RunContext, dimension: Dimension, *, tap: Tap) -> None:
         """Create the stream."""
-        super().__init__(tap, dimension)
+        super().__init__(run, dimension, tap=tap)
         #: The quota check before the run kept failing: this run reads token_info no more.
         self.check_failed = False
 
@@ -386,19 +357,3 @@ class TokenUsageStream(DimensionStream):
             self.name,
         )
         self.unavailable = True
-
-
-def dimension_stream(tap: t.Any, dimension: Dimension) -> DimensionStream:
-    """The stream that reads ``dimension``."""
-    if dimension.per is not None:
-        return SkillAgentsStream(tap, dimension)
-    if dimension is TOKEN_USAGE:
-        return TokenUsageStream(tap, dimension)
-    return DimensionStream(tap, dimension)
-
-
-def information_streams(tap: t.Any) -> list[WolkvoxStream]:
-    """Every stream of the ``information.php`` family."""
-    streams: list[WolkvoxStream] = [dimension_stream(tap, d) for d in DIMENSIONS]
-    streams += [InformationEventStream(tap, report) for report in INFORMATION_REPORTS]
-    return streams

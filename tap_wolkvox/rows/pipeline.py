@@ -1,0 +1,180 @@
+"""The one row pipeline: what every reply's rows go through on their way to being records.
+
+Reports, information.php tables and logs alike: the reply's clock checked against its voice
+IDs, bucketed objects made rows, rows whose every value is blank skipped, each row shaped to
+its declaration (typed, repaired text kept raw, key stand-ins), the values the request asked for
+filled in, the grain's own completion, and rows that share a key numbered. What a reply had to
+have repaired or skipped is said once per reply.
+"""
+
+from __future__ import annotations
+
+import operator
+import typing as t
+
+from tap_wolkvox.declarations.model import OCCURRENCE
+from tap_wolkvox.replies.reply import repaired
+from tap_wolkvox.rows.shaper import RowShaper, is_blank_row
+from tap_wolkvox.time.clocks import ZoneMismatchError, zone_mismatch
+
+if t.TYPE_CHECKING:
+    import logging
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+
+    from tap_wolkvox.declarations.model import Field, VoiceIds
+    from tap_wolkvox.replies.reply import Reply
+    from tap_wolkvox.time.timestamps import OperationClock
+
+#: What completes one shaped record (a grain's stamp, a derived timestamp, a count).
+Finish = t.Callable[[dict[str, t.Any]], None]
+
+
+def occurrence_numbering(key: Sequence[str]) -> Callable[[dict[str, t.Any]], None]:
+    """What numbers the records of one reply: each gets its :data:`OCCURRENCE` by ``key``.
+
+    One call per reply; the function it returns costs one dict lookup per record.
+    """
+    key_of = operator.itemgetter(*key)
+    seen: dict[t.Any, int] = {}
+
+    def number(record: dict[str, t.Any]) -> None:
+        values = key_of(record)
+        seen[values] = record[OCCURRENCE] = seen.get(values, 0) + 1
+
+    return number
+
+
+class RowPipeline:
+    """The rows of one stream's replies made records, the same way for every stream."""
+
+    def __init__(  # noqa: PLR0913
+        self,
+        fields: tuple[Field, ...],
+        clock: OperationClock,
+        logger: logging.Logger,
+        *,
+        api: str,
+        stream: str,
+        key: Sequence[str],
+        identifying: tuple[str, ...],
+        timestamp: str | None = None,
+        hidden: frozenset[str] = frozenset(),
+        buckets: str | None = None,
+        voice_ids: VoiceIds | None = None,
+    ) -> None:
+        """Shape rows to ``fields`` for report ``api`` of ``stream``.
+
+        ``key`` is the record's key without :data:`OCCURRENCE` (what rows that share it are
+        numbered by); ``identifying`` the key parts a row fills itself (stand-ins, row labels);
+        ``buckets`` the column of a bucketed reply's bucket names; ``voice_ids`` where the rows
+        tell the operation's clock.
+        """
+        self.api = api
+        self.stream = stream
+        self.shaper = RowShaper(
+            fields,
+            clock,
+            logger,
+            label=f"{stream} ({api})",
+            timestamp=timestamp,
+            key=identifying,
+            hidden=hidden,
+        )
+        self._clock = clock
+        self._logger = logger
+        self._key = tuple(key)
+        self._buckets = buckets
+        self._voice_ids = voice_ids
+        #: Rows whose every value was blank, skipped (said once, at the end of the run).
+        self.blank_rows = 0
+
+    def records(
+        self,
+        reply: Reply,
+        *,
+        where: str = "",
+        asked: Mapping[str, t.Any] | None = None,
+        finish: Finish | None = None,
+    ) -> Iterator[dict[str, t.Any]]:
+        """The records of a trusted ``reply``, one at a time (a large one is never all in memory).
+
+        ``where`` names the reply in warnings (`` for window …``); ``asked`` holds the values
+        the request was made for (a campaign, a skill), filled in where a row leaves them blank;
+        ``finish`` completes each record before it is numbered.
+
+        Raises:
+            ZoneMismatchError: the rows' voice IDs say the operation's clock is another one.
+        """
+        self._check_zone(reply)
+        if reply.skipped:
+            self._logger.warning(
+                "Report %s (%s): the reply%s held null entries in 'data' (%d); they were skipped",
+                self.api,
+                self.stream,
+                where,
+                reply.skipped,
+            )
+        shape = self.shaper.shape
+        keep_raw = self.shaper.keep_raw
+        # A streamed reply notes each row's repairs as the row is read. (A bucketed reply is one
+        # object: its repairs, at index 0, go to its first bucket's row.)
+        repairs = reply.repairs
+        filled = list((asked or {}).items())
+        number = occurrence_numbering(self._key)
+        for index, row in enumerate(self._rows(reply.each_row())):
+            if is_blank_row(row):
+                self.blank_rows += 1
+                continue
+            record = shape(row)
+            if repairs and repairs.get(index):
+                keep_raw(record, repairs[index])
+            for name, value in filled:
+                # A row that does not say which campaign/skill/agent it is for gets the one asked.
+                if not record.get(name):
+                    record[name] = value
+            if finish is not None:
+                finish(record)
+            number(record)
+            yield record
+        # Said once the rows are out: a streamed reply's repairs are known only as it is read.
+        if reply.repairs:
+            self._logger.warning(
+                "Report %s (%s): the reply%s %s", self.api, self.stream, where, repaired(reply)
+            )
+
+    def _rows(self, data: Iterable[dict[str, t.Any]]) -> Iterable[dict[str, t.Any]]:
+        """The rows of a reply's ``data``: bucketed objects become one row per bucket."""
+        if self._buckets is None:
+            return data
+        return _unbucket(data, self._buckets)
+
+    def _check_zone(self, reply: Reply) -> None:
+        """Stop before any row of ``reply`` goes out if its voice IDs contradict ``timezone``.
+
+        Read in the wrong zone, every instant is shifted and the bookmark runs ahead of (or
+        behind) the operation's clock: rows would be skipped for good, without a word.
+        """
+        voice_ids = self._voice_ids
+        if voice_ids is None:
+            return
+        rows = iter(reply.each_row())
+        try:
+            mismatch = zone_mismatch(rows, voice_ids.id_field, voice_ids.timestamp, self._clock)
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:  # a streamed reply's reader lets go of its file
+                close()
+        if mismatch is not None:
+            report = f"{self.api} ({self.stream})"
+            raise ZoneMismatchError(
+                mismatch.sentence(report, voice_ids.id_field, self._clock.zone.key)
+            )
+
+
+def _unbucket(data: Iterable[dict[str, t.Any]], column: str) -> Iterator[dict[str, t.Any]]:
+    """cdr_4's one object keyed by bucket (``{"0_5_seg": {...}, ...}``): one row per bucket."""
+    for row in data:
+        if row and all(value.__class__ is dict for value in row.values()):
+            yield from ({column: bucket, **values} for bucket, values in row.items())
+        else:  # already one row per bucket
+            yield row
