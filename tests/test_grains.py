@@ -90,7 +90,7 @@ def test_an_event_grain_keeps_the_margins_summary_for_the_next_run() -> None:
 
 def test_a_nested_timestamp_is_derived_as_the_earliest_of_the_nested_ones() -> None:
     grain = event("chat_2")
-    record = {
+    record: dict[str, t.Any] = {
         "conversation": [
             {"date": "2025-06-30T16:05:00+00:00"},
             {"date": "2025-06-30T16:01:00+00:00"},
