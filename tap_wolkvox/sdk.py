@@ -84,6 +84,7 @@ R2. ``urllib3.PoolManager.pool_classes_by_scheme`` (an attribute urllib3 does no
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import typing as t
 from functools import cached_property
 
@@ -117,6 +118,14 @@ RETRIABLE: tuple[type[Exception], ...] = (
 UNHANDLED_ERROR = "An unhandled error occurred while syncing '%s'"
 #: T6: the SDK's INFO line for each stream a run skips.
 DESELECTED = "Skipping deselected stream '%s'."
+
+
+def deselected_streams_at_debug(record: logging.LogRecord) -> bool:
+    """T6: log the SDK's line per deselected stream at DEBUG, not INFO."""
+    if record.msg != DESELECTED:
+        return True
+    record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+    return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
 
 
 #: S9: a property name standing for the stream map's ``__filter__`` expression.

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import logging
 import os
-import sys
 import typing as t
 
 import click
@@ -19,24 +18,21 @@ from singer_sdk.exceptions import ConfigValidationError, MapExpressionError, Str
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from typing_extensions import override
 
-from tap_wolkvox.declarations import REPORTS
-from tap_wolkvox.declarations.information import (
-    DIMENSIONS,
-    INFORMATION_PATH,
-    INFORMATION_REPORTS,
-    SKILL_AGENTS,
-    SKILLS,
-    TOKEN_USAGE,
-)
+from tap_wolkvox.declarations.information import TOKEN_USAGE
 from tap_wolkvox.replies.errors import WolkvoxError
-from tap_wolkvox.run.budget import NEXT_RUN_STARTS_WITH, BudgetSpent, Plan, RunStopped, run_order
+from tap_wolkvox.run.budget import NEXT_RUN_STARTS_WITH, BudgetSpent, Plan, run_order
 from tap_wolkvox.run.budget import next_start as next_run_start
 from tap_wolkvox.run.context import RunContext
-from tap_wolkvox.run.inputs import StateReader, check_state_text, honour_replication_method
-from tap_wolkvox.run.inputs import not_a_state as not_a_state_sentence
-from tap_wolkvox.run.signals import LineWriter, RunInterrupted
-from tap_wolkvox.run.summary import RUN_SUMMARY, check_something_was_read, log_run_summary
-from tap_wolkvox.sdk import DESELECTED, SeamTap
+from tap_wolkvox.run.inputs import (
+    StateReader,
+    check_something_selected,
+    check_state_text,
+    honour_replication_method,
+    not_a_state,
+)
+from tap_wolkvox.run.stops import LineWriter, RunInterrupted, RunStopped, said
+from tap_wolkvox.run.summary import check_something_was_read, log_run_summary
+from tap_wolkvox.sdk import SeamTap, deselected_streams_at_debug
 from tap_wolkvox.settings import (
     CONFIG_SCHEMA,
     ENV_PREFIX,
@@ -48,31 +44,15 @@ from tap_wolkvox.settings import (
     read_settings,
     unknown_variables,
 )
+from tap_wolkvox.streams import every_stream
 from tap_wolkvox.streams.http import WolkvoxStream
-from tap_wolkvox.streams.report import ReportStream
-from tap_wolkvox.streams.tables import SkillAgentsStream, TableStream, TokenUsageStream
+from tap_wolkvox.streams.tables import TokenUsageStream
 
 if t.TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable
 
-__all__ = ["RUN_SUMMARY", "TapWolkvox"]
-
-#: The one sentence a sync with no stream selected ends with.
-NOTHING_SELECTED = (
-    "No stream is selected, so there is nothing to sync: select at least one, e.g. "
-    "`meltano select tap-wolkvox interaction_transfers '*'` (`meltano select tap-wolkvox "
-    '--list --all` lists the streams), or set "selected": true in a stream\'s metadata in the '
-    "catalog."
-)
-
-
-def _deselected_streams_at_debug(record: logging.LogRecord) -> bool:
-    """Log the SDK's line per deselected stream at DEBUG, not INFO."""
-    if record.msg != DESELECTED:
-        return True
-    record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
-    return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+__all__ = ["TapWolkvox"]
 
 
 class TapWolkvox(SeamTap):
@@ -114,7 +94,7 @@ class TapWolkvox(SeamTap):
         super().__init__(*args, **kwargs)
         # The SDK's METRIC lines and its line per deselected stream go to DEBUG: an unattended
         # run logs only what the tap says (TAP_WOLKVOX_LOGLEVEL=DEBUG brings both back).
-        self.logger.addFilter(_deselected_streams_at_debug)
+        self.logger.addFilter(deselected_streams_at_debug)
         if not self.logger.isEnabledFor(logging.DEBUG):
             self.metrics_logger.setLevel(logging.WARNING)
         validate = kwargs.get("validate_config", True)
@@ -165,24 +145,7 @@ class TapWolkvox(SeamTap):
 
     @override
     def discover_streams(self) -> list[WolkvoxStream]:
-        run = self.run
-        reports = [ReportStream(run, report, tap=self) for report in REPORTS]
-        logs = [
-            ReportStream(run, report, tap=self, path=INFORMATION_PATH)
-            for report in INFORMATION_REPORTS
-        ]
-        skills = TableStream(run, SKILLS, tap=self)
-        tables: list[WolkvoxStream] = [
-            skills
-            if table is SKILLS
-            else SkillAgentsStream(run, table, tap=self, skills=skills)
-            if table is SKILL_AGENTS
-            else TokenUsageStream(run, table, tap=self)
-            if table is TOKEN_USAGE
-            else TableStream(run, table, tap=self)
-            for table in DIMENSIONS
-        ]
-        return [*reports, *tables, *logs]
+        return every_stream(self.run, self)
 
     @property
     def selected(self) -> list[WolkvoxStream]:
@@ -194,7 +157,7 @@ class TapWolkvox(SeamTap):
         # The SDK reads bookmarks here first, and stops with a traceback on one it cannot
         # parse: what the tap cannot resume from is dropped (with a warning) beforehand.
         if not isinstance(state, dict):
-            raise WolkvoxError(not_a_state_sentence(state))
+            raise WolkvoxError(not_a_state(state))
         keys: dict[str, str | None] = {}
         if isinstance(state.get("bookmarks"), dict):
             keys = {name: stream.replication_key or None for name, stream in self.streams.items()}
@@ -208,9 +171,7 @@ class TapWolkvox(SeamTap):
 
     @override
     def before_first_stream(self) -> None:
-        # A run with nothing selected would otherwise succeed, silently.
-        if not any(s.selected or s.has_selected_descendents for s in self.streams.values()):
-            raise WolkvoxError(NOTHING_SELECTED)
+        check_something_selected(self.streams.values())
         # Streams take turns at the request budget (see run/budget.py): this run starts where
         # the last one stopped. The plan is then logged in the order the streams run.
         starts_with = self.state_entries.get(NEXT_RUN_STARTS_WITH)
@@ -220,31 +181,13 @@ class TapWolkvox(SeamTap):
     def log_plan(self) -> None:
         """Log the plan before any stream runs, and what is worth a warning in it."""
         plan = Plan.of(self.selected)
-        self.logger.info("%s", plan.line())
         budget = self.run.budget
-        threshold = int(self.config.get("plan_warning_requests") or 1000)
-        for warning in plan.warnings(threshold, budget.limit):
-            self.logger.warning("%s", warning)
+        plan.announce(
+            self.logger, int(self.config.get("plan_warning_requests") or 1000), budget.limit
+        )
         usage = self.streams.get(TOKEN_USAGE.stream)
-        if (
-            isinstance(usage, TokenUsageStream)
-            and usage.selected
-            and len(plan.windows) > 1
-            and (budget.limit is None or budget.limit > 1)
-        ):
-            # token_usage is selected with other streams: read it first (its one call, not a
-            # second one later). Alone, it is read when it syncs, and a failure fails the run.
-            # Its retries never take a budget's last call: the streams' turns need one.
-            with budget.keeping(1):
-                left = usage.calls_left()
-            if left is not None and left < plan.total:
-                self.logger.warning(
-                    "The token has %d calls left today (token_info) and this run needs at "
-                    "least %d: it will stop at 403 TOKEN LIMIT EXCEEDED unless it reads less "
-                    "(max_requests_per_run, fewer streams) or waits for the daily reset.",
-                    left,
-                    plan.total,
-                )
+        if isinstance(usage, TokenUsageStream) and usage.selected:
+            usage.check_quota(plan)
 
     def budget_spent(self) -> BudgetSpent:
         """The stop that the request over ``max_requests_per_run`` raises instead of going out.
@@ -258,7 +201,11 @@ class TapWolkvox(SeamTap):
         )
         self.state_entries[NEXT_RUN_STARTS_WITH] = following
         progress = {s.name: s.progress() for s in selected}
-        return BudgetSpent(self, budget.limit or 0, progress, following)
+
+        def summed_up(stop: RunStopped) -> None:
+            log_run_summary(self.logger, budget, selected, t.cast("BudgetSpent", stop))
+
+        return BudgetSpent(self, budget.limit or 0, progress, following, summed_up)
 
     @override
     def after_last_stream(self) -> None:
@@ -288,23 +235,8 @@ class TapWolkvox(SeamTap):
                 check_state_text(text)
                 kwargs["state"] = io.StringIO(text)
             super().invoke(*args, **kwargs)
-        except RunStopped as stop:
-            stop.flush_state()
-            if stop.exit_code:
-                cls.logger.error("%s", stop.message)  # noqa: TRY400
-            else:
-                cls.logger.warning("%s", stop.message)
-            if isinstance(stop, BudgetSpent) and isinstance(stop.tap, TapWolkvox):
-                log_run_summary(cls.logger, stop.tap.run.budget, stop.tap.selected, stop)
-            raise click.exceptions.Exit(stop.exit_code) from None
-        except (WolkvoxError, StreamMapConfigError, MapExpressionError) as exc:
-            # One plain sentence, no stack trace; the STATE emitted so far stays valid.
-            if isinstance(exc, WolkvoxError):
-                cls.logger.error("%s", exc)  # noqa: TRY400
-            else:
-                cls.logger.error("Setting 'stream_maps' cannot be applied: %s", exc)  # noqa: TRY400
-            sys.stdout.flush()
-            raise click.exceptions.Exit(1) from None
+        except (RunStopped, WolkvoxError, StreamMapConfigError, MapExpressionError) as stop:
+            raise click.exceptions.Exit(said(cls.logger, stop)) from None
 
 
 if __name__ == "__main__":

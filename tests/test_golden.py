@@ -27,7 +27,7 @@ import pytest
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.replies import bodies
 from tap_wolkvox.replies.errors import WolkvoxError
-from tap_wolkvox.run.budget import RunStopped
+from tap_wolkvox.run.stops import RunStopped
 from tap_wolkvox.run.summary import read_run_summary
 from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.operation import SampleOperation

@@ -13,10 +13,11 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.declarations.information import DIMENSIONS, INFORMATION_REPORTS
+from tap_wolkvox.run.inputs import NOTHING_SELECTED
 from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
 from tap_wolkvox.settings import CONFIG_SCHEMA, unknown_variables
-from tap_wolkvox.tap import NOTHING_SELECTED, TapWolkvox
+from tap_wolkvox.tap import TapWolkvox
 from tests.conftest import (
     TOKEN,
     Clock,

@@ -25,13 +25,15 @@ streams), and advances whenever its next window fits in a budget.
 from __future__ import annotations
 
 import math
-import sys
 import typing as t
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from tap_wolkvox.run.stops import RunStopped
+
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping, Sequence
+    import logging
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
     from singer_sdk import Tap
 
@@ -55,41 +57,16 @@ MANY_STREAMS = 50
 SHOWN = 10
 
 
-class RunStopped(SystemExit):
-    """The run stops before reading everything; its last STATE stays a valid resume point.
-
-    A ``SystemExit``, so no ``except Exception`` on the way (the SDK's, a stream's) stops it.
-    ``tap`` is the running tap, whose state is flushed on the way out (:meth:`flush_state`).
-    """
-
-    def __init__(self, tap: Tap, exit_code: int, message: str) -> None:
-        """Stop ``tap`` with ``exit_code``; ``message`` is the one line the log gets."""
-        self.exit_code = exit_code
-        super().__init__(exit_code)
-        self.tap = tap
-        self.message = message
-
-    def flush_state(self) -> None:
-        """Emit the state if it moved since the last STATE (a window done, its STATE not out).
-
-        The bookmark advances only once a window's records are all out, so the state in memory
-        is always a valid resume point; it is not emitted before the run has one (stopped
-        while starting), lest an empty STATE replace the target's.
-        """
-        try:
-            state, writer = self.tap.state, self.tap.state_writer
-        except AttributeError:  # stopped before the SDK had set the state up
-            return
-        if state:
-            writer.write_state(state)
-        sys.stdout.flush()
-
-
 class BudgetSpent(RunStopped):
     """``max_requests_per_run`` requests are out: the run ends here, successfully."""
 
     def __init__(
-        self, tap: Tap, limit: int, progress: dict[str, str], next_stream: str | None
+        self,
+        tap: Tap,
+        limit: int,
+        progress: dict[str, str],
+        next_stream: str | None,
+        on_stop: Callable[[RunStopped], None] | None = None,
     ) -> None:
         """Stop ``tap`` at ``limit`` requests.
 
@@ -102,6 +79,7 @@ class BudgetSpent(RunStopped):
             0,
             f"Request budget spent (max_requests_per_run = {limit}): {said}. "
             f"The last STATE emitted is where the next run continues{starts}.",
+            on_stop,
         )
         self.limit = limit
         self.progress = progress
@@ -211,6 +189,12 @@ class Plan:
             f"Plan: at least {self.total} requests for {len(self.windows)} streams "
             f"({', '.join(parts) or 'none'}); more if windows are split at the row cap or retried"
         )
+
+    def announce(self, logger: logging.Logger, threshold: int, budget: int | None) -> None:
+        """Log the plan, and what is worth a warning in it, before any stream runs."""
+        logger.info("%s", self.line())
+        for warning in self.warnings(threshold, budget):
+            logger.warning("%s", warning)
 
     def warnings(self, threshold: int, budget: int | None) -> list[str]:
         """What is worth a warning before the run starts."""

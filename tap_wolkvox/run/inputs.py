@@ -23,6 +23,8 @@ from tap_wolkvox.time.timestamps import date_in_range
 if t.TYPE_CHECKING:
     from collections.abc import Callable
 
+    from singer_sdk.streams import Stream
+
     from tap_wolkvox.time.timestamps import OperationClock
 
 #: A readable bookmark of an event stream: what the tap writes, 2025-04-01T05:00:00+00:00.
@@ -267,3 +269,22 @@ def honour_replication_method(catalog: dict[str, t.Any]) -> dict[str, t.Any]:
             if metadata.get("breadcrumb") == [] and chosen:
                 entry["replication_method"] = chosen
     return catalog
+
+
+#: The one sentence a sync with no stream selected ends with.
+NOTHING_SELECTED = (
+    "No stream is selected, so there is nothing to sync: select at least one, e.g. "
+    "`meltano select tap-wolkvox interaction_transfers '*'` (`meltano select tap-wolkvox "
+    '--list --all` lists the streams), or set "selected": true in a stream\'s metadata in the '
+    "catalog."
+)
+
+
+def check_something_selected(streams: t.Iterable[Stream]) -> None:
+    """A run with nothing selected would otherwise succeed, silently.
+
+    Raises:
+        WolkvoxError: with :data:`NOTHING_SELECTED`.
+    """
+    if not any(s.selected or s.has_selected_descendents for s in streams):
+        raise WolkvoxError(NOTHING_SELECTED)

@@ -35,6 +35,7 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
     from tap_wolkvox.replies.reply import Reply
+    from tap_wolkvox.run.budget import Plan
     from tap_wolkvox.run.context import RunContext
 
 
@@ -311,6 +312,27 @@ class TokenUsageStream(TableStream):
         super().__init__(run, dimension, tap=tap)
         #: The quota check before the run kept failing: this run reads token_info no more.
         self.check_failed = False
+
+    def check_quota(self, plan: Plan) -> None:
+        """Before the first stream: warn when the token has fewer calls left than ``plan`` needs.
+
+        Only beside other streams (its one call, not a second one later: its row goes out when
+        it syncs); alone, it is read when it syncs, and a failure fails the run. Its retries
+        never take a budget's last call: the streams' turns need one.
+        """
+        budget = self.run.budget
+        if len(plan.windows) < 2 or (budget.limit is not None and budget.limit <= 1):  # noqa: PLR2004
+            return
+        with budget.keeping(1):
+            left = self.calls_left()
+        if left is not None and left < plan.total:
+            self.logger.warning(
+                "The token has %d calls left today (token_info) and this run needs at least %d: "
+                "it will stop at 403 TOKEN LIMIT EXCEEDED unless it reads less "
+                "(max_requests_per_run, fewer streams) or waits for the daily reset.",
+                left,
+                plan.total,
+            )
 
     def calls_left(self) -> int | None:
         """Read token_info now (its row goes out when the stream syncs): calls left today.
