@@ -27,7 +27,9 @@ from singer_sdk.mapper import RemoveRecordTransform
 from singer_sdk.streams.rest import PageContext
 from typing_extensions import override
 
+from tap_wolkvox.declarations.model import OCCURRENCE
 from tap_wolkvox.replies.errors import WolkvoxError, interpret_exchange, url_without_query
+from tap_wolkvox.rows.pipeline import RowPipeline
 from tap_wolkvox.sdk import RETRIABLE, UNHANDLED_ERROR, SeamStream
 from tap_wolkvox.stream_maps import hidden_fields, map_failure
 
@@ -38,6 +40,7 @@ if t.TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
+    from tap_wolkvox.declarations.model import Field
     from tap_wolkvox.replies.exchange import Exchange
     from tap_wolkvox.replies.reply import Reply
     from tap_wolkvox.run.context import RunContext
@@ -148,6 +151,32 @@ class WolkvoxStream(SeamStream):
             pass
         maps = self.run.config.get("stream_maps") or {}
         return hidden_fields(self.name, properties, self.primary_keys, maps)
+
+    def row_pipeline(
+        self,
+        fields: tuple[Field, ...],
+        declared_key: tuple[str, ...],
+        *,
+        added: set[str | None],
+        **reading: t.Any,
+    ) -> RowPipeline:
+        """The row pipeline of this stream's replies.
+
+        The key fields a row itself fills are ``declared_key`` less ``added`` (columns the tap
+        fills: a day, a partition value, a read instant); ``reading`` passes on what the
+        declaration says of its rows (timestamp, buckets, voice IDs).
+        """
+        return RowPipeline(
+            fields,
+            self.run.settings.clock,
+            self.logger,
+            api=self.api,
+            stream=self.name,
+            key=[k for k in self.primary_keys if k != OCCURRENCE],
+            identifying=tuple(k for k in declared_key if k not in added),
+            hidden=self.hidden_fields,
+            **reading,
+        )
 
     def fetch(
         self, params: dict[str, str], context: Context | None = None, *, window: str = ""

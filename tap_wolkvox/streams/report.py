@@ -22,7 +22,6 @@ from typing_extensions import override
 
 from tap_wolkvox.declarations.model import OCCURRENCE, REPORT_DATE, Field
 from tap_wolkvox.replies.errors import ReportUnavailableError, WolkvoxError
-from tap_wolkvox.rows.pipeline import RowPipeline
 from tap_wolkvox.run.budget import bookmark_progress
 from tap_wolkvox.settings import LIST_SETTINGS, listed_ids
 from tap_wolkvox.streams.grains import DailyGrain, EventGrain
@@ -39,6 +38,7 @@ if t.TYPE_CHECKING:
 
     from tap_wolkvox.declarations.model import Param, Report
     from tap_wolkvox.replies.reply import Reply
+    from tap_wolkvox.rows.pipeline import RowPipeline
     from tap_wolkvox.run.context import RunContext
     from tap_wolkvox.streams.http import Answer
     from tap_wolkvox.streams.pages import Page
@@ -107,19 +107,12 @@ class ReportStream(WolkvoxStream):
 
     @cached_property
     def pipeline(self) -> RowPipeline:
-        """How this report's rows become records."""
-        added = {REPORT_DATE, *(p.name for p in self.partition_params)}
-        return RowPipeline(
+        """How this report's rows become records (report_date and partitions are the tap's)."""
+        return self.row_pipeline(
             self.report.fields,
-            self.run.settings.clock,
-            self.logger,
-            api=self.report.api,
-            stream=self.name,
-            key=[k for k in self.primary_keys if k != OCCURRENCE],
-            # The key fields a row itself fills (not report_date, not a partition value).
-            identifying=tuple(k for k in self.report.primary_key if k not in added),
+            self.report.primary_key,
+            added={REPORT_DATE, *(p.name for p in self.partition_params)},
             timestamp=self.report.timestamp,
-            hidden=self.hidden_fields,
             buckets=self.report.buckets,
             voice_ids=self.report.voice_ids,
         )

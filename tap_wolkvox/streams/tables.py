@@ -22,7 +22,6 @@ from typing_extensions import override
 from tap_wolkvox.declarations.information import INFORMATION_PATH, READ_AT, Dimension
 from tap_wolkvox.declarations.model import OCCURRENCE
 from tap_wolkvox.replies.errors import NotWolkvoxError, ReportUnavailableError, WolkvoxError
-from tap_wolkvox.rows.pipeline import RowPipeline
 from tap_wolkvox.rows.shaper import is_blank
 from tap_wolkvox.settings import listed_ids
 from tap_wolkvox.streams.http import GaveUpError, WolkvoxStream
@@ -35,6 +34,7 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
     from tap_wolkvox.replies.reply import Reply
+    from tap_wolkvox.rows.pipeline import RowPipeline
     from tap_wolkvox.run.budget import Plan
     from tap_wolkvox.run.context import RunContext
 
@@ -121,18 +121,11 @@ class TableStream(WolkvoxStream):
 
     @cached_property
     def pipeline(self) -> RowPipeline:
-        """How this table's rows become records."""
-        added = {READ_AT, self.dimension.per}
-        return RowPipeline(
+        """How this table's rows become records (_read_at and the skill asked are the tap's)."""
+        return self.row_pipeline(
             self.dimension.all_fields,
-            self.run.settings.clock,
-            self.logger,
-            api=self.dimension.api,
-            stream=self.name,
-            key=[k for k in self.primary_keys if k != OCCURRENCE],
-            # The key parts a row fills itself (not _read_at, not the per-skill column).
-            identifying=tuple(k for k in self.dimension.primary_key if k not in added),
-            hidden=self.hidden_fields,
+            self.dimension.primary_key,
+            added={READ_AT, self.dimension.per},
         )
 
     @override
