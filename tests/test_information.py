@@ -191,6 +191,15 @@ def test_skill_ids_set_to_ids_read_only_those_skills(sim: WolkvoxSimulator) -> N
     assert len(done.records("skills")) == len(SKILLS)
 
 
+def test_an_empty_skill_ids_plans_no_call_and_sends_none(sim: WolkvoxSimulator) -> None:
+    # One reading of the setting for the plan and the read: [] is no skill, not every skill.
+    done = run(sim, "skill_agents", "agents", skill_ids=[])
+    assert done.returncode == 0, done.stderr
+    assert "skill_agents 0" in next(line for line in done.stderr.splitlines() if "Plan:" in line)
+    assert calls(sim, "agents_in_skill") == calls(sim, "skills") == []
+    assert done.records("skill_agents") == []
+
+
 def test_without_skills_skill_agents_is_skipped_and_not_activated(sim: WolkvoxSimulator) -> None:
     sim.unavailable["skills"] = 400
     done = run(sim, "skill_agents", "agents")
