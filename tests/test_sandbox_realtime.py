@@ -20,8 +20,9 @@ from tap_wolkvox.replies.errors import interpret
 from tap_wolkvox.sandbox import cli
 from tap_wolkvox.sandbox.api import INFORMATION_PATH, REALTIME_PATH, REPORTS_PATH
 from tap_wolkvox.sandbox.information import agents_in_skill
-from tap_wolkvox.sandbox.realtime import SampleRealtime, traffic
+from tap_wolkvox.sandbox.realtime import SampleRealtime
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
+from tap_wolkvox.sandbox.workday import traffic
 from tests.conftest import TOKEN, Clock
 
 if t.TYPE_CHECKING:

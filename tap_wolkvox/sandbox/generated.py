@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from tap_wolkvox.declarations.model import Field, Kind, Report
 from tap_wolkvox.sandbox.api import OneObject, Shapes
-from tap_wolkvox.sandbox.operation import AGENTS, CHANNELS, SKILLS, voice_id
+from tap_wolkvox.sandbox.operation import AGENTS, CHANNELS, CUSTOMERS, SKILLS, voice_id
 from tap_wolkvox.sandbox.server import StaticRows
 
 if t.TYPE_CHECKING:
@@ -36,7 +36,6 @@ if t.TYPE_CHECKING:
 
 STAMP = "%Y-%m-%d %H:%M:%S"
 DEFAULT_TIMEZONE = "America/Bogota"
-_CUSTOMERS = ("Andrea Cifuentes", "Hernán Pineda", "Marcela Acosta", "Óscar Villamizar")
 
 
 def _seed(*parts: object) -> int:
@@ -57,7 +56,7 @@ def _text(name: str, index: int, rng: random.Random) -> str:  # noqa: PLR0911
     if lower == "channel":
         return CHANNELS[index % len(CHANNELS)][0]
     if "customer" in lower and "name" in lower:
-        return _CUSTOMERS[index % len(_CUSTOMERS)]
+        return CUSTOMERS[index % len(CUSTOMERS)]
     if "mail" in lower:
         return f"cliente{index}@example.com"
     if "phone" in lower or "telephone" in lower:

@@ -67,6 +67,9 @@ SKILLS: tuple[tuple[str, str], ...] = (
     ("3005", "Retención"),
 )
 
+#: Customers' names, where a row names one.
+CUSTOMERS = ("Andrea Cifuentes", "Hernán Pineda", "Marcela Acosta", "Óscar Villamizar")
+
 # The four chat channels and e-mail; e-mail is chat_9's main channel.
 CHANNELS: tuple[tuple[str, str, int], ...] = (
     ("email", "EM", 40),
