@@ -39,7 +39,7 @@ from tap_wolkvox.sandbox.workday import (
 
 if t.TYPE_CHECKING:
     import random
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterator
 
     from tap_wolkvox.sandbox.api import Answers, Empty, RequestRecord, Shapes
     from tap_wolkvox.sandbox.workday import Call
@@ -334,53 +334,31 @@ class SampleRealtime:
 
     def chats(self, now: dt.datetime, _: dict[str, str]) -> list[dict[str, t.Any]]:
         """Each agent attending chats now, with those chats and their messages so far."""
-        rows = []
-        for agent in self.on_shift(now):
-            if not _CHAT_SKILLS & set(skills_of(agent.index)):
-                continue
-            active = [
-                {
-                    "conn_id": conn_id,
-                    "channel": channel,
-                    "connector_id": _CONNECTOR[channel],
-                    "customer_phone": phone,
-                    "conversation": [
-                        {"from": who, "msg": text, "date": at.strftime(STAMP)}
-                        for who, text, at in _messages(rng, start, now)
-                    ],
-                }
-                for rng, start, conn_id, channel, phone in self._attended(agent, now, "chat")
-            ]
-            if active:
-                rows.append({"agent_id": AGENTS[agent.index][0], "active_chats": active})
-        return rows
+        return self._attending(now, "chat", "active_chats", _chat)
 
     def interactions(self, now: dt.datetime, _: dict[str, str]) -> list[dict[str, t.Any]]:
         """Each agent attending e-mails now, with those e-mails."""
+        return self._attending(now, "email", "active_interactions", _email)
+
+    def _attending(
+        self,
+        now: dt.datetime,
+        kind: t.Literal["chat", "email"],
+        column: str,
+        item: Callable[[Attended, dt.datetime], dict[str, t.Any]],
+    ) -> list[dict[str, t.Any]]:
+        """A row per agent attending chats (or e-mails) now: ``column`` lists them."""
+        skills = _CHAT_SKILLS if kind == "chat" else _EMAIL_SKILLS
         rows = []
         for agent in self.on_shift(now):
-            if not _EMAIL_SKILLS & set(skills_of(agent.index)):
-                continue
-            active = [
-                {
-                    "conn_id": conn_id,
-                    "subject": rng.choice(_SUBJECTS),
-                    "fromname": rng.choice(CUSTOMERS),
-                    "date": (start - dt.timedelta(minutes=rng.randint(2, 90))).strftime(STAMP),
-                }
-                for rng, start, conn_id, _, _ in self._attended(agent, now, "email")
-            ]
-            if active:
-                rows.append({"agent_id": AGENTS[agent.index][0], "active_interactions": active})
+            if skills & set(skills_of(agent.index)):
+                active = [item(attended, now) for attended in self._attended(agent, now, kind)]
+                if active:
+                    rows.append({"agent_id": AGENTS[agent.index][0], column: active})
         return rows
 
-    def _attended(
-        self, agent: OnShift, now: dt.datetime, kind: str
-    ) -> Iterable[tuple[random.Random, dt.datetime, str, str, str]]:
-        """The chats (or e-mails) the agent is attending at ``now``, drawn for the whole shift.
-
-        Each: a generator for its details, its start, conn_id, channel and customer phone.
-        """
+    def _attended(self, agent: OnShift, now: dt.datetime, kind: str) -> Iterator[Attended]:
+        """The chats (or e-mails) the agent is attending at ``now``, drawn for the whole shift."""
         day = now.date()
         hours = shift(self.seed, agent.index, day)
         if hours is None:
@@ -402,9 +380,8 @@ class SampleRealtime:
             )
             conn_id = f"{prefix}{start:%y%m%d%H%M}{agent.index:02d}{seq:02d}"
             phone, _ = customer(rng)
-            detail = seeded(self.seed, kind, conn_id)
             if start <= now < end:
-                yield detail, start, conn_id, channel, phone
+                yield Attended(seeded(self.seed, kind, conn_id), start, conn_id, channel, phone)
 
     def recall(self, now: dt.datetime, params: dict[str, str]) -> list[dict[str, t.Any]]:
         """The recalls scheduled by now and not yet due (``type``: ``all``, or one type)."""
@@ -436,6 +413,39 @@ class SampleRealtime:
                         }
                     )
         return rows
+
+
+class Attended(t.NamedTuple):
+    """A chat or e-mail an agent is attending: ``rng`` draws its details."""
+
+    rng: random.Random
+    start: dt.datetime
+    conn_id: str
+    channel: str
+    phone: str
+
+
+def _chat(chat: Attended, now: dt.datetime) -> dict[str, t.Any]:
+    return {
+        "conn_id": chat.conn_id,
+        "channel": chat.channel,
+        "connector_id": _CONNECTOR[chat.channel],
+        "customer_phone": chat.phone,
+        "conversation": [
+            {"from": who, "msg": text, "date": at.strftime(STAMP)}
+            for who, text, at in _messages(chat.rng, chat.start, now)
+        ],
+    }
+
+
+def _email(email: Attended, _: dt.datetime) -> dict[str, t.Any]:
+    received = email.start - dt.timedelta(minutes=email.rng.randint(2, 90))
+    return {
+        "conn_id": email.conn_id,
+        "subject": email.rng.choice(_SUBJECTS),
+        "fromname": email.rng.choice(CUSTOMERS),
+        "date": received.strftime(STAMP),
+    }
 
 
 def _messages(

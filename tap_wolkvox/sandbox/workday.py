@@ -24,6 +24,9 @@ import zlib
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+if t.TYPE_CHECKING:
+    from collections.abc import Iterator
+
 from tap_wolkvox.sandbox.information import ACTIVITY_CODES, CAMPAIGNS, skills_of
 from tap_wolkvox.sandbox.operation import AGENTS, SKILLS, voice_id
 
@@ -283,49 +286,29 @@ def _unanswered(seed: int, zone: ZoneInfo, minute: dt.datetime) -> list[Call]:
     if not busy:
         return []
     rng = seeded(seed, "minute", minute)
-    calls = []
-    for _ in range(_count(rng, 0.3 * busy**2)):  # callers hang up more when queues are long
-        skill_id = rng.choices(list(_SKILL_SHARE), weights=list(_SKILL_SHARE.values()))[0]
-        calls.append(
-            _lost(
-                rng,
-                zone,
-                minute,
-                skill_id=skill_id,
-                campaign_id="",
-                kind="inbound",
-                outcome="abandoned",
-            )
-        )
-    if campaigns_dial(minute):
-        for campaign_id, _, mode, skill_id in CAMPAIGNS:
-            for _ in range(_count(rng, 0.4 + busy)):
-                outcome = rng.choices(_UNANSWERED, _UNANSWERED_WEIGHTS)[0]
-                calls.append(
-                    _lost(
-                        rng,
-                        zone,
-                        minute,
-                        skill_id=skill_id,
-                        campaign_id=campaign_id,
-                        kind=_DIALLED[mode],
-                        outcome=outcome,
-                    )
-                )
-    return calls
+
+    def lost() -> Iterator[tuple[str, str, str, str]]:
+        """Each call's skill, campaign, type and outcome."""
+        for _ in range(_count(rng, 0.3 * busy**2)):  # callers hang up more when queues are long
+            skill_id = rng.choices(list(_SKILL_SHARE), weights=list(_SKILL_SHARE.values()))[0]
+            yield skill_id, "", "inbound", "abandoned"
+        if campaigns_dial(minute):
+            for campaign_id, _, mode, skill_id in CAMPAIGNS:
+                for _ in range(_count(rng, 0.4 + busy)):
+                    outcome = rng.choices(_UNANSWERED, _UNANSWERED_WEIGHTS)[0]
+                    yield skill_id, campaign_id, _DIALLED[mode], outcome
+
+    return [_lost(rng, zone, minute, call) for call in lost()]
 
 
-def _lost(  # noqa: PLR0913
-    rng: random.Random,
-    zone: ZoneInfo,
-    minute: dt.datetime,
-    *,
-    skill_id: str,
-    campaign_id: str,
-    kind: str,
-    outcome: str,
+def _lost(
+    rng: random.Random, zone: ZoneInfo, minute: dt.datetime, call: tuple[str, str, str, str]
 ) -> Call:
-    """A call no agent took, in ``minute``: abandoned in a queue, or a campaign's attempt."""
+    """A call no agent took, in ``minute``: abandoned in a queue, or a campaign's attempt.
+
+    ``call``: its skill, campaign (blank for an inbound call), type and outcome.
+    """
+    skill_id, campaign_id, kind, outcome = call
     date = minute + dt.timedelta(seconds=rng.randint(0, 59))
     wait = 0 if campaign_id else rng.randint(10, 120)  # how long the caller waited
     phone, customer_id = customer(rng)
