@@ -15,7 +15,8 @@ from typing_extensions import override
 
 from tap_wolkvox import tap as tap_module
 from tap_wolkvox.declarations import REPORTS
-from tap_wolkvox.sandbox.generated import STAMP, voice_id
+from tap_wolkvox.sandbox.generated import STAMP
+from tap_wolkvox.sandbox.operation import voice_id
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
 from tap_wolkvox.time.clocks import (
     SAMPLE_ROWS,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass
 
-from tap_wolkvox.declarations.model import Field, Kind, Report
+from tap_wolkvox.declarations.model import Field, Kind, Param, Report
 
 #: Where every request of this family goes (the reports go to ``reports_manager.php``).
 INFORMATION_PATH = "/api/v2/information.php"
@@ -41,7 +41,7 @@ READ_AT_FIELD = Field(
 
 @dataclass(frozen=True)
 class Dimension:
-    """An ``information.php`` table, read whole on every run."""
+    """A table read whole on every run: of ``information.php``, or a ``real_time.php`` snapshot."""
 
     api: str
     stream: str
@@ -54,8 +54,15 @@ class Dimension:
     #: values come from the ``skill_ids`` setting or from the ``skills`` reply of the run.
     per: str | None = None
     #: A dimension that vanished rows can be dropped from (ACTIVATE_VERSION); False for a log
-    #: of readings (token_usage), where every earlier row stays.
+    #: of readings (token_usage, the real-time snapshots), where every earlier row stays.
     versioned: bool = True
+    #: Where its requests go.
+    path: str = INFORMATION_PATH
+    #: Query parameters filled from tap settings, as a report's are (a list setting is read
+    #: once per value, ``all`` included): the real-time skills' ``skill_id``.
+    params: tuple[Param, ...] = ()
+    #: Query parameters sent as they are with every request: the real-time recalls' type=all.
+    constant_params: tuple[tuple[str, str], ...] = ()
 
     @property
     def all_fields(self) -> tuple[Field, ...]:

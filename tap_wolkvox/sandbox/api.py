@@ -1,8 +1,8 @@
 """What the sandbox's API says, and what a path of it may ask the simulator: no behaviour.
 
-The simulator (server.py) answers the reports itself and hands other paths (information.php)
-to a :class:`PathApi`; such a path sees the simulator only as :class:`Answers`, so that the
-modules below the server never import it.
+The simulator (server.py) answers the reports itself and hands other paths (information.php,
+real_time.php) to a :class:`PathApi`; such a path sees the simulator only as :class:`Answers`,
+so that the modules below the server never import it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 REPORTS_PATH = "/api/v2/reports_manager.php"
 INFORMATION_PATH = "/api/v2/information.php"
+REALTIME_PATH = "/api/v2/real_time.php"
 MAX_SPAN = dt.timedelta(days=31)
 
 MSG_NO_TOKEN = "PLEASE ENTER THE WOLKVOX-TOKEN"  # noqa: S105 - an API message
@@ -24,6 +25,11 @@ MSG_NO_SUCH_API = "THE API YOU WANT TO CONSULT DOES NOT EXIST"
 MSG_PARAMETERS = "SOME PARAMETERS ARE REQUIRED"
 MSG_EMPTY = "Validate dates entered"  # what a 404 for an empty window says (misleadingly)
 NOT_FOUND_PAGE = b"<html><head><title>404 Not Found</title></head><body>Not Found</body></html>"
+
+#: Which spelling replies come in: the declarations' or the vendor's sample replies'.
+Shapes = t.Literal["declared", "sample"]
+#: How an empty answer comes: Wolkvox's 404 "Validate dates entered", or a 200 with no rows.
+Empty = t.Literal["404", "list"]
 
 
 class ReportSource(t.Protocol):
@@ -50,8 +56,10 @@ class Answers(t.Protocol):
         """The answer of a source read by date range: ``date_ini``..``date_end``."""
         ...
 
-    def rows_reply(self, rows: list[dict[str, t.Any]], record: RequestRecord) -> tuple[int, t.Any]:
-        """A 200 holding ``rows`` (404 when there are none)."""
+    def rows_reply(
+        self, rows: list[dict[str, t.Any]], record: RequestRecord, *, empty: Empty = "404"
+    ) -> tuple[int, t.Any]:
+        """A 200 holding ``rows`` (as one object: a :class:`OneObject`); none, as ``empty`` says."""
         ...
 
     def error(self, status: int, error: str, message: str) -> tuple[int, t.Any]:
@@ -60,7 +68,7 @@ class Answers(t.Protocol):
 
 
 class PathApi(t.Protocol):
-    """Another API path than the reports' (information.php), behind the same checks."""
+    """Another path than the reports' (information.php, real_time.php), behind the same checks."""
 
     def answer(
         self, sim: Answers, params: dict[str, str], record: RequestRecord

@@ -10,9 +10,14 @@ import typing as t
 from zoneinfo import ZoneInfo
 
 from tap_wolkvox.declarations import REPORTS
-from tap_wolkvox.sandbox.generated import Shapes, generated_sources, sample_shaped
+from tap_wolkvox.sandbox.api import REALTIME_PATH
+from tap_wolkvox.sandbox.generated import generated_sources, sample_shaped
 from tap_wolkvox.sandbox.operation import SampleOperation
+from tap_wolkvox.sandbox.realtime import SampleRealtime
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
+
+if t.TYPE_CHECKING:
+    from tap_wolkvox.sandbox.api import Shapes
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,10 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: t.Sequence[str] | None = None) -> None:
-    """Run the sandbox until interrupted."""
-    args = build_parser().parse_args(argv)
-    now = dt.datetime.now(ZoneInfo(args.timezone)).replace(tzinfo=None, microsecond=0)
+def simulator(args: argparse.Namespace, now: dt.datetime) -> WolkvoxSimulator:
+    """The simulator the options describe, its history up to the wall-clock ``now``."""
     operation = SampleOperation(
         seed=args.seed,
         history_days=args.history_days,
@@ -73,6 +76,17 @@ def main(argv: t.Sequence[str] | None = None) -> None:
     )
     transfers = next(report for report in REPORTS if report.api == "chat_9")
     sim.sources["chat_9"] = sample_shaped(operation, transfers) if args.sample_shapes else operation
+    # What the operation is doing now, at the sandbox's clock: the same seed, zone and shapes.
+    sim.paths[REALTIME_PATH] = SampleRealtime(seed=args.seed, timezone=args.timezone, shapes=shapes)
+    return sim
+
+
+def main(argv: t.Sequence[str] | None = None) -> None:
+    """Run the sandbox until interrupted."""
+    args = build_parser().parse_args(argv)
+    now = dt.datetime.now(ZoneInfo(args.timezone)).replace(tzinfo=None, microsecond=0)
+    sim = simulator(args, now)
+    shapes = "sample" if args.sample_shapes else "declared"
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(  # noqa: T201
         f"Wolkvox sandbox on {sim.url} (token {args.token!r}, clock {args.timezone}, "

@@ -25,8 +25,8 @@ from importlib import resources
 from zoneinfo import ZoneInfo
 
 from tap_wolkvox.declarations.model import Field, Kind, Report
-from tap_wolkvox.sandbox.api import OneObject
-from tap_wolkvox.sandbox.operation import AGENTS, CHANNELS, SKILLS
+from tap_wolkvox.sandbox.api import OneObject, Shapes
+from tap_wolkvox.sandbox.operation import AGENTS, CHANNELS, CUSTOMERS, SKILLS, voice_id
 from tap_wolkvox.sandbox.server import StaticRows
 
 if t.TYPE_CHECKING:
@@ -34,12 +34,8 @@ if t.TYPE_CHECKING:
 
     from tap_wolkvox.sandbox.api import ReportSource
 
-#: Which spelling generated rows come in: the declarations' or the vendor's sample replies'.
-Shapes = t.Literal["declared", "sample"]
-
 STAMP = "%Y-%m-%d %H:%M:%S"
 DEFAULT_TIMEZONE = "America/Bogota"
-_CUSTOMERS = ("Andrea Cifuentes", "Hernán Pineda", "Marcela Acosta", "Óscar Villamizar")
 
 
 def _seed(*parts: object) -> int:
@@ -60,7 +56,7 @@ def _text(name: str, index: int, rng: random.Random) -> str:  # noqa: PLR0911
     if lower == "channel":
         return CHANNELS[index % len(CHANNELS)][0]
     if "customer" in lower and "name" in lower:
-        return _CUSTOMERS[index % len(_CUSTOMERS)]
+        return CUSTOMERS[index % len(CUSTOMERS)]
     if "mail" in lower:
         return f"cliente{index}@example.com"
     if "phone" in lower or "telephone" in lower:
@@ -96,19 +92,6 @@ def _value(field: Field, index: int, at: dt.datetime, rng: random.Random) -> t.A
             for n in range(rng.randint(2, 4))
         ]
     return _text(field.name, index, rng)
-
-
-def voice_id(wall: dt.datetime, zone: ZoneInfo, rng: random.Random) -> str:
-    """A Wolkvox voice ID for a call whose row reads ``wall`` in ``zone``.
-
-    Like ``6736.4628.1040.1768782812.1814``: the second-to-last part is the Unix time of the
-    call, taken up to a minute before the row's wall-clock time (as in the vendor's samples).
-    """
-    epoch = int(wall.replace(tzinfo=zone).timestamp()) - rng.randint(0, 59)
-    return (
-        f"{rng.randint(1000, 13000)}.{rng.randint(0, 9999):04d}.{rng.randint(1000, 9999)}."
-        f"{epoch}.{rng.randint(1, 60000)}"
-    )
 
 
 def _row(

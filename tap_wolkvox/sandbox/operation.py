@@ -12,6 +12,9 @@ import random
 import typing as t
 from dataclasses import dataclass, field
 
+if t.TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
 AGENTS: tuple[tuple[str, str], ...] = tuple(
     (str(1200 + i), name)
     for i, name in enumerate(
@@ -64,6 +67,9 @@ SKILLS: tuple[tuple[str, str], ...] = (
     ("3005", "Retención"),
 )
 
+#: Customers' names, where a row names one.
+CUSTOMERS = ("Andrea Cifuentes", "Hernán Pineda", "Marcela Acosta", "Óscar Villamizar")
+
 # The four chat channels and e-mail; e-mail is chat_9's main channel.
 CHANNELS: tuple[tuple[str, str, int], ...] = (
     ("email", "EM", 40),
@@ -74,6 +80,19 @@ CHANNELS: tuple[tuple[str, str, int], ...] = (
 )
 
 STAMP = "%Y-%m-%d %H:%M:%S"
+
+
+def voice_id(wall: dt.datetime, zone: ZoneInfo, rng: random.Random) -> str:
+    """A Wolkvox voice ID for a call whose row reads ``wall`` in ``zone``.
+
+    Like ``6736.4628.1040.1768782812.1814``: the second-to-last part is the Unix time of the
+    call, taken up to a minute before the row's wall-clock time (as in the vendor's samples).
+    """
+    epoch = int(wall.replace(tzinfo=zone).timestamp()) - rng.randint(0, 59)
+    return (
+        f"{rng.randint(1000, 13000)}.{rng.randint(0, 9999):04d}.{rng.randint(1000, 9999)}."
+        f"{epoch}.{rng.randint(1, 60000)}"
+    )
 
 
 def _transfer_chain(

@@ -41,13 +41,16 @@ from tap_wolkvox.sandbox.api import (
     MSG_PARAMETERS,
     MSG_QUOTA,
     NOT_FOUND_PAGE,
+    REALTIME_PATH,
     REPORTS_PATH,
+    Empty,
     OneObject,
     PathApi,
     ReportSource,
     RequestRecord,
 )
 from tap_wolkvox.sandbox.information import SampleInformation
+from tap_wolkvox.sandbox.realtime import SampleRealtime
 
 
 @dataclass
@@ -264,8 +267,12 @@ class WolkvoxSimulator:
         # The last instant a Date header said: the server's clock never runs back.
         self._last_date = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
         #: API paths besides the reports', answered after the same token, quota, concurrency
-        #: and fault handling: information.php serves the sample operation's tables and logs.
-        self.paths: dict[str, PathApi] = {INFORMATION_PATH: SampleInformation()}
+        #: and fault handling: information.php serves the sample operation's tables and logs,
+        #: real_time.php what it is doing at this clock.
+        self.paths: dict[str, PathApi] = {
+            INFORMATION_PATH: SampleInformation(),
+            REALTIME_PATH: SampleRealtime(seed=seed, timezone=timezone),
+        }
         self._faults: list[Fault | None] = []
         self._lock = threading.Lock()
         self._in_flight = 0
@@ -401,13 +408,7 @@ class WolkvoxSimulator:
             # Wolkvox answers an empty window with 404, not an empty list.
             return self._error(404, "NOT FOUND", MSG_EMPTY)
         if isinstance(rows, OneObject):
-            record.rows = 1
-            return 200, {
-                "code": self._code(200),
-                "error": None,
-                "msg": "1 records were found",
-                "data": rows[0],
-            }
+            return self.rows_reply(rows, record)
         rows = list(rows)
         self._random.shuffle(rows)
         return self.rows_reply(rows[: self.row_cap], record)  # cut silently, as the API does
@@ -437,16 +438,21 @@ class WolkvoxSimulator:
             self._last_date = max(self._last_date, instant)
         return instant
 
-    def rows_reply(self, rows: list[dict[str, t.Any]], record: RequestRecord) -> tuple[int, t.Any]:
-        """A 200 holding ``rows`` (404 when there are none, as for an empty window)."""
-        if not rows:
+    def rows_reply(
+        self, rows: list[dict[str, t.Any]], record: RequestRecord, *, empty: Empty = "404"
+    ) -> tuple[int, t.Any]:
+        """A 200 holding ``rows``: ``data`` is their list, or the one object of a OneObject.
+
+        Without rows: 404 as for an empty window, or (``empty="list"``) a 200 with no rows.
+        """
+        if not rows and empty == "404":
             return self._error(404, "NOT FOUND", MSG_EMPTY)
         record.rows = len(rows)
         return 200, {
             "code": self._code(200),
             "error": None,
             "msg": f"{len(rows)} records were found",
-            "data": rows,
+            "data": rows[0] if isinstance(rows, OneObject) else rows,
         }
 
     def error(self, status: int, error: str, message: str) -> tuple[int, t.Any]:
