@@ -23,17 +23,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tap_wolkvox.declarations.information import READ_AT, Dimension
-from tap_wolkvox.declarations.model import (
-    KEY_STAND_INS,
-    OCCURRENCE,
-    Field,
-    Kind,
-    RowShaper,
-    is_blank_row,
-    occurrence_numbering,
-)
+from tap_wolkvox.declarations.model import OCCURRENCE, Field, Kind
 from tap_wolkvox.declarations.realtime import REALTIME_PATH, SNAPSHOTS
 from tap_wolkvox.replies.errors import WolkvoxRetriableError, interpret
+from tap_wolkvox.rows.pipeline import occurrence_numbering
+from tap_wolkvox.rows.shaper import KEY_STAND_INS, RowShaper, is_blank_row
 from tap_wolkvox.settings import CONFIG_SCHEMA, LIST_SETTINGS
 from tap_wolkvox.time.timestamps import OperationClock, format_instant
 from tests.test_contract import by_spelling, check_row, fill_row, fill_rows
