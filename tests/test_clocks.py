@@ -13,7 +13,7 @@ import pytest
 import requests
 from typing_extensions import override
 
-from tap_wolkvox import tap as tap_module
+from tap_wolkvox import streams as streams_module
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.sandbox.generated import STAMP
 from tap_wolkvox.sandbox.operation import voice_id
@@ -39,6 +39,11 @@ SAMPLES = [
     ("12462.0277.1782402643.44005", "2026-06-25 10:50:54", 1782402643),
     ("12775.0412.1782140526.30205", "2026-06-22 10:02:09", 1782140526),
 ]
+
+
+def pairs(rows: t.Iterable[dict[str, t.Any]]) -> t.Iterator[tuple[object, object]]:
+    """Each row's voice ID and timestamp, as the row pipeline reads them."""
+    return ((row.get("conn_id"), row.get("date")) for row in rows)
 
 
 def clock(zone: str) -> OperationClock:
@@ -93,11 +98,11 @@ def rows(samples: t.Sequence[tuple[str, str, int]]) -> list[dict[str, t.Any]]:
 
 @pytest.mark.parametrize("zone", ["America/Bogota", "America/Lima", "America/Panama"])
 def test_the_documented_samples_agree_with_a_utc_minus_five_zone(zone: str) -> None:
-    assert zone_mismatch(rows(SAMPLES), "conn_id", "date", clock(zone)) is None
+    assert zone_mismatch(pairs(rows(SAMPLES)), clock(zone)) is None
 
 
 def test_the_samples_read_in_mexico_city_show_the_mismatch() -> None:
-    mismatch = zone_mismatch(rows(SAMPLES), "conn_id", "date", clock("America/Mexico_City"))
+    mismatch = zone_mismatch(pairs(rows(SAMPLES)), clock("America/Mexico_City"))
     assert mismatch is not None
     assert mismatch.observed == dt.timedelta(hours=-5)
     assert mismatch.configured == dt.timedelta(hours=-6)
@@ -115,14 +120,14 @@ def call(wall: str, offset_hours: float, *, lag: int = 30) -> dict[str, str]:
 def test_the_median_row_decides_and_odd_ids_are_outvoted() -> None:
     mexico = [call(f"2026-01-18 10:0{i}:00", -6) for i in range(5)]
     odd = [call("2026-01-18 10:00:00", 3), call("2026-01-18 10:00:00", -11)]
-    mismatch = zone_mismatch(mexico + odd, "conn_id", "date", clock("America/Bogota"))
+    mismatch = zone_mismatch(pairs(mexico + odd), clock("America/Bogota"))
     assert mismatch == ZoneMismatch(
         dt.timedelta(hours=-6),
         dt.timedelta(hours=-5),
         dt.datetime(2026, 1, 18, 16, 1, 30, tzinfo=UTC),
     )
     assert mismatch.zones() == ["America/Mexico_City", "America/Guatemala", "America/Costa_Rica"]
-    assert zone_mismatch(mexico[:2] + odd * 2, "conn_id", "date", clock("America/Bogota"))
+    assert zone_mismatch(pairs(mexico[:2] + odd * 2), clock("America/Bogota"))
 
 
 @pytest.mark.parametrize(
@@ -139,7 +144,7 @@ def test_the_median_row_decides_and_odd_ids_are_outvoted() -> None:
 )
 def test_only_thirty_minutes_or_more_count(offset_hours: float, lag: int, mismatch: bool) -> None:
     row = call("2026-01-18 10:00:00", offset_hours, lag=lag)
-    found = zone_mismatch([row], "conn_id", "date", clock("America/Bogota"))
+    found = zone_mismatch(pairs([row]), clock("America/Bogota"))
     assert (found is not None) is mismatch
 
 
@@ -151,9 +156,9 @@ def test_rows_without_a_readable_id_or_timestamp_are_passed_over() -> None:
         {"conn_id": None, "date": "2026-01-18 10:00:00"},
         {"date": "2026-01-18 10:00:00"},
     ]
-    assert zone_mismatch(unreadable, "conn_id", "date", clock("America/Bogota")) is None
+    assert zone_mismatch(pairs(unreadable), clock("America/Bogota")) is None
     found = zone_mismatch(
-        [*unreadable, call("2026-01-18 10:00:00", -6)], "conn_id", "date", clock("America/Bogota")
+        pairs([*unreadable, call("2026-01-18 10:00:00", -6)]), clock("America/Bogota")
     )
     assert found is not None
 
@@ -163,13 +168,11 @@ def test_a_sample_of_rows_is_read_not_every_row() -> None:
         while True:
             yield call("2026-01-18 10:00:00", -6)
 
-    assert zone_mismatch(endless(), "conn_id", "date", clock("America/Bogota")) is not None
+    assert zone_mismatch(pairs(endless()), clock("America/Bogota")) is not None
     agreeing = [call("2026-01-18 10:00:00", -5)] * SAMPLE_ROWS
     assert (
         zone_mismatch(
-            [*agreeing, *[call("2026-01-18 10:00:00", -6)] * 10],
-            "conn_id",
-            "date",
+            pairs([*agreeing, *[call("2026-01-18 10:00:00", -6)] * 10]),
             clock("America/Bogota"),
         )
         is None
@@ -179,8 +182,8 @@ def test_a_sample_of_rows_is_read_not_every_row() -> None:
 def test_the_configured_offset_is_the_zones_at_the_calls_instant() -> None:
     # New York is UTC-4 in June: rows at UTC-4 agree, rows at UTC-5 do not.
     new_york = clock("America/New_York")
-    assert zone_mismatch([call("2026-06-22 10:00:00", -4)], "conn_id", "date", new_york) is None
-    found = zone_mismatch([call("2026-06-22 10:00:00", -5)], "conn_id", "date", new_york)
+    assert zone_mismatch(pairs([call("2026-06-22 10:00:00", -4)]), new_york) is None
+    found = zone_mismatch(pairs([call("2026-06-22 10:00:00", -5)]), new_york)
     assert found is not None
     assert found.configured == dt.timedelta(hours=-4)
     assert found.zones()[:2] == ["America/Bogota", "America/Lima"]
@@ -310,7 +313,7 @@ def test_without_the_voice_id_check_a_wrong_zone_loses_nearly_every_call(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     unchecked = tuple(dataclasses.replace(r, voice_ids=None) for r in REPORTS)
-    monkeypatch.setattr(tap_module, "REPORTS", unchecked)
+    monkeypatch.setattr(streams_module, "REPORTS", unchecked)
     runs, rows = poll_the_morning("America/Bogota")
     assert all(run.returncode == 0 for run in runs)
     read = {r["conn_id"] for run in runs for r in run.records()}

@@ -79,8 +79,8 @@ def test_an_event_grain_keeps_the_margins_summary_for_the_next_run() -> None:
     grain = event()
     state: dict[str, t.Any] = {}
     grain.begin(state, wall("2025-06-30 11:00:00"))
-    grain.finish({"date": "2025-06-30T16:50:10+00:00"})
     window = Window(wall("2025-06-30 11:00:00"), wall("2025-06-30 12:00:00"))
+    grain.completion_for(window).complete({"date": "2025-06-30T16:50:10+00:00"})
     state["replication_key_value"] = grain.window_read(window, NOW, state, last=True)
     grain.note_progress(state, NOW, last=True)
     summary = state[STATE_KEY]
@@ -96,7 +96,9 @@ def test_a_nested_timestamp_is_derived_as_the_earliest_of_the_nested_ones() -> N
             {"date": "2025-06-30T16:01:00+00:00"},
         ]
     }
-    grain.finish(record)
+    grain.completion_for(Window(wall("2025-06-30 00:00:00"), wall("2025-06-30 12:00:00"))).complete(
+        record
+    )
     assert record["date"] == "2025-06-30T16:01:00+00:00"
 
 
@@ -135,7 +137,9 @@ def test_a_daily_run_resumes_at_its_bookmarks_day_or_earlier_with_a_look_back() 
 
 def test_a_daily_record_is_stamped_with_its_day() -> None:
     record: dict[str, t.Any] = {}
-    daily().finish_for(Window(wall("2025-06-29 00:00:00"), wall("2025-06-29 23:59:59")))(record)
+    daily().completion_for(
+        Window(wall("2025-06-29 00:00:00"), wall("2025-06-29 23:59:59"))
+    ).complete(record)
     assert record == {REPORT_DATE: "2025-06-29"}
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import operator
 import typing as t
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from tap_wolkvox.declarations.model import OCCURRENCE
 from tap_wolkvox.replies.reply import repaired
-from tap_wolkvox.rows.shaper import RowShaper, is_blank_row
+from tap_wolkvox.rows.shaper import UNREADABLE_INSTANT, RowShaper, is_blank, is_blank_row
 from tap_wolkvox.time.clocks import ZoneMismatchError, zone_mismatch
 
 if t.TYPE_CHECKING:
@@ -25,8 +27,42 @@ if t.TYPE_CHECKING:
     from tap_wolkvox.replies.reply import Reply
     from tap_wolkvox.time.timestamps import OperationClock
 
-#: What completes one shaped record (a grain's stamp, a derived timestamp, a count).
-Finish = t.Callable[[dict[str, t.Any]], None]
+
+@dataclass(frozen=True)
+class Completion:
+    """What a grain adds to each record of one reply, said as data (see streams/grains.py).
+
+    ``derive`` fills fields the row does not send itself (a timestamp nested in a list); then
+    every record gets ``values`` (its day, the instant it was read); ``count`` hears the
+    record's ``timestamp`` (the late-row margin); ``ids`` collects the values of ``id_field``.
+    """
+
+    values: Mapping[str, t.Any] = field(default_factory=dict)
+    timestamp: str | None = None
+    count: Callable[[str], None] | None = None
+    derive: Callable[[dict[str, t.Any]], None] | None = None
+    ids: list[str] | None = None
+    id_field: str | None = None
+
+    def complete(self, record: dict[str, t.Any]) -> None:
+        """Complete ``record`` in place."""
+        if self.derive is not None:
+            self.derive(record)
+        if self.values:
+            record.update(self.values)
+        if self.count is not None and self.timestamp is not None:
+            stamp = record[self.timestamp]
+            if stamp and stamp != UNREADABLE_INSTANT:
+                self.count(stamp)
+        if self.ids is not None and self.id_field is not None:
+            value = record[self.id_field]
+            if not is_blank(value):
+                # (a row kept without its ID names nothing to ask about: skills for skill_agents)
+                self.ids.append(str(value))
+
+
+#: A record of a reply that needs nothing added.
+NOTHING_MORE = Completion()
 
 
 def occurrence_numbering(key: Sequence[str]) -> Callable[[dict[str, t.Any]], None]:
@@ -55,6 +91,7 @@ class RowPipeline:
         *,
         api: str,
         stream: str,
+        order: Sequence[str],
         key: Sequence[str],
         identifying: tuple[str, ...],
         timestamp: str | None = None,
@@ -64,10 +101,11 @@ class RowPipeline:
     ) -> None:
         """Shape rows to ``fields`` for report ``api`` of ``stream``.
 
-        ``key`` is the record's key without :data:`OCCURRENCE` (what rows that share it are
-        numbered by); ``identifying`` the key parts a row fills itself (stand-ins, row labels);
-        ``buckets`` the column of a bucketed reply's bucket names; ``voice_ids`` where the rows
-        tell the operation's clock.
+        ``order`` is the record's properties in the schema's order (every record comes out in
+        it, whatever order the reply sent its keys in); ``key`` is the record's key without
+        :data:`OCCURRENCE` (what rows that share it are numbered by); ``identifying`` the key
+        parts a row fills itself (stand-ins, row labels); ``buckets`` the column of a bucketed
+        reply's bucket names; ``voice_ids`` where the rows tell the operation's clock.
         """
         self.api = api
         self.stream = stream
@@ -82,6 +120,7 @@ class RowPipeline:
         )
         self._clock = clock
         self._logger = logger
+        self._empty_record = dict.fromkeys(order)
         self._key = tuple(key)
         self._buckets = buckets
         self._voice_ids = voice_ids
@@ -94,13 +133,13 @@ class RowPipeline:
         *,
         where: str = "",
         asked: Mapping[str, t.Any] | None = None,
-        finish: Finish | None = None,
+        completion: Completion = NOTHING_MORE,
     ) -> Iterator[dict[str, t.Any]]:
         """The records of a trusted ``reply``, one at a time (a large one is never all in memory).
 
         ``where`` names the reply in warnings (`` for window …``); ``asked`` holds the values
         the request was made for (a campaign, a skill), filled in where a row leaves them blank;
-        ``finish`` completes each record before it is numbered.
+        ``completion`` says what the grain adds to each record before it is numbered.
 
         Raises:
             ZoneMismatchError: the rows' voice IDs say the operation's clock is another one.
@@ -121,20 +160,24 @@ class RowPipeline:
         repairs = reply.repairs
         filled = list((asked or {}).items())
         number = occurrence_numbering(self._key)
+        complete = completion.complete
+        empty = self._empty_record
         for index, row in enumerate(self._rows(reply.each_row())):
             if is_blank_row(row):
                 self.blank_rows += 1
                 continue
-            record = shape(row)
+            shaped = shape(row)
             if repairs and repairs.get(index):
-                keep_raw(record, repairs[index])
+                keep_raw(shaped, repairs[index])
             for name, value in filled:
                 # A row that does not say which campaign/skill/agent it is for gets the one asked.
-                if not record.get(name):
-                    record[name] = value
-            if finish is not None:
-                finish(record)
-            number(record)
+                if not shaped.get(name):
+                    shaped[name] = value
+            complete(shaped)
+            number(shaped)
+            # In the schema's order: the same bytes whatever order the reply's keys came in.
+            record = empty.copy()
+            record.update(shaped)
             yield record
         # Said once the rows are out: a streamed reply's repairs are known only as it is read.
         if reply.repairs:
@@ -158,8 +201,9 @@ class RowPipeline:
         if voice_ids is None:
             return
         rows = iter(reply.each_row())
+        pairs = ((row.get(voice_ids.id_field), row.get(voice_ids.timestamp)) for row in rows)
         try:
-            mismatch = zone_mismatch(rows, voice_ids.id_field, voice_ids.timestamp, self._clock)
+            mismatch = zone_mismatch(pairs, self._clock)
         finally:
             close = getattr(rows, "close", None)
             if close is not None:  # a streamed reply's reader lets go of its file

@@ -24,7 +24,7 @@ import typing as t
 
 from tap_wolkvox.declarations.model import REPORT_DATE, Field, Kind
 from tap_wolkvox.replies.errors import WolkvoxError
-from tap_wolkvox.rows.shaper import UNREADABLE_INSTANT
+from tap_wolkvox.rows.pipeline import NOTHING_MORE, Completion
 from tap_wolkvox.time.margin import (
     LEARNED_KEY,
     STATE_KEY,
@@ -121,22 +121,25 @@ class EventGrain:
         """A reply that may be cut: its window is split in halves and read again."""
         log("%s: window %s %s; splitting it", self.report.stream, window, why)
 
-    def finish_for(self, window: Window) -> Callable[[dict[str, t.Any]], None]:  # noqa: ARG002
-        """What completes a record: the same for every window (see :meth:`finish`)."""
-        return self.finish
-
-    def finish(self, record: dict[str, t.Any]) -> None:
-        """Derive the timestamp where it is nested, and count the row for the margin."""
+    def completion_for(self, window: Window) -> Completion:  # noqa: ARG002
+        """What a record gets: its timestamp derived where it is nested, counted for the margin."""
         key = self.report.timestamp
         if key is None:
+            return NOTHING_MORE
+        return Completion(
+            timestamp=key,
+            count=None if self._tally is None else self._tally.count,
+            derive=self._derive if self.report.timestamp_source else None,
+        )
+
+    def _derive(self, record: dict[str, t.Any]) -> None:
+        """The timestamp of a row that has none of its own: the earliest of its nested ones."""
+        key, source = self.report.timestamp, self.report.timestamp_source
+        if key is None or source is None:
             return
-        if self.report.timestamp_source:
-            outer, inner = self.report.timestamp_source.split("[].", 1)
-            stamps = [i[inner] for i in record.get(outer) or () if i.get(inner)]
-            record[key] = min(stamps) if stamps else None
-        stamp = record[key]
-        if stamp and stamp != UNREADABLE_INSTANT and self._tally is not None:
-            self._tally.count(stamp)
+        outer, inner = source.split("[].", 1)
+        stamps = [i[inner] for i in record.get(outer) or () if i.get(inner)]
+        record[key] = min(stamps) if stamps else None
 
     def window_read(
         self,
@@ -333,14 +336,9 @@ class DailyGrain:
     def note_progress(self, state: dict[str, t.Any], sent_at: dt.datetime, *, last: bool) -> None:
         """Nothing but the bookmark: a day's totals are read whole."""
 
-    def finish_for(self, window: Window) -> Callable[[dict[str, t.Any]], None]:
-        """What completes a record of ``window``: the day it covers."""
-        day = window.start.date().isoformat()
-
-        def stamp(record: dict[str, t.Any]) -> None:
-            record[REPORT_DATE] = day
-
-        return stamp
+    def completion_for(self, window: Window) -> Completion:
+        """What a record of ``window`` gets: the day it covers."""
+        return Completion(values={REPORT_DATE: window.start.date().isoformat()})
 
     def log_run(self, log: Log) -> None:
         """Nothing more to say at the end of the run."""

@@ -172,6 +172,7 @@ class WolkvoxStream(SeamStream):
             self.logger,
             api=self.api,
             stream=self.name,
+            order=list(self.schema["properties"]),
             key=[k for k in self.primary_keys if k != OCCURRENCE],
             identifying=tuple(k for k in declared_key if k not in added),
             hidden=self.hidden_fields,

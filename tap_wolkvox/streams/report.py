@@ -234,7 +234,7 @@ class ReportStream(WolkvoxStream):
             reply,
             where=f" for window {window}",
             asked=asked,
-            finish=self.grain.finish_for(window),
+            completion=self.grain.completion_for(window),
         )
 
     def _fetch(self, window: Window, asked: dict[str, str], context: Context | None) -> Answer:

@@ -22,13 +22,13 @@ from typing_extensions import override
 from tap_wolkvox.declarations.information import INFORMATION_PATH, READ_AT, Dimension
 from tap_wolkvox.declarations.model import OCCURRENCE
 from tap_wolkvox.replies.errors import NotWolkvoxError, ReportUnavailableError, WolkvoxError
-from tap_wolkvox.rows.shaper import is_blank
+from tap_wolkvox.rows.pipeline import Completion
 from tap_wolkvox.settings import listed_ids
 from tap_wolkvox.streams.http import GaveUpError, WolkvoxStream
 from tap_wolkvox.time.timestamps import format_instant
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Iterable, Iterator
 
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
@@ -64,18 +64,9 @@ class TableGrain:
         )
         raise WolkvoxError(msg)
 
-    def finish_for(
-        self, read_at: str, ids: list[str] | None, id_field: str
-    ) -> Callable[[dict[str, t.Any]], None]:
-        """What completes a record read at ``read_at``: the stamp, and its ID for ``ids``."""
-
-        def finish(record: dict[str, t.Any]) -> None:
-            record[READ_AT] = read_at
-            if ids is not None and not is_blank(record[id_field]):
-                # (a row kept without its ID names nothing to ask about: skills for skill_agents)
-                ids.append(str(record[id_field]))
-
-        return finish
+    def completion(self, read_at: str, ids: list[str] | None, id_field: str) -> Completion:
+        """What a record read at ``read_at`` gets: that instant; its ID goes to ``ids``."""
+        return Completion(values={READ_AT: read_at}, ids=ids, id_field=id_field)
 
 
 class TableStream(WolkvoxStream):
@@ -222,10 +213,10 @@ class TableStream(WolkvoxStream):
     def records_of(self, reply: Reply, asked: Context | None) -> Iterator[dict[str, t.Any]]:
         """The records of a whole ``reply``, asked for ``asked`` (a skill), stamped now."""
         self.extracted_at = self.run.settings.clock.utc_now()
-        finish = self.grain.finish_for(
+        completion = self.grain.completion(
             format_instant(self.extracted_at), self.ids, self.primary_keys[0]
         )
-        return self.pipeline.records(reply, asked=asked, finish=finish)
+        return self.pipeline.records(reply, asked=asked, completion=completion)
 
     @override
     def summary(self) -> dict[str, t.Any]:

@@ -145,22 +145,19 @@ class ZoneMismatchError(WolkvoxError):
 
 
 def zone_mismatch(
-    rows: Iterable[dict[str, t.Any]],
-    id_field: str,
-    timestamp: str,
-    clock: OperationClock,
+    pairs: Iterable[tuple[object, object]], clock: OperationClock
 ) -> ZoneMismatch | None:
-    """What the voice IDs of ``rows`` say against ``clock``'s zone: None when they agree.
+    """What the voice IDs of the rows say against ``clock``'s zone: None when they agree.
 
-    Rows whose ``id_field`` is no voice ID or whose ``timestamp`` is no wall-clock time are
-    passed over; of the others, the first :data:`SAMPLE_ROWS` are read (among the reply's first
-    five times as many rows: a large reply is never read twice). The median row decides (a few
-    odd IDs cannot), and only a difference of :data:`ZONE_MISMATCH` or more counts.
+    ``pairs`` holds each row's voice ID and the wall-clock timestamp it pairs with. Rows whose
+    ID is no voice ID or whose timestamp is no wall-clock time are passed over; of the others,
+    the first :data:`SAMPLE_ROWS` are read (among the reply's first five times as many rows: a
+    large reply is never read twice). The median row decides (a few odd IDs cannot), and only a
+    difference of :data:`ZONE_MISMATCH` or more counts.
     """
     witnesses: list[tuple[dt.timedelta, dt.timedelta, dt.datetime]] = []
-    for row in islice(rows, SAMPLE_ROWS * 5):
-        epoch = voice_id_epoch(row.get(id_field))
-        stamp = row.get(timestamp)
+    for voice_id, stamp in islice(pairs, SAMPLE_ROWS * 5):
+        epoch = voice_id_epoch(voice_id)
         wall = parse_wall_clock(stamp) if isinstance(stamp, str) else None
         if epoch is None or wall is None:
             continue
