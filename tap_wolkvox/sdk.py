@@ -39,6 +39,13 @@ S9. Where a stream-map expression failed on a record (:func:`failed_map_expressi
     ``CustomStreamMap._eval`` in the traceback holds both (``self.stream_alias``,
     ``property_name``, None for ``__filter__``). Guard: a failing expression is located.
 
+S10. ``Stream._tap`` (its ``message_writer``): the fast path writes a reply's RECORD lines as
+    they are, in one write, through the tap's writer (:meth:`SeamStream.write_record_lines`),
+    instead of the SDK's record loop; the SDK's path is kept for stream maps, deselected
+    properties, flattening and ``--test`` (``ABORT_AT_RECORD_COUNT``). Assumes the SDK's record
+    loop adds nothing to a plain record (S2) and that its writer is the tap's. Guard: the fast
+    path's lines are the SDK path's, byte for byte (tests/test_fast_path.py).
+
 Tap (:class:`SeamTap`):
 
 T1. ``PluginBase._env_var_config``: ``--config ENV`` reading, with numbers read by the tap (the
@@ -85,6 +92,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
 import typing as t
 from functools import cached_property
 
@@ -225,6 +233,20 @@ class SeamStream(RESTStream[t.Any]):
         By default the evaluator's own exception; the tap's streams say it in one sentence.
         """
         return exc
+
+    @property
+    def writes_plain_records(self) -> bool:
+        """S10: records may go out as RECORD lines written by the stream itself."""
+        return self.records_are_plain and self.ABORT_AT_RECORD_COUNT is None
+
+    def write_record_lines(self, lines: bytes) -> None:
+        """S10: write whole RECORD lines through the tap's message writer (no flush)."""
+        writer = self._tap.message_writer
+        write = getattr(writer, "write_lines", None)
+        if write is None:
+            sys.stdout.buffer.write(lines)
+        else:
+            write(lines)
 
     def write_state_now(self) -> None:
         """S3: emit this stream's state now (a window's records are all out)."""

@@ -42,10 +42,10 @@ def decode(body: bytes) -> tuple[Any, int]:
     except (msgspec.DecodeError, UnicodeDecodeError):
         # Only replies msgspec refuses pay for the repairs.
         return _decode_leniently(body)
-    return payload, _nul_escapes(body)
+    return payload, nul_escapes(body)
 
 
-def _nul_escapes(body: bytes) -> int:
+def nul_escapes(body: bytes) -> int:
     """:data:`ESCAPES` when a body msgspec read may hold a NUL, else :data:`SOUND`."""
     # A body without any backslash (most are) is told apart by one memchr.
     return ESCAPES if b"\\" in body and _NUL_ESCAPE.search(body) else SOUND
@@ -62,7 +62,7 @@ def _decode_leniently(body: bytes) -> tuple[Any, int]:
     if body.startswith(_BOM):
         body = body[len(_BOM) :]
         try:
-            return msgspec.json.decode(body), _nul_escapes(body)
+            return msgspec.json.decode(body), nul_escapes(body)
         except (msgspec.DecodeError, UnicodeDecodeError):
             pass
     try:

@@ -24,7 +24,7 @@ _ANNOUNCED = re.compile(
 class Reply:
     """A usable answer: the rows of one window (empty when the API said 404)."""
 
-    rows: list[dict[str, Any]]
+    rows: list[Any]
     empty_window: bool = False
     #: How many ``null`` entries of ``data`` were left out of ``rows``.
     skipped: int = 0
@@ -40,6 +40,9 @@ class Reply:
     #: How many rows the envelope's ``msg`` says were found, when it says a number and
     #: ``data`` is a list (an object ``data``, cdr_4's buckets, is not compared).
     announced: int | None = None
+    #: The rows are Structs of the stream's declaration (the fast path, rows/typed.py), not
+    #: dicts.
+    typed: bool = False
 
     def close(self) -> None:
         """Let go of the spilled body, if any: its temporary file is then gone."""

@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 
 from tap_wolkvox.declarations.model import OCCURRENCE
 from tap_wolkvox.replies.reply import repaired
-from tap_wolkvox.rows.shaper import UNREADABLE_INSTANT, RowShaper, is_blank, is_blank_row
+from tap_wolkvox.rows.shaper import (
+    UNREADABLE_INSTANT,
+    RowShaper,
+    is_blank,
+    is_blank_row,
+)
 from tap_wolkvox.time.clocks import ZoneMismatchError, zone_mismatch
 
 if t.TYPE_CHECKING:
@@ -25,6 +30,7 @@ if t.TYPE_CHECKING:
 
     from tap_wolkvox.declarations.model import Field, VoiceIds
     from tap_wolkvox.replies.reply import Reply
+    from tap_wolkvox.rows.typed import Complete, TypedRows
     from tap_wolkvox.time.timestamps import OperationClock
 
 
@@ -121,7 +127,11 @@ class RowPipeline:
         self._clock = clock
         self._logger = logger
         self._empty_record = dict.fromkeys(order)
+        #: What a row may send itself (the rest are the tap's columns).
+        self._sent = tuple(f.name for f in fields)
         self._key = tuple(key)
+        #: The fast path's loops, by what they fill (see rows/typed.py).
+        self._completers: dict[tuple[t.Any, ...], Complete] = {}
         self._buckets = buckets
         self._voice_ids = voice_ids
         #: Rows whose every value was blank, skipped (said once, at the end of the run).
@@ -185,23 +195,84 @@ class RowPipeline:
                 "Report %s (%s): the reply%s %s", self.api, self.stream, where, repaired(reply)
             )
 
+    def lines(  # noqa: PLR0913
+        self,
+        reply: Reply,
+        typed: TypedRows,
+        prefix: bytes,
+        suffix: bytes,
+        *,
+        where: str = "",
+        asked: Mapping[str, t.Any] | None = None,
+        completion: Completion = NOTHING_MORE,
+    ) -> tuple[bytes, int]:
+        """:meth:`records` for a reply on the fast path: its RECORD lines, and how many.
+
+        The rows of ``reply`` are ``typed``'s Structs; each is made the record :meth:`records`
+        would make, then all are written between ``prefix`` and ``suffix`` in one go.
+        """
+        self._check_zone(reply, typed.getter)
+        if reply.skipped:
+            self._logger.warning(
+                "Report %s (%s): the reply%s held null entries in 'data' (%d); they were skipped",
+                self.api,
+                self.stream,
+                where,
+                reply.skipped,
+            )
+        asked = asked or {}
+        counts = completion.timestamp if completion.count is not None else None
+        collects = completion.id_field if completion.ids is not None else None
+        shape = (typed, tuple(asked), tuple(completion.values), counts, collects)
+        complete = self._completers.get(shape)
+        if complete is None:
+            complete = typed.completer(
+                self.shaper.typed_plan(),
+                self.shaper,
+                self._key,
+                tuple(asked),
+                tuple(completion.values),
+                counts=counts,
+                collects=collects,
+            )
+            self._completers[shape] = complete
+        skipped = [0]
+        kept = complete(
+            reply.rows,
+            tuple(asked.values()),
+            tuple(completion.values.values()),
+            completion.count,
+            completion.ids,
+            {},
+            skipped,
+        )
+        self.blank_rows += skipped[0]
+        return typed.lines(kept, prefix, suffix), len(kept)
+
     def _rows(self, data: Iterable[dict[str, t.Any]]) -> Iterable[dict[str, t.Any]]:
         """The rows of a reply's ``data``: bucketed objects become one row per bucket."""
         if self._buckets is None:
             return data
         return _unbucket(data, self._buckets)
 
-    def _check_zone(self, reply: Reply) -> None:
+    def _check_zone(
+        self, reply: Reply, getter: Callable[..., Callable[[t.Any], t.Any]] | None = None
+    ) -> None:
         """Stop before any row of ``reply`` goes out if its voice IDs contradict ``timezone``.
 
         Read in the wrong zone, every instant is shifted and the bookmark runs ahead of (or
         behind) the operation's clock: rows would be skipped for good, without a word.
+        ``getter`` reads a Struct's fields (the fast path); a dict row is read by key.
         """
         voice_ids = self._voice_ids
         if voice_ids is None:
             return
         rows = iter(reply.each_row())
-        pairs = ((row.get(voice_ids.id_field), row.get(voice_ids.timestamp)) for row in rows)
+        pairs: Iterable[tuple[object, object]]
+        if getter is None:
+            pairs = ((row.get(voice_ids.id_field), row.get(voice_ids.timestamp)) for row in rows)
+        else:
+            pairs = map(getter(voice_ids.id_field, voice_ids.timestamp), rows)
         try:
             mismatch = zone_mismatch(pairs, self._clock)
         finally:

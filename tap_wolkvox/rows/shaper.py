@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 import typing as t
+from dataclasses import dataclass
+
+import msgspec
 
 from tap_wolkvox.declarations.model import EXTRA, UNPARSED, Field, Kind
 from tap_wolkvox.rows.values import (
@@ -77,6 +80,21 @@ def is_blank_row(row: dict[str, t.Any]) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class TypedPlan:
+    """What the shaper does to a row, for the fast path to do the same (rows/typed.py)."""
+
+    #: The fields a row may send, in declaration order.
+    fields: tuple[str, ...]
+    #: The fields read into a type (not text), with their kind and conversion.
+    typed: tuple[tuple[str, Kind, Callable[[str], t.Any]], ...]
+    #: The typed fields that are key parts (a blank one is kept raw, with a warning).
+    typed_key: frozenset[str]
+    #: The key parts that get a stand-in when null, with it.
+    stand_ins: tuple[tuple[str, t.Any], ...]
+    clock: OperationClock
+
+
 #: What a warning says instead of the value of a field that a stream map transforms or removes.
 HIDDEN = "hidden: a stream map transforms this field"
 
@@ -118,6 +136,8 @@ class RowShaper:
         #: The declared names in declaration order: a record's keys come out in one order.
         self._declared = tuple(f.name for f in fields)
         self._aliases = {alias: f.name for f in fields for alias in f.aliases}
+        self._clock = clock
+        self._kinds = {f.name: f.kind for f in fields}
         self._typed: list[tuple[str, Callable[[str], t.Any]]] = []
         self._nested: list[tuple[str, RowShaper]] = []
         for f in fields:
@@ -176,6 +196,41 @@ class RowShaper:
         row[EXTRA] = extra
         return row
 
+    def typed_plan(self) -> TypedPlan:
+        """What the fast path (rows/typed.py) does to a row, said by this shaper's fields."""
+        return TypedPlan(
+            fields=self._declared,
+            typed=tuple((name, self._kinds[name], convert) for name, convert in self._typed),
+            typed_key=self._typed_key,
+            stand_ins=self._key_stand_ins,
+            clock=self._clock,
+        )
+
+    def blank_key_typed(
+        self,
+        name: str,
+        value: str | None,
+        row: t.Any,
+        attribute: t.Mapping[str, str],
+        unparsed: dict[str, str | None] | None,
+    ) -> dict[str, str | None]:
+        """:meth:`shape`'s blank key part, for a Struct row (the fast path's rare case)."""
+        return self._blank_key(name, value, _Named(row, attribute), unparsed)
+
+    def unreadable_typed(
+        self,
+        name: str,
+        value: str,
+        row: t.Any,
+        attribute: t.Mapping[str, str],
+        unparsed: dict[str, str | None] | None,
+    ) -> dict[str, str | None]:
+        """:meth:`shape`'s unreadable value, for a Struct row (the fast path's rare case)."""
+        unparsed = unparsed or {}
+        unparsed[name] = value
+        self._warn_unparsed(name, value, _Named(row, attribute))
+        return unparsed
+
     def keep_raw(self, row: dict[str, t.Any], raw: dict[str, str]) -> None:
         """Add ``raw`` (field name -> raw text) to the :data:`UNPARSED` of a shaped row."""
         row[UNPARSED] = {**(row[UNPARSED] or {}), **raw}
@@ -184,7 +239,7 @@ class RowShaper:
         self,
         name: str,
         value: str | None,
-        row: dict[str, t.Any],
+        row: t.Mapping[str, t.Any],
         unparsed: dict[str, str | None] | None,
     ) -> dict[str, str | None]:
         """A typed key part was blank: keep what was sent (null too) and say so."""
@@ -278,7 +333,7 @@ class RowShaper:
             return f"({HIDDEN})"
         return "null" if value is None else repr(value)
 
-    def _row_label(self, row: dict[str, t.Any]) -> str:
+    def _row_label(self, row: t.Mapping[str, t.Any]) -> str:
         """The row's key values (but the timestamp), as warnings name a row."""
         return ", ".join(
             f"{name}={self._shown(name, row[name])}" for name in self._label_keys if name in row
@@ -300,7 +355,7 @@ class RowShaper:
         )
 
     def _warn_unparsed(
-        self, name: str, value: str | None, row: dict[str, t.Any], *, blank: bool = False
+        self, name: str, value: str | None, row: t.Mapping[str, t.Any], *, blank: bool = False
     ) -> None:
         if name == self._timestamp:
             stand_in = dict(self._key_stand_ins).get(name)
@@ -393,3 +448,21 @@ def _converter(kind: Kind, clock: OperationClock) -> Callable[[str], t.Any]:
         Kind.NUMBER: parse_number,
         Kind.PERCENT: parse_percent,
     }[kind]
+
+
+class _Named(t.Mapping[str, t.Any]):
+    """A Struct row read by field name, for the few warnings that name a row's key values."""
+
+    def __init__(self, row: t.Any, attribute: t.Mapping[str, str]) -> None:
+        self._row = row
+        self._attribute = attribute
+
+    def __getitem__(self, name: str) -> t.Any:
+        value = getattr(self._row, self._attribute[name])
+        return None if value is msgspec.UNSET else value
+
+    def __iter__(self) -> t.Iterator[str]:
+        return iter(self._attribute)
+
+    def __len__(self) -> int:
+        return len(self._attribute)

@@ -87,15 +87,23 @@ class LineWriter(MsgSpecWriter):
 
     @override
     def write_message(self, message: Message) -> None:
-        line = self.format_message(message)
+        # Every message but the bulk RECORD lines goes out at once (the lines before it too).
+        self._write(self.format_message(message), flush=True)
+
+    def write_lines(self, lines: bytes) -> None:
+        """Write whole RECORD lines (the fast path), left for the next message to flush."""
+        self._write(lines, flush=False)
+
+    def _write(self, data: bytes | bytearray, *, flush: bool) -> None:
         self.writing = True
         try:
-            written = sys.stdout.buffer.write(line)
-            if written < len(line):  # cut short by a signal
-                rest = memoryview(line)[written:]
+            written = sys.stdout.buffer.write(data)
+            if written < len(data):  # cut short by a signal
+                rest = memoryview(data)[written:]
                 while rest:
                     rest = rest[sys.stdout.buffer.write(rest) :]
-            sys.stdout.flush()
+            if flush:
+                sys.stdout.flush()
         finally:
             self.writing = False
         if self.pending is not None:

@@ -19,6 +19,10 @@ UTC = dt.timezone.utc
 ONE_SECOND = dt.timedelta(seconds=1)
 ONE_MINUTE = dt.timedelta(minutes=1)
 
+#: Every valid ``:MM:SS`` tail of a wall-clock string: one set lookup checks a row's minutes
+#: and seconds on the hot path.
+VALID_TAILS = frozenset(f":{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+
 _LOCAL_STAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?")
 _DAY = re.compile(r"\d{4}-\d\d-\d\d")
 
@@ -172,21 +176,22 @@ class OperationClock:
         """The operation's current wall-clock time, to the second."""
         return self.wall_clock(self.utc_now())
 
+    @property
+    def utc_hours(self) -> t.Mapping[str, str]:
+        """The UTC hour of each wall-clock hour seen so far, where the offset is whole hours.
+
+        ``"2025-04-03 12"`` -> ``"2025-04-03T17"``; :meth:`to_utc_string` fills it.
+        """
+        return self._utc_hours
+
     def to_utc_string(self, value: str) -> str | None:
         """Convert a Wolkvox timestamp string to the canonical UTC string, or None."""
         # Hot path (once per row): the UTC form of each wall-clock hour is computed once; the
         # minutes and seconds are copied, since operation offsets are whole hours.
         utc_hour = self._utc_hours.get(value[:13])
-        if utc_hour is not None and len(value) == 19:  # noqa: PLR2004
+        if utc_hour is not None:
             tail = value[13:]
-            if (
-                tail[0] == ":"
-                and tail[3] == ":"
-                and tail[1:3].isdigit()
-                and tail[4:].isdigit()
-                and tail[1:3] < "60"
-                and tail[4:] < "60"
-            ):
+            if tail in VALID_TAILS:
                 return f"{utc_hour}{tail}+00:00"
         wall_clock = parse_wall_clock(value)
         if wall_clock is None:
