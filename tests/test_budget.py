@@ -10,8 +10,7 @@ from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.run.budget import NEXT_RUN_STARTS_WITH, next_start, run_order
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tap_wolkvox.tap import read_run_summary
-from tests.conftest import TapRun, TapRunner, base_config, without_clock_warning
-from tests.test_sync import Q1, spread, utc
+from tests.helpers import Q1, TapRun, TapRunner, base_config, spread, utc, without_clock_warning
 
 # 90 days in windows of 7: 13 requests for the transfers alone.
 WEEKLY = {"window_days": 7}

@@ -28,8 +28,7 @@ from tap_wolkvox.time.clocks import (
     zone_mismatch,
 )
 from tap_wolkvox.time.timestamps import UTC, OperationClock, load_timezone
-from tests.conftest import TOKEN, Clock, TapRun, base_config, run_in_process
-from tests.test_sync import keys, spread
+from tests.helpers import TOKEN, Clock, TapRun, base_config, keys, run_in_process, spread
 
 #: The official samples of shared/wolkvox-api/README.md §6: (id, wall-clock date, epoch).
 SAMPLES = [

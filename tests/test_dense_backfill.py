@@ -7,8 +7,7 @@ import math
 import typing as t
 
 from tap_wolkvox.sandbox.server import SortedRows
-from tests.conftest import TapRunner, base_config
-from tests.test_sync import keys, spread
+from tests.helpers import TapRunner, base_config, keys, spread
 
 if t.TYPE_CHECKING:
     from tap_wolkvox.sandbox.server import WolkvoxSimulator

@@ -22,7 +22,7 @@ import pytest
 
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tests.conftest import SERVER_AFTER_END
+from tests.helpers import SERVER_AFTER_END
 from tests.meltano_project import ROOT, meltano, meltano_env
 from tests.postgres import free_port
 

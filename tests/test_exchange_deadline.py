@@ -18,8 +18,7 @@ import pytest
 
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tap_wolkvox.streams import http as client
-from tests.conftest import TOKEN, Clock, TapRun, base_config, run_in_process
-from tests.test_sync import keys, transfer
+from tests.helpers import TOKEN, Clock, TapRun, base_config, keys, run_in_process, transfer
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator

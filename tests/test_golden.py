@@ -32,7 +32,7 @@ from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tap_wolkvox.tap import TapWolkvox, read_run_summary
-from tests.conftest import TOKEN, Clock, catalog_selecting
+from tests.helpers import TOKEN, Clock, catalog_selecting, signal_handlers_kept
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -110,7 +110,7 @@ def _sync(
     returncode = 0
     try:
         out = io.TextIOWrapper(output, encoding="utf-8")
-        with contextlib.redirect_stdout(out):
+        with signal_handlers_kept(), contextlib.redirect_stdout(out):
             try:
                 tap = TapWolkvox(config=config, state=state, catalog=catalog, utc_now=clock.utc_now)
                 tap.sync_all()

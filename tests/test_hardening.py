@@ -15,8 +15,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tap_wolkvox.sandbox.server import Fault, StaticRows, WolkvoxSimulator
-from tests.conftest import TOKEN, Clock, TapRunner, base_config, run_in_process
-from tests.test_sync import keys, spread, transfer
+from tests.helpers import (
+    TOKEN,
+    Clock,
+    TapRunner,
+    base_config,
+    keys,
+    run_in_process,
+    spread,
+    transfer,
+)
 
 STAMP = "%Y-%m-%d %H:%M:%S"
 Q1 = (dt.datetime(2025, 1, 1), dt.datetime(2025, 3, 31, 23, 59, 59))

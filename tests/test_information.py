@@ -23,7 +23,7 @@ from tap_wolkvox.sandbox.information import SampleInformation, agents_in_skill, 
 from tap_wolkvox.sandbox.operation import AGENTS, SKILLS, SampleOperation
 from tap_wolkvox.sandbox.server import Fault, StaticRows, WolkvoxSimulator
 from tap_wolkvox.tap import TapWolkvox
-from tests.conftest import TOKEN, Clock, TapRun, base_config, run_in_process
+from tests.helpers import TOKEN, Clock, TapRun, base_config, run_in_process
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator

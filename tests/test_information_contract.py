@@ -23,7 +23,7 @@ from tap_wolkvox.declarations.information import DIMENSIONS, INFORMATION_REPORTS
 from tap_wolkvox.declarations.model import KEY_STAND_INS, OCCURRENCE, Field
 from tap_wolkvox.streams.dimensions import DimensionStream, InformationEventStream
 from tap_wolkvox.tap import TapWolkvox
-from tests.test_contract import by_spelling, check_row, fill_row, fill_rows
+from tests.helpers import by_spelling, check_row, fill_row, fill_rows
 
 INFORMATION: dict[str, t.Any] = json.loads(
     (Path(__file__).parent / "data" / "information.json").read_text(encoding="utf-8")

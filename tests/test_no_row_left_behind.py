@@ -16,19 +16,21 @@ from pathlib import Path
 import pytest
 
 from tap_wolkvox.sandbox.server import Fault, LateRows, StaticRows, WolkvoxSimulator
-from tests.conftest import (
+from tests.helpers import (
     TOKEN,
     Clock,
     TapRun,
     TapRunner,
     base_config,
     catalog_selecting,
+    keys,
     parse_messages,
     run_in_process,
+    spread,
     tap_command,
     tap_env,
+    transfer,
 )
-from tests.test_sync import keys, spread, transfer
 
 DATA = Path(__file__).parent / "data"
 MORNING = (dt.datetime(2025, 3, 10, 8), dt.datetime(2025, 3, 10, 11, 59, 59))

@@ -23,7 +23,7 @@ from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tests.conftest import SERVER_AFTER_END
+from tests.helpers import SERVER_AFTER_END
 from tests.meltano_project import ROOT, meltano, meltano_env
 
 if t.TYPE_CHECKING:

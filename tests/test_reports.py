@@ -11,7 +11,7 @@ from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.declarations.model import Kind, Report
 from tap_wolkvox.sandbox.generated import GeneratedTotals, generated_sources
 from tap_wolkvox.sandbox.server import StaticRows, WolkvoxSimulator
-from tests.conftest import TOKEN, Clock, TapRunner, base_config, run_in_process
+from tests.helpers import TOKEN, Clock, TapRunner, base_config, run_in_process
 
 EVENTS = [r for r in REPORTS if r.grain == "event"]
 AGGREGATES = [r for r in REPORTS if r.grain == "aggregate"]

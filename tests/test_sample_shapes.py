@@ -31,7 +31,7 @@ from tap_wolkvox.sandbox.generated import (
     sample_spelling,
 )
 from tap_wolkvox.sandbox.server import StaticRows, WolkvoxSimulator
-from tests.conftest import TOKEN, TapRunner, base_config
+from tests.helpers import TOKEN, TapRunner, base_config
 
 if t.TYPE_CHECKING:
     from types import ModuleType

@@ -10,7 +10,7 @@ import pytest
 
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
 from tap_wolkvox.settings import SettingsError, config_errors, read_settings
-from tests.conftest import (
+from tests.helpers import (
     TOKEN,
     Clock,
     TapRunner,
@@ -19,8 +19,8 @@ from tests.conftest import (
     run_in_process,
     tap_command,
     tap_env,
+    transfer,
 )
-from tests.test_sync import transfer
 
 
 @pytest.mark.parametrize(

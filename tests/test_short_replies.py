@@ -18,8 +18,7 @@ from tap_wolkvox.replies import bodies
 from tap_wolkvox.replies.errors import announced_rows, interpret, interpret_spilled
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tap_wolkvox.tap import read_run_summary
-from tests.conftest import TOKEN, Clock, TapRun, base_config, run_in_process
-from tests.test_sync import keys, transfer
+from tests.helpers import TOKEN, Clock, TapRun, base_config, keys, run_in_process, transfer
 
 JANUARY = {"end_date": "2025-01-31T23:59:59"}
 WINDOW = "2025-01-01 00:00:00..2025-01-31 23:59:59"

@@ -17,18 +17,19 @@ from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
 from tap_wolkvox.settings import CONFIG_SCHEMA, unknown_variables
 from tap_wolkvox.tap import NOTHING_SELECTED, TapWolkvox
-from tests.conftest import (
+from tests.helpers import (
+    Q1,
     TOKEN,
     Clock,
     TapRunner,
     base_config,
     parse_messages,
     run_in_process,
+    spread,
     tap_command,
     tap_env,
     without_clock_warning,
 )
-from tests.test_sync import Q1, spread
 
 #: A value no log line may show.
 VALUE = "value-never-shown-4242"

@@ -14,15 +14,18 @@ import pytest
 
 from tap_wolkvox.replies import bodies
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
-from tests.conftest import (
+from tests.helpers import (
+    Q1,
     TOKEN,
     Clock,
     TapRunner,
     base_config,
+    keys,
     killed_run,
     run_in_process,
+    spread,
+    transfer,
 )
-from tests.test_sync import Q1, keys, spread, transfer
 
 JANUARY = {"end_date": "2025-01-31T23:59:59"}
 
