@@ -9,6 +9,7 @@ run writes (the system database, state, output) goes under the test's temporary 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -54,3 +55,51 @@ def meltano(
             f"meltano {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
         )
     return done.stdout, done.stderr
+
+
+#: What a fresh clone has after `make venv` and a first `meltano run`, linked rather than
+#: rebuilt (minutes of installs): the two venvs, and Meltano's plugin venvs. A `meltano run`
+#: reuses a plugin venv whose install arguments are unchanged (tap-wolkvox's `-e .`), so these
+#: links are only read.
+INSTALLED = (".venv", ".venv-meltano", ".meltano/extractors", ".meltano/loaders")
+
+
+def fresh_clone(where: Path) -> Path:
+    """A copy of the project's files at ``where`` as a fresh clone has them, set up.
+
+    The files are the repository's tracked ones, as they are in the work tree now (so the copy
+    holds the change under test), with their times kept: ``make venv`` then finds the venvs
+    current, as it does after the set-up command. Nothing a run writes (``output/``,
+    ``.meltano/meltano.db``) is shared with the project.
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (where / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, where / name)
+    for name in INSTALLED:
+        (where / name).parent.mkdir(parents=True, exist_ok=True)
+        (where / name).symlink_to(ROOT / name, target_is_directory=True)
+    return where
+
+
+def clone_env(clone: Path, **settings: str) -> dict[str, str]:
+    """The environment of a newcomer's shell in ``clone``: the README's PATH line, no settings.
+
+    Meltano keeps its system database (and so the state) in the clone's .meltano/, as it does
+    for a user.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(PLUGIN_PREFIXES)}
+    env.update(
+        PATH=f"{clone / '.venv' / 'bin'}{os.pathsep}{clone / '.venv-meltano' / 'bin'}"
+        f"{os.pathsep}{env.get('PATH', '')}",
+        MELTANO_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    env.update(settings)
+    return env
