@@ -20,15 +20,18 @@ import subprocess
 import sys
 import typing as t
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tap_wolkvox.declarations.model import EXTRA, UNPARSED, Field, Kind
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
     from tap_wolkvox.sandbox.server import WolkvoxSimulator
+
+#: The repository's root.
+ROOT = Path(__file__).resolve().parents[1]
 
 TOKEN = "s3cr3t-t0ken-value-0123456789"  # noqa: S105 - the simulator's token in tests
 

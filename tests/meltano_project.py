@@ -11,11 +11,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
 MELTANO_BIN = ROOT / ".venv-meltano" / "bin"
 MELTANO = MELTANO_BIN / "meltano"
 # Settings that must not leak from the caller's shell into a test's plugins.

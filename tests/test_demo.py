@@ -85,7 +85,9 @@ def test_the_demo_leaves_the_users_rows_and_state_alone(tmp_path: Path) -> None:
         load(FIRST)
         first_rows = chats_rows(clone)
         first_state = user_state(clone, user)
-        assert len(first_rows) == len(source.rows(f"{START} 00:00:00", FIRST.strftime(STAMP), "~")) > 0
+        assert (
+            len(first_rows) == len(source.rows(f"{START} 00:00:00", FIRST.strftime(STAMP), "~")) > 0
+        )
 
         # The demo, as `make demo` runs it (a short pause: the second run finds fewer rows anyway).
         demo = run(

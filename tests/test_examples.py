@@ -22,8 +22,8 @@ import pytest
 
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tests.helpers import SERVER_AFTER_END
-from tests.meltano_project import ROOT, meltano, meltano_env
+from tests.helpers import ROOT, SERVER_AFTER_END
+from tests.meltano_project import meltano, meltano_env
 from tests.postgres import free_port
 
 EXAMPLE = ROOT / "examples" / "cli"

@@ -142,6 +142,7 @@ TRANSITIONS = {
 }
 
 
+@pytest.mark.e2e  # a day of five-minute polls per zone: about 10 s each
 @pytest.mark.parametrize("name", list(TRANSITIONS))
 def test_polling_across_a_daylight_saving_change_loses_no_row(name: str) -> None:
     zone, transition = TRANSITIONS[name]
