@@ -11,14 +11,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from typing import TYPE_CHECKING
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from tests.helpers import ROOT
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 MELTANO_BIN = ROOT / ".venv-meltano" / "bin"
 MELTANO = MELTANO_BIN / "meltano"
@@ -68,13 +66,41 @@ def meltano(
 INSTALLED = (".venv", ".venv-meltano", ".meltano/extractors", ".meltano/loaders")
 
 
+def install_plugins() -> None:
+    """Install meltano.yml's plugins in the project, once, so that a fresh clone can link them.
+
+    A clone's own `meltano run` would otherwise install them through the links, with the tap
+    installed editable from the clone, which is gone after the test.
+    """
+    missing = [
+        name
+        for name in INSTALLED
+        if name.startswith(".meltano")
+        and not all((venv / ".meltano_plugin_fingerprint").exists() for venv in plugin_venvs(name))
+    ]
+    if missing:
+        with tempfile.TemporaryDirectory() as system_database:
+            meltano(["install"], meltano_env(Path(system_database)))
+
+
+def plugin_venvs(kind: str) -> list[Path]:
+    """The venvs of meltano.yml's plugins of ``kind`` (``.meltano/extractors`` ...)."""
+    names = {
+        ".meltano/extractors": ["tap-wolkvox"],
+        ".meltano/loaders": ["target-jsonl", "target-postgres", "target-duckdb"],
+    }[kind]
+    return [ROOT / kind / name / "venv" for name in names]
+
+
 def fresh_clone(where: Path) -> Path:
     """A copy of the project's files at ``where`` as a fresh clone has them, set up.
 
-    The files are the repository's tracked ones, as they are in the work tree now (so the copy
-    holds the change under test), with their times kept: ``make venv`` then finds the venvs
-    current, as it does after the set-up command. Nothing a run writes (``output/``,
-    ``.meltano/meltano.db``) is shared with the project.
+        The files are the repository's tracked ones, as they are in the work tree now (so the copy
+        holds the change under test), with their times kept: ``make venv`` then finds the venvs
+        current, as it does after the set-up command (if they are not, `make venv` in the clone would
+    rebuild the project's venvs through the links: check with ``make --question venv``). Nothing a
+    run writes (``output/``,
+        ``.meltano/meltano.db``) is shared with the project.
     """
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -87,6 +113,7 @@ def fresh_clone(where: Path) -> Path:
         if source.is_file():
             (where / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, where / name)
+    install_plugins()
     for name in INSTALLED:
         (where / name).parent.mkdir(parents=True, exist_ok=True)
         (where / name).symlink_to(ROOT / name, target_is_directory=True)

@@ -110,6 +110,8 @@ def test_the_sandbox_example_loads_duckdb(tmp_path: Path) -> None:
         PORT=str(free_port()),
         TARGET_DUCKDB_FILEPATH=str(database),
     )
+    # The README's PATH line: wolkvox-sandbox (the tap's venv) beside meltano.
+    env["PATH"] = f"{ROOT / '.venv' / 'bin'}{os.pathsep}{env['PATH']}"
     meltano(["install", "extractor", "tap-wolkvox"], env)
     meltano(["install", "loader", "target-duckdb"], env)
     done = subprocess.run(
