@@ -25,7 +25,7 @@ from tap_wolkvox.time.windows import MAX_SPAN_DAYS
 
 DEFAULT_TIMEZONE = "America/Bogota"
 DEFAULT_ROW_CAP = 60_000
-#: Rows Wolkvox publishes after the instant they carry (see README, "Late rows").
+#: Rows Wolkvox publishes after the instant they carry (see docs/operations.md, "Late rows").
 DEFAULT_SETTLE_MINUTES = 15
 MAX_SETTLE_MINUTES = 60 * 24
 

@@ -1,6 +1,6 @@
-"""The README's examples, run as written. First the CLI one: ``examples/cli/run.sh`` with ``config.json``.
+"""The documented examples, run as written. First the CLI one: ``examples/cli/run.sh`` with ``config.json``.
 
-The README includes both files verbatim (``scripts/readme.py``; tests/test_readme.py fails when
+docs/operations.md includes both files verbatim (``scripts/readme.py``; tests/test_readme.py fails when
 they drift apart). Here the script runs twice against a sandbox, with the example config
 pointed at it (api_url, the sandbox's token, and end_date as where each run stops; the
 sandbox's clock, which the tap follows, a day past it), the tap from

@@ -166,7 +166,7 @@ def test_the_extractor_to_copy_carries_the_default_selection() -> None:
 
 
 def test_the_wheel_the_readme_names_builds(tmp_path: Path) -> None:
-    # README, Install: `pip wheel --no-deps . -w dist` and that file as a pip_url.
+    # docs/operations.md, Without Meltano: `pip wheel --no-deps . -w dist`, and that file as a pip_url.
     subprocess.run(
         [
             sys.executable,
