@@ -76,6 +76,17 @@ class TapRun:
     def final_state(self) -> dict[str, t.Any]:
         return self.states()[-1]
 
+    def summary(self, stream: str | None = None) -> dict[str, t.Any]:
+        """The run's counts: its "Run summary" (one JSON object), or one stream's entry in it.
+
+        Tests of what a run did read these rather than the sentences of the log.
+        """
+        from tap_wolkvox.tap import read_run_summary
+
+        found = read_run_summary(self.stderr)
+        assert found is not None, f"no run summary in the log:\n{self.stderr}"
+        return found if stream is None else t.cast("dict[str, t.Any]", found["streams"][stream])
+
     def the_error(self) -> str:
         """The one plain sentence a failed run ends with (no traceback, no token)."""
         assert self.returncode == 1, self.stderr
