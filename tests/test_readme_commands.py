@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import typing as t
+from pathlib import Path
 
 import duckdb
 
@@ -25,14 +26,14 @@ from tests.meltano_project import PLUGIN_PREFIXES, fresh_clone
 from tests.postgres import free_port
 
 if t.TYPE_CHECKING:
-    from pathlib import Path
-
     from tests.postgres import PostgresServer
 
 MARK = "<!-- run: tests/test_readme_commands.py -->"
 BLOCK = re.compile(re.escape(MARK) + r"\n```bash\n(?P<commands>.*?)```", re.DOTALL)
 POSTGRES_SETTING = re.compile(r"TARGET_POSTGRES_(?P<name>[A-Z]+)=\S+")
 STREAMS = {"interaction_transfers", "chats", "call_detail_records"}
+#: What the README's PATH line puts on PATH.
+COMMANDS = ("meltano", "tap-wolkvox", "wolkvox-sandbox")
 
 
 def quick_start() -> list[str]:
@@ -57,10 +58,12 @@ def for_this_machine(commands: str, server: PostgresServer, database: str) -> st
 
 
 def newcomers_shell() -> dict[str, str]:
-    """This machine's environment, without the venvs on PATH and without any plugin setting."""
+    """This machine's environment, without the README's commands on PATH or plugin settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(PLUGIN_PREFIXES)}
     env["PATH"] = os.pathsep.join(
-        part for part in env.get("PATH", "").split(os.pathsep) if ".venv" not in part
+        part
+        for part in env.get("PATH", "").split(os.pathsep)
+        if not any((Path(part) / command).exists() for command in COMMANDS)
     )
     env["MELTANO_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     return env
