@@ -223,6 +223,41 @@ def signal_handlers_kept() -> Iterator[None]:
                 signal.signal(sig, handler)
 
 
+@dataclass
+class Capture:
+    """What a tap run in this process writes: Singer lines on stdout, ``LEVEL | message`` log lines."""
+
+    output: io.BytesIO = field(default_factory=io.BytesIO)
+    log: io.StringIO = field(default_factory=io.StringIO)
+
+    def stdout(self) -> str:
+        return self.output.getvalue().decode()
+
+
+@contextlib.contextmanager
+def in_process() -> Iterator[Capture]:
+    """Capture a tap run in this process; put back the logging and signal handlers after it."""
+    capture = Capture()
+    handler = logging.StreamHandler(capture.log)
+    handler.setFormatter(logging.Formatter("%(levelname)s | %(message)s"))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        with signal_handlers_kept():
+            out = io.TextIOWrapper(capture.output, encoding="utf-8")
+            try:
+                with contextlib.redirect_stdout(out):
+                    yield capture
+            finally:
+                out.flush()
+                out.detach()
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
 def run_in_process(
     config: dict[str, t.Any],
     state: dict[str, t.Any] | None = None,
@@ -238,37 +273,18 @@ def run_in_process(
     from tap_wolkvox.replies.errors import WolkvoxError
     from tap_wolkvox.tap import TapWolkvox
 
-    output = io.BytesIO()
-    log = io.StringIO()
-    handler = logging.StreamHandler(log)
-    handler.setFormatter(logging.Formatter("%(levelname)s | %(message)s"))
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
     returncode = 0
-    try:
-        with signal_handlers_kept():
-            tap = TapWolkvox(
-                config=config,
-                state=state,
-                catalog=catalog_selecting(*streams),
-                utc_now=clock.utc_now,
-            )
-            out = io.TextIOWrapper(output, encoding="utf-8")
-            with contextlib.redirect_stdout(out):
-                try:
-                    tap.sync_all()
-                except WolkvoxError as exc:
-                    log.write(f"ERROR | {exc}\n")
-                    returncode = 1
-            out.flush()
-            out.detach()
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-    stdout = output.getvalue().decode()
-    return TapRun(returncode, stdout, log.getvalue(), parse_messages(stdout))
+    with in_process() as capture:
+        tap = TapWolkvox(
+            config=config, state=state, catalog=catalog_selecting(*streams), utc_now=clock.utc_now
+        )
+        try:
+            tap.sync_all()
+        except WolkvoxError as exc:
+            capture.log.write(f"ERROR | {exc}\n")
+            returncode = 1
+    stdout = capture.stdout()
+    return TapRun(returncode, stdout, capture.log.getvalue(), parse_messages(stdout))
 
 
 def killed_run(

@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.helpers import ROOT
@@ -134,3 +135,25 @@ def clone_env(clone: Path, **settings: str) -> dict[str, str]:
     )
     env.update(settings)
     return env
+
+
+#: The streams meltano.yml selects: what a `meltano run` of the project loads.
+SELECTED = frozenset({"interaction_transfers", "chats", "call_detail_records"})
+
+
+def run_script(args: list[str], cwd: Path, env: dict[str, str]) -> None:
+    """Run a documented script or command lines (``bash ...``); fail the test if it fails."""
+    done = subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def loaded_tables(database: Path) -> dict[str, int]:
+    """The rows of each table in the schema tap_wolkvox of a DuckDB file."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            """SELECT table_name, estimated_size FROM duckdb_tables()
+               WHERE schema_name = 'tap_wolkvox'"""
+        ).fetchall()
+    return {str(name): int(size) for name, size in rows}
