@@ -446,7 +446,8 @@ def test_a_full_daily_reply_says_the_run_stops_not_that_it_splits(
     config = base_config(simulator, end_date="2025-01-02T23:59:59", max_rows_per_request=3)
     run = run_tap(config, streams=["agent_daily_performance"])
     assert run.returncode == 1
-    assert len(simulator.requests) == 1  # no split: a day of totals cannot be
+    # no split: the full day was asked for once (a day of totals cannot be split)
+    assert [r.params["date_ini"][:8] for r in simulator.requests].count("20250102") == 1
     assert "for the single day 2025-01-02" in run.stderr
     assert "the run stops rather than load incomplete totals" in run.stderr
 
