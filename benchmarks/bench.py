@@ -812,8 +812,8 @@ def measure_margin(report: Report) -> None:
     together, with the polling helper of tests/test_no_row_left_behind.py).
     """
     sys.path.insert(0, str(REPO))
+    from tests.helpers import keys  # noqa: PLC0415
     from tests.test_no_row_left_behind import emitted_by, poll_a_morning  # noqa: PLC0415
-    from tests.test_sync import keys  # noqa: PLC0415
 
     rows = 800
     for minutes in (5, 15, 60):

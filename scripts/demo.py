@@ -3,11 +3,16 @@
 ``make demo`` runs ``.venv/bin/python scripts/demo.py``. It
 
 1. starts ``wolkvox-sandbox`` (a local stand-in for the Wolkvox API) on a free port,
-2. installs the Meltano plugins of meltano.yml (quick when they are already installed),
-3. runs ``meltano --environment=demo run tap-wolkvox target-duckdb`` twice: a first load of
-   about two months of history, then, after a short pause, an incremental run that resumes
-   from the bookmark the first one saved and only picks up the transfers made meanwhile,
-4. stops the sandbox and prints a report from output/wolkvox.duckdb.
+2. runs ``meltano --environment=demo run tap-wolkvox target-duckdb`` twice (Meltano installs
+   the plugins the first time): a first load of about two months of history, then, after a
+   short pause, an incremental run that resumes from the bookmark the first one saved and only
+   picks up the transfers made meanwhile,
+3. stops the sandbox and prints a report from output/demo.duckdb.
+
+It never touches the user's data: the ``demo`` environment has a database file of its own
+(output/demo.duckdb, not the ``dev`` loader's output/wolkvox.duckdb) and, being an environment
+of its own, its own state (``demo:tap-wolkvox-to-target-duckdb``); it deletes only that file
+and its own logs (output/demo-*.log) before it starts.
 
 Exit status: 0 on success, 1 when a step fails, 130 on Ctrl-C. The sandbox is always stopped.
 """
@@ -38,7 +43,8 @@ BIN = Path(sys.executable).parent
 # Meltano has a venv of its own (the Makefile builds it), apart from the tap's.
 MELTANO_BIN = ROOT / ".venv-meltano" / "bin"
 OUTPUT = ROOT / "output"
-DATABASE = OUTPUT / "wolkvox.duckdb"
+#: The demo environment's file (meltano.yml): never the dev loader's output/wolkvox.duckdb.
+DATABASE = OUTPUT / "demo.duckdb"
 TABLE = "tap_wolkvox.interaction_transfers"
 SKILLS = "tap_wolkvox.skills"
 STREAM = "interaction_transfers"
@@ -130,6 +136,8 @@ def plugin_env(api_url: str, start_date: str) -> dict[str, str]:
         TAP_WOLKVOX_API_URL=api_url,
         TAP_WOLKVOX_TOKEN="sandbox-token",  # noqa: S106 - the sandbox's well-known token
         TAP_WOLKVOX_START_DATE=start_date,
+        # The demo's own file, whatever meltano.yml's demo environment says.
+        TARGET_DUCKDB_FILEPATH=str(DATABASE),
         MELTANO_SEND_ANONYMOUS_USAGE_STATS="false",
     )
     # The tap and the targets are in .meltano/; PATH must find meltano's own helpers (uv) too.
@@ -406,7 +414,7 @@ def demo(args: argparse.Namespace) -> None:
             raise DemoError(msg)
     OUTPUT.mkdir(exist_ok=True)
     for stale in (DATABASE, DATABASE.with_suffix(".duckdb.wal")):
-        stale.unlink(missing_ok=True)  # a fresh sandbox each time, so a fresh database too
+        stale.unlink(missing_ok=True)  # an earlier demo's: a fresh sandbox, a fresh database
     today = dt.datetime.now(ZoneInfo(ZONE)).date()
     start_date = (today - dt.timedelta(days=HISTORY_DAYS - 1)).isoformat()
 
@@ -419,13 +427,10 @@ def demo(args: argparse.Namespace) -> None:
             f"{args.live_per_minute} new interactions a minute from now on)"
         )
         env = plugin_env(url, start_date)
-        began = time.monotonic()
-        meltano(["install", "tap-wolkvox", "target-duckdb"], env, OUTPUT / "demo-install.log")
-        print(f"* Meltano plugins ready ({time.monotonic() - began:.0f} s)")
-
         print(f"* Loading the interaction_transfers stream into {DATABASE.relative_to(ROOT)}")
         first = run_pipeline(1, env, full_refresh=True)
         print_run(1, f"first load from start_date {start_date}", first, table_rows())
+        print("      (the first run of a fresh clone includes Meltano installing the plugins)")
         print(f"  ... waiting {args.pause:.0f} s while agents keep transferring ...")
         time.sleep(args.pause)
         rows_before = table_rows()

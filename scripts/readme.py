@@ -1,10 +1,11 @@
-"""Regenerate the README's generated parts: settings and streams tables, included examples.
+"""Regenerate the documentation's generated parts: settings and streams tables, included examples.
 
-``python scripts/readme.py`` rewrites the marked sections of README.md; ``--check`` exits 1
-when they are stale (the test suite runs the check). Besides the two tables, every
-``<!-- include:PATH:start -->`` ... ``<!-- include:PATH:end -->`` section holds the file PATH
-verbatim in a code block: the examples live in files that the tests run, and the README shows
-exactly those files.
+``python scripts/readme.py`` rewrites the marked sections of README.md and docs/*.md; ``--check``
+exits 1 when any is stale (the test suite runs the check). The settings table is in README.md,
+the streams table in docs/streams.md (``TABLES``). Every ``<!-- include:PATH:start -->`` ...
+``<!-- include:PATH:end -->`` section, in any of those files, holds the file PATH (from the
+repository's root) verbatim in a code block: the examples live in files that the tests run, and
+the documentation shows exactly those files.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+#: The files whose generated parts are kept current.
+DOCUMENTS = (README, DOCS / "operations.md", DOCS / "streams.md", DOCS / "performance.md")
+#: Which file holds each generated table.
+TABLES = {"settings": README, "streams": DOCS / "streams.md"}
 INCLUDE = re.compile(r"<!-- include:(?P<path>[^ ]+?):start -->")
 LANGUAGES = {".sh": "bash", ".json": "json", ".yml": "yaml", ".yaml": "yaml"}
 
@@ -89,12 +95,16 @@ def included(path: str) -> str:
     return f"```{LANGUAGES.get(file.suffix, '')}\n{file.read_text(encoding='utf-8')}```"
 
 
-def render(text: str) -> str:
-    """``text`` with every generated section replaced."""
-    sections = [("settings", settings_table()), ("streams", streams_table())]
-    sections += [(f"include:{path}", included(path)) for path in INCLUDE.findall(text)]
+def render(path: Path, text: str) -> str:
+    """``text``, the content of ``path``, with every generated section replaced."""
+    generators = {"settings": settings_table, "streams": streams_table}
+    sections = [(name, generators[name]()) for name, where in TABLES.items() if where == path]
+    sections += [(f"include:{file}", included(file)) for file in INCLUDE.findall(text)]
     for name, content in sections:
         start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        if start not in text or end not in text:
+            msg = f"{path.relative_to(ROOT)} lacks the markers {start} ... {end}"
+            raise SystemExit(msg)
         head, rest = text.split(start, 1)
         _, tail = rest.split(end, 1)
         text = f"{head}{start}\n{content}\n{end}{tail}"
@@ -102,18 +112,22 @@ def render(text: str) -> str:
 
 
 def main() -> None:
-    """Rewrite README.md, or check it with ``--check``."""
+    """Rewrite the documents, or check them with ``--check``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--check", action="store_true", help="exit 1 if README.md is stale")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a document is stale")
     args = parser.parse_args()
-    current = README.read_text(encoding="utf-8")
-    fresh = render(current)
-    if args.check:
-        if fresh != current:
-            print("README.md is stale: run python scripts/readme.py")
-            sys.exit(1)
-        return
-    README.write_text(fresh, encoding="utf-8")
+    stale = []
+    for path in DOCUMENTS:
+        current = path.read_text(encoding="utf-8")
+        fresh = render(path, current)
+        if fresh == current:
+            continue
+        stale.append(str(path.relative_to(ROOT)))
+        if not args.check:
+            path.write_text(fresh, encoding="utf-8")
+    if args.check and stale:
+        print(f"{', '.join(stale)} stale: run python scripts/readme.py")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

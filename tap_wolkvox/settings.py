@@ -27,7 +27,7 @@ from tap_wolkvox.time.windows import MAX_SPAN_DAYS
 
 DEFAULT_TIMEZONE = "America/Bogota"
 DEFAULT_ROW_CAP = 60_000
-#: Rows Wolkvox publishes after the instant they carry (see README, "Late rows").
+#: Rows Wolkvox publishes after the instant they carry (see docs/operations.md, "Late rows").
 DEFAULT_SETTLE_MINUTES = 15
 MAX_SETTLE_MINUTES = 60 * 24
 
@@ -281,10 +281,29 @@ def _describe(error: t.Any, secrets: list[tuple[str, ...]]) -> str:
             "setting."
         )
     message = str(error.message)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        message += _did_you_mean(error.instance, error.schema.get("properties") or {})
     if isinstance(error.instance, Decimal):
         # A config file's decimals are read as Decimal: 3001.5, not Decimal('3001.5').
         message = message.replace(repr(error.instance), str(error.instance), 1)
     return f"{message} in {where}" if path else message
+
+
+def closest_name(name: str, names: t.Iterable[str]) -> str | None:
+    """The one of ``names`` that ``name`` most resembles, if one is close (a misspelling)."""
+    close = difflib.get_close_matches(name, list(names), n=1)
+    return close[0] if close else None
+
+
+def _did_you_mean(config: t.Mapping[str, t.Any], known: t.Collection[str]) -> str:
+    """``; did you mean 'window_days'?`` for a config's keys that resemble a known setting."""
+    guesses = {key: closest_name(key, known) for key in sorted(config) if key not in known}
+    found = [(key, close) for key, close in guesses.items() if close is not None]
+    if not found:
+        return ""
+    if len(guesses) == 1:
+        return f"; did you mean '{found[0][1]}'?"
+    return "; did you mean " + ", ".join(f"'{close}' for '{key}'" for key, close in found) + "?"
 
 
 def _expected(error: t.Any) -> str:
@@ -441,8 +460,8 @@ def unknown_variables(
             continue
         if any(rest.startswith(f"{name}_") for name in objects):
             continue
-        close = difflib.get_close_matches(rest.upper(), suggestions, n=1)
-        hint = f" (did you mean {prefix}{close[0]}?)" if close else ""
+        close = closest_name(rest.upper(), suggestions)
+        hint = f" (did you mean {prefix}{close}?)" if close else ""
         warnings.append(f"{variable} names no setting{hint}; it is ignored.")
     return warnings
 

@@ -29,8 +29,7 @@ from tap_wolkvox.time.clocks import (
     zone_mismatch,
 )
 from tap_wolkvox.time.timestamps import UTC, OperationClock, load_timezone
-from tests.conftest import TOKEN, Clock, TapRun, base_config, run_in_process
-from tests.test_sync import keys, spread
+from tests.helpers import TOKEN, Clock, TapRun, base_config, keys, run_in_process, spread
 
 #: The official samples of shared/wolkvox-api/README.md §6: (id, wall-clock date, epoch).
 SAMPLES = [
@@ -303,12 +302,14 @@ def poll_the_morning(timezone: str) -> tuple[list[TapRun], list[dict[str, str]]]
     return runs, rows
 
 
+@pytest.mark.e2e  # hours of polls in this process: 4-8 s
 def test_the_operations_own_zone_reads_every_call() -> None:
     runs, rows = poll_the_morning(MEXICO)
     assert all(run.returncode == 0 for run in runs)
     assert {r["conn_id"] for run in runs for r in run.records()} == {r["conn_id"] for r in rows}
 
 
+@pytest.mark.e2e  # hours of polls in this process: 4-8 s
 def test_without_the_voice_id_check_a_wrong_zone_loses_nearly_every_call(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -425,6 +426,7 @@ def morning_rows() -> list[dict[str, str]]:
     return spread(300, dt.datetime(2025, 3, 10, 7), dt.datetime(2025, 3, 10, 9, 59, 59), seed=3)
 
 
+@pytest.mark.e2e  # hours of polls in this process: 4-8 s
 def test_a_host_an_hour_ahead_follows_the_servers_time_and_loses_no_row() -> None:
     rows = morning_rows()
     runs, times = poll_with_skew(dt.timedelta(hours=1), rows)
@@ -440,6 +442,7 @@ def test_a_host_an_hour_ahead_follows_the_servers_time_and_loses_no_row() -> Non
     assert keys([r for run in runs for r in run.records()]) == keys(rows)
 
 
+@pytest.mark.e2e  # hours of polls in this process: 4-8 s
 def test_a_host_an_hour_behind_reads_up_to_its_own_time_and_moves_no_bookmark_ahead() -> None:
     rows = morning_rows()
     runs, times = poll_with_skew(-dt.timedelta(hours=1), rows)

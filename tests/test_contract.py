@@ -30,10 +30,7 @@ import pytest
 
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.declarations.model import (
-    EXTRA,
     OCCURRENCE,
-    UNPARSED,
-    Field,
     Kind,
     Report,
 )
@@ -42,6 +39,7 @@ from tap_wolkvox.replies.reply import announced_rows
 from tap_wolkvox.rows.shaper import KEY_STAND_INS
 from tap_wolkvox.streams.report import REPORT_DATE, ReportStream
 from tap_wolkvox.tap import TapWolkvox
+from tests.helpers import check_row, fill_row, fill_rows, well_formed
 
 SAMPLES: dict[str, t.Any] = json.loads(
     (Path(__file__).parent / "data" / "samples.json").read_text(encoding="utf-8")
@@ -64,71 +62,15 @@ CONFIG = {
     "start_date": "2025-03-01",
     "timezone": "America/Bogota",
 }
+
+
 #: Where the filled instants and days start; event windows span the month, aggregates its 3rd.
-FIRST = dt.datetime(2025, 3, 3, 8)
-PLACEHOLDER = {"", "-"}
-
-
 def sample_body(api: str) -> dict[str, t.Any]:
     body: dict[str, t.Any] = SAMPLES[api]["examples"][0]["body"]
     return body
 
 
 # -- filling the samples ----------------------------------------------------------------------
-
-
-def by_spelling(fields: tuple[Field, ...]) -> dict[str, Field]:
-    """Each field under its name and under each alias."""
-    found = {f.name: f for f in fields}
-    found.update({alias: f for f in fields for alias in f.aliases})
-    return found
-
-
-def well_formed(kind: Kind, key: str, row: int, ordinal: int) -> str:
-    """A value of ``kind`` as Wolkvox writes it, distinct per row (and per key for text)."""
-    at = FIRST + dt.timedelta(hours=row, seconds=61 * ordinal)
-    values = {
-        Kind.INSTANT: at.strftime("%Y-%m-%d %H:%M:%S"),
-        Kind.DAY: (FIRST.date() + dt.timedelta(days=row)).isoformat(),
-        Kind.DURATION: f"{row + 1:02d}:{ordinal % 60:02d}:23",
-        Kind.INTEGER: str((row + 1) * 100 + ordinal),
-        Kind.NUMBER: f"{row + 1}.{ordinal}5",
-        Kind.SECONDS: f"{row + 1}.{ordinal}5",
-        Kind.PERCENT: f"{row % 90 + 1}.{ordinal}5 %",
-    }
-    return values.get(kind, f"v-{key.strip()}-{row}")
-
-
-def fill_row(
-    row: dict[str, t.Any], fields: tuple[Field, ...], number: int, *, fresh: bool
-) -> dict[str, t.Any]:
-    """``row`` with every blank filled; ``fresh`` fills the values that were not blank too."""
-    spellings = by_spelling(fields)
-    filled: dict[str, t.Any] = {}
-    for ordinal, (key, value) in enumerate(row.items()):
-        field = spellings.get(key.strip())
-        nested = field.items if field is not None and field.kind is Kind.OBJECTS else None
-        if isinstance(value, dict):
-            # A nested object, or one bucket of a bucketed reply (it holds a row's fields).
-            inner = nested or fields
-            filled[key] = fill_row(value, inner, number * 10 + ordinal, fresh=fresh)
-        elif isinstance(value, list):
-            filled[key] = fill_rows(value, nested or fields, number)
-        elif fresh or not isinstance(value, str) or value.strip() in PLACEHOLDER:
-            kind = Kind.TEXT if field is None or nested is not None else field.kind
-            filled[key] = well_formed(kind, key, number, ordinal)
-        else:  # a value the vendor wrote out: kept, so that its format is checked too
-            filled[key] = value
-    return filled
-
-
-def fill_rows(rows: list[t.Any], fields: tuple[Field, ...], number: int) -> list[t.Any]:
-    """The filled rows, at least two: a one-row list gets a copy with other values."""
-    base = (number + 1) * 100 if number >= 0 else 0
-    filled = [fill_row(row, fields, base + n, fresh=False) for n, row in enumerate(rows)]
-    if len(filled) == 1:
-        filled.append(fill_row(rows[0], fields, base + 1, fresh=True))
-    return filled
 
 
 def filled_body(report: Report, stream: ReportStream) -> dict[str, t.Any]:
@@ -208,31 +150,6 @@ def read(stream: ReportStream, body: dict[str, t.Any]) -> list[dict[str, t.Any]]
 
 
 # -- what must hold ---------------------------------------------------------------------------
-
-
-def check_row(
-    fields: tuple[Field, ...], raw: dict[str, t.Any], record: dict[str, t.Any], where: str
-) -> set[str]:
-    """Every key of ``raw`` reached its column in ``record``; returns the columns it filled."""
-    spellings = by_spelling(fields)
-    # (d) every filled value was read, (a) and no key of the reply went undeclared
-    assert record[UNPARSED] is None, f"{where}: unread values {record[UNPARSED]}"
-    assert record[EXTRA] is None, f"{where}: undeclared keys {sorted(record[EXTRA])}"
-    filled: set[str] = set()
-    for key, value in raw.items():
-        field = spellings.get(key.strip())
-        assert field is not None, f"{where}: {key!r} is sent but not declared"
-        name = field.name
-        filled.add(name)
-        got = record[name]
-        assert got is not None, f"{where}: {key!r} was sent ({value!r}) but {name} is null"
-        if field.kind is Kind.TEXT:
-            assert got == value, f"{where}: {key!r} was sent as {value!r}, {name} is {got!r}"
-        elif field.kind is Kind.OBJECTS:
-            assert len(got) == len(value), f"{where}.{name}"
-            for n, (raw_item, item) in enumerate(zip(value, got, strict=True)):
-                check_row(field.items, raw_item, item, f"{where}.{name}[{n}]")
-    return filled
 
 
 def check_keys(

@@ -7,8 +7,7 @@ import math
 import typing as t
 
 from tap_wolkvox.sandbox.server import SortedRows
-from tests.conftest import TapRunner, base_config
-from tests.test_sync import keys, spread
+from tests.helpers import TapRunner, base_config, keys, spread
 
 if t.TYPE_CHECKING:
     from tap_wolkvox.sandbox.server import WolkvoxSimulator
@@ -39,4 +38,5 @@ def test_a_90_day_backfill_of_4000_rows_a_day_costs_at_most_one_and_a_half_times
     calls = len(simulator.requests)
     cut = sum(1 for request in simulator.requests if request.rows >= CAP)
     assert calls <= 1.5 * ideal, f"{calls} calls ({cut} cut at the cap) for {ideal} caps of rows"
-    assert f"(0 empty, {cut} split), {calls} requests" in run.stderr
+    summary = run.summary("interaction_transfers")
+    assert (summary["empty"], summary["split"], summary["requests"]) == (0, cut, calls)

@@ -24,8 +24,7 @@ from tap_wolkvox.replies.errors import (
 )
 from tap_wolkvox.sandbox.api import MSG_EMPTY
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
-from tests.conftest import TapRunner, base_config
-from tests.test_sync import transfer
+from tests.helpers import TapRunner, base_config, transfer
 
 URL = "https://wv0048.wolkvox.com/api/v2/reports_manager.php"
 JANUARY = {"end_date": "2025-01-31T23:59:59"}

@@ -15,9 +15,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import io
 import json
-import logging
 import os
 import typing as t
 from pathlib import Path
@@ -33,7 +31,7 @@ from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tap_wolkvox.tap import TapWolkvox
-from tests.conftest import TOKEN, Clock, catalog_selecting
+from tests.helpers import TOKEN, Clock, catalog_selecting, in_process
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -100,34 +98,19 @@ def _sync(
     clock: Clock,
 ) -> tuple[str, int, str]:
     """One sync in this process, ended the way the command ends it (exit code and sentence)."""
-    output = io.BytesIO()
-    log = io.StringIO()
-    handler = logging.StreamHandler(log)
-    handler.setFormatter(logging.Formatter("%(levelname)s | %(message)s"))
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
     returncode = 0
-    try:
-        out = io.TextIOWrapper(output, encoding="utf-8")
-        with contextlib.redirect_stdout(out):
-            try:
-                tap = TapWolkvox(config=config, state=state, catalog=catalog, utc_now=clock.utc_now)
-                tap.sync_all()
-            except RunStopped as stop:
-                stop.flush_state()
-                returncode = stop.exit_code
-                log.write(f"{'ERROR' if stop.exit_code else 'WARNING'} | {stop.message}\n")
-            except WolkvoxError as exc:
-                log.write(f"ERROR | {exc}\n")
-                returncode = 1
-        out.flush()
-        out.detach()
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-    return output.getvalue().decode(), returncode, log.getvalue()
+    with in_process() as capture:
+        try:
+            tap = TapWolkvox(config=config, state=state, catalog=catalog, utc_now=clock.utc_now)
+            tap.sync_all()
+        except RunStopped as stop:
+            stop.flush_state()
+            returncode = stop.exit_code
+            capture.log.write(f"{'ERROR' if stop.exit_code else 'WARNING'} | {stop.message}\n")
+        except WolkvoxError as exc:
+            capture.log.write(f"ERROR | {exc}\n")
+            returncode = 1
+    return capture.stdout(), returncode, capture.log.getvalue()
 
 
 @contextlib.contextmanager

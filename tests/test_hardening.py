@@ -15,8 +15,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tap_wolkvox.sandbox.server import Fault, StaticRows, WolkvoxSimulator
-from tests.conftest import TOKEN, Clock, TapRunner, base_config, run_in_process
-from tests.test_sync import keys, spread, transfer
+from tests.helpers import (
+    TOKEN,
+    Clock,
+    TapRunner,
+    base_config,
+    keys,
+    run_in_process,
+    spread,
+    transfer,
+)
 
 STAMP = "%Y-%m-%d %H:%M:%S"
 Q1 = (dt.datetime(2025, 1, 1), dt.datetime(2025, 3, 31, 23, 59, 59))
@@ -134,6 +142,7 @@ TRANSITIONS = {
 }
 
 
+@pytest.mark.e2e  # a day of five-minute polls per zone: about 10 s each
 @pytest.mark.parametrize("name", list(TRANSITIONS))
 def test_polling_across_a_daylight_saving_change_loses_no_row(name: str) -> None:
     zone, transition = TRANSITIONS[name]

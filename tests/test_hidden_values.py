@@ -15,9 +15,7 @@ import pytest
 from singer_sdk.mapper import PluginMapper, SameRecordTransform
 
 from tap_wolkvox.stream_maps import hidden_fields
-from tests.conftest import Clock, TapRun, base_config, run_in_process
-from tests.test_row_keys import Always
-from tests.test_sync import transfer
+from tests.helpers import Always, Clock, TapRun, base_config, run_in_process, transfer
 
 if t.TYPE_CHECKING:
     from tap_wolkvox.sandbox.server import WolkvoxSimulator

@@ -25,7 +25,7 @@ from tap_wolkvox.rows.shaper import KEY_STAND_INS
 from tap_wolkvox.streams.report import ReportStream
 from tap_wolkvox.streams.tables import TableStream
 from tap_wolkvox.tap import TapWolkvox
-from tests.test_contract import by_spelling, check_row, fill_row, fill_rows
+from tests.helpers import by_spelling, check_row, fill_row, fill_rows
 
 INFORMATION: dict[str, t.Any] = json.loads(
     (Path(__file__).parent / "data" / "information.json").read_text(encoding="utf-8")

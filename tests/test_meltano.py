@@ -29,7 +29,7 @@ from tap_wolkvox.run.summary import read_run_summary
 from tap_wolkvox.sandbox.generated import GeneratedEvents
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tests.conftest import SERVER_AFTER_END
+from tests.helpers import SERVER_AFTER_END
 from tests.meltano_project import meltano, meltano_env
 
 if t.TYPE_CHECKING:

@@ -21,7 +21,8 @@ import yaml
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tests.meltano_project import MELTANO, ROOT, meltano, meltano_env
+from tests.helpers import ROOT
+from tests.meltano_project import MELTANO, meltano, meltano_env
 
 TOKEN = "settings-test-token"  # noqa: S105 - the simulator's token in this test
 STAMP = "%Y-%m-%d %H:%M:%S"
@@ -165,7 +166,7 @@ def test_the_extractor_to_copy_carries_the_default_selection() -> None:
 
 
 def test_the_wheel_the_readme_names_builds(tmp_path: Path) -> None:
-    # README, Install: `pip wheel --no-deps . -w dist` and that file as a pip_url.
+    # docs/operations.md, Without Meltano: `pip wheel --no-deps . -w dist`, and that file as a pip_url.
     subprocess.run(
         [
             sys.executable,

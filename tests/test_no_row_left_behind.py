@@ -16,19 +16,21 @@ from pathlib import Path
 import pytest
 
 from tap_wolkvox.sandbox.server import Fault, LateRows, StaticRows, WolkvoxSimulator
-from tests.conftest import (
+from tests.helpers import (
     TOKEN,
     Clock,
     TapRun,
     TapRunner,
     base_config,
     catalog_selecting,
+    keys,
     parse_messages,
     run_in_process,
+    spread,
     tap_command,
     tap_env,
+    transfer,
 )
-from tests.test_sync import keys, spread, transfer
 
 DATA = Path(__file__).parent / "data"
 MORNING = (dt.datetime(2025, 3, 10, 8), dt.datetime(2025, 3, 10, 11, 59, 59))
@@ -444,7 +446,8 @@ def test_a_full_daily_reply_says_the_run_stops_not_that_it_splits(
     config = base_config(simulator, end_date="2025-01-02T23:59:59", max_rows_per_request=3)
     run = run_tap(config, streams=["agent_daily_performance"])
     assert run.returncode == 1
-    assert "splitting" not in run.stderr
+    # no split: the full day was asked for once (a day of totals cannot be split)
+    assert [r.params["date_ini"][:8] for r in simulator.requests].count("20250102") == 1
     assert "for the single day 2025-01-02" in run.stderr
     assert "the run stops rather than load incomplete totals" in run.stderr
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import typing as t
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +18,16 @@ from tap_wolkvox.replies.errors import (
 from tap_wolkvox.rows.shaper import RowShaper
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tap_wolkvox.time.timestamps import OperationClock
-from tests.conftest import TOKEN, TapRun, TapRunner, base_config
+from tests.helpers import (
+    TOKEN,
+    Always,
+    TapRun,
+    TapRunner,
+    base_config,
+    chat,
+    message,
+    skill_transfer,
+)
 
 WINDOW = "2025-01-01 00:00:00..2025-01-31 23:59:59"
 JANUARY = {"end_date": "2025-01-31T23:59:59"}  # one window: WINDOW
@@ -34,53 +41,6 @@ def envelope(data: t.Any, code: t.Any = "200", msg: str = "found") -> bytes:
 
 #: What Wolkvox says with a 404 for a window without rows.
 NO_RECORDS = "Validate dates entered"
-
-
-def transfer(
-    conn_id: str, name: str = "Agent 1201", date: str = "2025-01-02 08:15:00"
-) -> dict[str, t.Any]:
-    return {
-        "conn_id": conn_id,
-        "transfer_agent_id": "1201",
-        "transfer_agent_name": name,
-        "receiver_agent_id": "3001",
-        "receiver_agent_name": "SKILL",
-        "channel": "email",
-        "date": date,
-    }
-
-
-def message(date: str, text: str = "Hola") -> dict[str, str]:
-    return {
-        "channel": "whatsapp",
-        "from": "CUSTOMER",
-        "from_name": "Luis",
-        "to_name": "Ana",
-        "date": date,
-        "message": text,
-        "customer_id": "77",
-        "customer_phone": "573001234567",
-    }
-
-
-def chat(conn_id: str, conversation: t.Any) -> dict[str, t.Any]:
-    # A copy: shaping works in place, and the messages are shared between tests.
-    return {
-        "conn_id": conn_id,
-        "agent_name": "Ana",
-        "customer_name": "Luis",
-        "conversation": copy.deepcopy(conversation),
-    }
-
-
-@dataclass
-class Always:
-    """A report source that answers every window with the same rows, whatever their shape."""
-
-    data: list[t.Any]
-
-    def rows(self, start: str, end: str, now: str) -> list[t.Any]:
-        return self.data
 
 
 def errors_of(run: TapRun) -> list[str]:
@@ -288,7 +248,7 @@ def test_items_that_are_not_objects_are_kept_raw_and_the_objects_stay(
 def test_text_fields_that_are_not_strings_are_written_as_json_text() -> None:
     row = shaper_for("chat_9").shape(
         {
-            **transfer("EM1"),
+            **skill_transfer("EM1"),
             "conn_id": 1e16,
             "transfer_agent_id": 1201,
             "receiver_agent_name": ["SKILL"],
@@ -354,12 +314,12 @@ def test_text_fields_that_are_not_strings_are_json_text_end_to_end(
     simulator: WolkvoxSimulator, run_tap: TapRunner
 ) -> None:
     odd = {
-        **transfer("EM1"),
+        **skill_transfer("EM1"),
         "transfer_agent_id": 1201,
         "receiver_agent_name": ["SKILL"],
         "channel": True,
     }
-    simulator.sources["chat_9"] = Always([odd, {**transfer("EM2"), "conn_id": 1e16}])
+    simulator.sources["chat_9"] = Always([odd, {**skill_transfer("EM2"), "conn_id": 1e16}])
     run = run_tap(base_config(simulator, **JANUARY))
     assert run.returncode == 0, run.stderr
     records = sorted(run.records(), key=lambda r: r["conn_id"])
@@ -386,9 +346,9 @@ def test_a_list_in_a_typed_field_is_kept_raw_not_a_crash(
 @pytest.mark.parametrize(
     "body",
     [
-        BOM + envelope([transfer("EM1")]),
-        envelope([transfer("EM1")], code=200.0),
-        envelope([transfer("EM1")], code="200.0"),
+        BOM + envelope([skill_transfer("EM1")]),
+        envelope([skill_transfer("EM1")], code=200.0),
+        envelope([skill_transfer("EM1")], code="200.0"),
     ],
     ids=["bom", "code-200.0", "code-'200.0'"],
 )
@@ -406,7 +366,9 @@ def test_odd_but_readable_replies_are_read_end_to_end(
 def test_null_rows_are_skipped_with_one_warning_naming_report_and_window(
     simulator: WolkvoxSimulator, run_tap: TapRunner
 ) -> None:
-    simulator.schedule(Fault.raw(200, envelope([None, transfer("EM1"), None, transfer("EM2")])))
+    simulator.schedule(
+        Fault.raw(200, envelope([None, skill_transfer("EM1"), None, skill_transfer("EM2")]))
+    )
     run = run_tap(base_config(simulator, **JANUARY))
     assert run.returncode == 0, run.stderr
     assert sorted(r["conn_id"] for r in run.records()) == ["EM1", "EM2"]
@@ -422,12 +384,12 @@ def test_null_rows_count_towards_the_cap_so_the_window_is_split(
     simulator: WolkvoxSimulator, run_tap: TapRunner
 ) -> None:
     # Three entries at a cap of three: the reply may be cut, though only two rows are read.
-    rows = [transfer("EM1"), transfer("EM2", date="2025-01-20 10:00:00")]
+    rows = [skill_transfer("EM1"), skill_transfer("EM2", date="2025-01-20 10:00:00")]
     simulator.set_rows("chat_9", rows)
     simulator.schedule(Fault.raw(200, envelope([rows[0], None, rows[1]])))
     run = run_tap(base_config(simulator, max_rows_per_request=3, **JANUARY))
     assert run.returncode == 0, run.stderr
-    assert f"window {WINDOW} returned 3 rows, the per-request cap; splitting it" in run.stderr
+    assert run.summary("interaction_transfers")["split"] == 1
     assert sorted(r["conn_id"] for r in run.records()) == ["EM1", "EM2"]
     assert bookmarked(run)
 
@@ -435,7 +397,11 @@ def test_null_rows_count_towards_the_cap_so_the_window_is_split(
 def test_invalid_text_is_replaced_flagged_and_written_as_valid_utf8(
     simulator: WolkvoxSimulator, run_tap: TapRunner
 ) -> None:
-    rows = [transfer("EM1", name="Agent \ud83d"), transfer("EM2", name="CAFE"), transfer("EM3")]
+    rows = [
+        skill_transfer("EM1", name="Agent \ud83d"),
+        skill_transfer("EM2", name="CAFE"),
+        skill_transfer("EM3"),
+    ]
     body = envelope(rows).replace(b"CAFE", b"Caf\xe9 \xff")
     simulator.schedule(Fault.raw(200, body))
     run = run_tap(base_config(simulator, **JANUARY))
@@ -456,7 +422,7 @@ def test_invalid_text_in_a_key_or_typed_field_keeps_the_raw_text(
     simulator: WolkvoxSimulator, run_tap: TapRunner
 ) -> None:
     body = (
-        envelope([transfer("CONN", date="2025-01-02 08:15:00 DATE")])
+        envelope([skill_transfer("CONN", date="2025-01-02 08:15:00 DATE")])
         .replace(b"CONN", b"EM\xe91")
         .replace(b" DATE", b"\xa0")
     )
@@ -477,7 +443,7 @@ def test_invalid_text_in_a_key_or_typed_field_keeps_the_raw_text(
 def test_a_code_that_is_no_status_stops_at_once_naming_report_and_window(
     simulator: WolkvoxSimulator, run_tap: TapRunner, code: t.Any, shown: str
 ) -> None:
-    simulator.schedule(Fault.raw(200, envelope([transfer("EM1")], code=code)))
+    simulator.schedule(Fault.raw(200, envelope([skill_transfer("EM1")], code=code)))
     run = run_tap(base_config(simulator, **JANUARY))
     assert run.returncode != 0
     assert len(simulator.requests) == 1  # no retry: the same reply would come back

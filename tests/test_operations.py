@@ -23,8 +23,8 @@ from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tests.conftest import SERVER_AFTER_END
-from tests.meltano_project import ROOT, meltano, meltano_env
+from tests.helpers import ROOT, SERVER_AFTER_END
+from tests.meltano_project import meltano, meltano_env
 
 if t.TYPE_CHECKING:
     from pathlib import Path

@@ -27,8 +27,8 @@ from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.sandbox.generated import generated_sources, sample_shaped
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tests.conftest import SERVER_AFTER_END
-from tests.meltano_project import ROOT, meltano, meltano_env
+from tests.helpers import ROOT, SERVER_AFTER_END
+from tests.meltano_project import meltano, meltano_env
 
 if t.TYPE_CHECKING:
     from tap_wolkvox.sandbox.api import RequestRecord
@@ -92,10 +92,10 @@ def pipelines(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory
     events, daily = steps["Event streams"], steps["Daily totals"]
     database = "warehouse"
     postgres.create_database(database)
-    # As the README says: target-postgres converts each instant to the session's timezone
-    # before storing it as timestamp without time zone, and this server's default is Bogotá.
-    # Without this line the table holds Bogotá wall-clock readings.
-    postgres.query(f"ALTER DATABASE {database} SET timezone TO 'UTC'")
+    # No ALTER ROLE/DATABASE ... SET timezone: this server's default zone is Bogotá, and
+    # target-postgres converts each instant to the session's zone before storing it as
+    # timestamp without time zone. meltano.yml's target-postgres sets the session's zone to
+    # UTC itself (PGTZ), which the UTC instants checked below depend on.
     clock = {"now": (FIRST + SERVER_AFTER_END).strftime(STAMP)}
     operation = SampleOperation(
         seed=5, history_days=50, live_from=SECOND + dt.timedelta(days=1), live_per_minute=0

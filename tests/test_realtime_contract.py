@@ -30,7 +30,7 @@ from tap_wolkvox.rows.pipeline import occurrence_numbering
 from tap_wolkvox.rows.shaper import KEY_STAND_INS, RowShaper, is_blank_row
 from tap_wolkvox.settings import CONFIG_SCHEMA, LIST_SETTINGS
 from tap_wolkvox.time.timestamps import OperationClock, format_instant
-from tests.test_contract import by_spelling, check_row, fill_row, fill_rows
+from tests.helpers import by_spelling, check_row, fill_row, fill_rows
 
 INFORMATION: dict[str, t.Any] = json.loads(
     (Path(__file__).parent / "data" / "information.json").read_text(encoding="utf-8")

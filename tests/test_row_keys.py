@@ -22,8 +22,7 @@ from tap_wolkvox.run.summary import read_run_summary
 from tap_wolkvox.sandbox.api import OneObject
 from tap_wolkvox.sandbox.server import Fault
 from tap_wolkvox.time.timestamps import OperationClock, load_timezone
-from tests.conftest import Clock, TapRun, base_config, run_in_process
-from tests.test_sync import transfer
+from tests.helpers import Always, Clock, TapRun, base_config, run_in_process, transfer
 
 if t.TYPE_CHECKING:
     from tap_wolkvox.sandbox.server import WolkvoxSimulator
@@ -31,16 +30,6 @@ if t.TYPE_CHECKING:
 NOW = "2025-06-30T23:59:59"  # the simulator fixture's clock: every window read is past
 DAY = "2025-02-27"
 STAND_IN = "1970-01-01T00:00:00+00:00"
-
-
-class Always:
-    """A report source that answers every window with the same rows (undated rows included)."""
-
-    def __init__(self, rows: list[dict[str, t.Any]]) -> None:
-        self.data = rows
-
-    def rows(self, start: str, end: str, now: str) -> list[dict[str, t.Any]]:
-        return [dict(row) for row in self.data]
 
 
 def one_day(

@@ -15,18 +15,22 @@ from tap_wolkvox.run.inputs import StateReader, bookmark_is_readable
 from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
 from tap_wolkvox.time.timestamps import OperationClock, load_timezone
-from tests.conftest import (
+from tests.helpers import (
+    Q1,
     TOKEN,
     Clock,
     TapRunner,
     base_config,
+    bookmark,
+    keys,
     parse_messages,
     run_in_process,
+    spread,
+    state_at,
     tap_command,
     tap_env,
     without_clock_warning,
 )
-from tests.test_sync import Q1, bookmark, keys, spread, state_at
 
 if t.TYPE_CHECKING:
     from pathlib import Path

@@ -32,7 +32,7 @@ from tap_wolkvox.sandbox.generated import (
     sample_spelling,
 )
 from tap_wolkvox.sandbox.server import StaticRows, WolkvoxSimulator
-from tests.conftest import TOKEN, TapRunner, base_config
+from tests.helpers import TOKEN, TapRunner, base_config
 
 if t.TYPE_CHECKING:
     from types import ModuleType
@@ -279,6 +279,7 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
     return found
 
 
+@pytest.mark.e2e  # every report read in its sample shape: about 9 s
 def test_the_tap_reads_every_report_in_its_sample_shape(sample_run: SampleRun) -> None:
     assert sample_run.returncode == 0, sample_run.stderr[-3000:]
     assert [s for s, n in sample_run.records.items() if n == 0] == []

@@ -23,7 +23,7 @@ from tap_wolkvox.sandbox.information import agents_in_skill
 from tap_wolkvox.sandbox.realtime import SampleRealtime
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tap_wolkvox.sandbox.workday import traffic
-from tests.conftest import TOKEN, Clock
+from tests.helpers import TOKEN, Clock
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator

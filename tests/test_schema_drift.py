@@ -10,8 +10,7 @@ from tap_wolkvox.declarations.model import EXTRA, UNPARSED, Field, Kind, Report
 from tap_wolkvox.rows.shaper import RowShaper
 from tap_wolkvox.sandbox.server import StaticRows
 from tap_wolkvox.time.timestamps import OperationClock, load_timezone, parse_wall_clock
-from tests.conftest import TapRunner, base_config
-from tests.test_sync import transfer
+from tests.helpers import TapRunner, base_config, transfer
 
 if t.TYPE_CHECKING:
     import pytest

@@ -29,17 +29,18 @@ from tap_wolkvox.sdk import (
     failed_map_expression,
     use_pool_classes,
 )
-from tests.conftest import (
+from tests.helpers import (
+    Q1,
     Clock,
     TapRunner,
     base_config,
     catalog_selecting,
     parse_messages,
     run_in_process,
+    spread,
     tap_command,
     tap_env,
 )
-from tests.test_sync import Q1, spread
 
 if t.TYPE_CHECKING:
     from pathlib import Path

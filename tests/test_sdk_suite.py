@@ -14,7 +14,7 @@ from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
 from tap_wolkvox.tap import TapWolkvox
-from tests.conftest import TOKEN, catalog_selecting
+from tests.helpers import TOKEN, catalog_selecting
 
 # A column that is null in every row (unparsed_values, when every value parses) cannot be
 # checked for its type; the SDK warns about that, which is no failure of the tap.

@@ -9,8 +9,8 @@ import typing as t
 import pytest
 
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tap_wolkvox.settings import SettingsError, config_errors, read_settings
-from tests.conftest import (
+from tap_wolkvox.settings import CONFIG_SCHEMA, SettingsError, config_errors, read_settings
+from tests.helpers import (
     TOKEN,
     Clock,
     TapRunner,
@@ -19,8 +19,8 @@ from tests.conftest import (
     run_in_process,
     tap_command,
     tap_env,
+    transfer,
 )
-from tests.test_sync import transfer
 
 
 @pytest.mark.parametrize(
@@ -48,8 +48,11 @@ from tests.test_sync import transfer
             "Setting 'start_date' (2025-05-01) is after 'end_date' (2025-04-01).",
         ),
         (
-            {"windows_days": 7},
-            "Additional properties are not allowed ('windows_days' was unexpected)",
+            {"window_day": 7},
+            (
+                "Additional properties are not allowed ('window_day' was unexpected); did you mean "
+                "'window_days'?"
+            ),
         ),
         ({"window_days": 45}, "45 is greater than the maximum of 31"),
         ({"wolkvox_server": "wv0048.wolkvox.com", "api_url": None}, "does not match"),
@@ -99,6 +102,20 @@ def test_bad_settings_stop_before_any_request(
     assert "Traceback" not in run.stderr
     assert simulator.requests == []
     assert TOKEN not in run.stderr
+
+
+def test_a_misspelt_key_is_named_with_the_setting_it_resembles() -> None:
+    config = {"token": TOKEN, "api_url": "https://x", "start_date": "2025-01-01"}
+    assert config_errors(CONFIG_SCHEMA, {**config, "window_day": 7, "tokn": "x"}) == [
+        (
+            "Additional properties are not allowed ('tokn', 'window_day' were unexpected); did you "
+            "mean 'token' for 'tokn', 'window_days' for 'window_day'?"
+        )
+    ]
+    # a name like no setting gets no guess
+    assert config_errors(CONFIG_SCHEMA, {**config, "xyzzy": 1}) == [
+        "Additional properties are not allowed ('xyzzy' was unexpected)"
+    ]
 
 
 def test_settings_are_read_in_the_operation_zone() -> None:

@@ -19,8 +19,7 @@ from tap_wolkvox.replies.errors import interpret, interpret_spilled
 from tap_wolkvox.replies.reply import announced_rows
 from tap_wolkvox.run.summary import read_run_summary
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
-from tests.conftest import TOKEN, Clock, TapRun, base_config, run_in_process
-from tests.test_sync import keys, transfer
+from tests.helpers import TOKEN, Clock, TapRun, base_config, keys, run_in_process, transfer
 
 JANUARY = {"end_date": "2025-01-31T23:59:59"}
 WINDOW = "2025-01-01 00:00:00..2025-01-31 23:59:59"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import typing as t
 
@@ -18,18 +19,20 @@ from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
 from tap_wolkvox.settings import CONFIG_SCHEMA, unknown_variables
 from tap_wolkvox.tap import TapWolkvox
-from tests.conftest import (
+from tests.helpers import (
+    Q1,
+    ROOT,
     TOKEN,
     Clock,
     TapRunner,
     base_config,
     parse_messages,
     run_in_process,
+    spread,
     tap_command,
     tap_env,
     without_clock_warning,
 )
-from tests.test_sync import Q1, spread
 
 #: A value no log line may show.
 VALUE = "value-never-shown-4242"
@@ -240,6 +243,31 @@ def test_numeric_ids_are_read_as_text(
     assert column == ["3001", "3002"]
     assert contexts == [{"skill_id": "3001"}, {"skill_id": "3002"}]
     assert sorted({r.params["skill_id"] for r in operation.requests}) == ["3001", "3002"]
+
+
+#: The form of an ID list the README gives for a variable (JSON: Meltano and --config=ENV read
+#: it alike, and the SDK's comma-separated form is deprecated).
+DOCUMENTED_IDS = re.compile(r"TAP_WOLKVOX_SKILL_IDS='(?P<value>[^']+)'")
+
+
+def test_the_documented_id_list_variable_reads_every_id_with_no_warning(
+    operation: WolkvoxSimulator, run_tap: TapRunner
+) -> None:
+    found = DOCUMENTED_IDS.search((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert found, "the README shows no TAP_WOLKVOX_SKILL_IDS='...' example"
+    done = run_command(
+        run_tap,
+        february(operation),
+        "--config",
+        "ENV",
+        env={"TAP_WOLKVOX_SKILL_IDS": found["value"]},
+        streams=[SKILL_DAYS],
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted({r.params["skill_id"] for r in operation.requests}) == ["3001", "3002"]
+    # the comma form gets the SDK's warning that it is deprecated
+    said = without_clock_warning(done.stderr.splitlines())
+    assert [line for line in said if "WARNING" in line] == []
 
 
 def test_the_tap_uses_numeric_ids_as_text(operation: WolkvoxSimulator) -> None:

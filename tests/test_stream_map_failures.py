@@ -10,8 +10,7 @@ import typing as t
 
 import pytest
 
-from tests.conftest import TapRunner, base_config
-from tests.test_sync import transfer
+from tests.helpers import TapRunner, base_config, transfer
 
 if t.TYPE_CHECKING:
     from tap_wolkvox.sandbox.server import WolkvoxSimulator

@@ -18,8 +18,7 @@ import pytest
 from tap_wolkvox.replies import bodies
 from tap_wolkvox.replies.errors import interpret, interpret_spilled
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
-from tests.conftest import Clock, TapRun, base_config, run_in_process
-from tests.test_odd_replies import chat, message, transfer
+from tests.helpers import Clock, TapRun, base_config, chat, message, run_in_process, skill_transfer
 
 JANUARY = {"end_date": "2025-01-31T23:59:59"}
 PADDING = " " * 300  # past the lowered spill threshold
@@ -69,12 +68,12 @@ def test_lone_surrogates_and_nul_read_the_same_in_both_paths(
     simulator: WolkvoxSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rows = [
-        transfer("EM1", name="Agent \ud83d"),  # a lone high surrogate escape
-        transfer("EM2", name="Agent \udc81"),  # a lone low one
-        transfer("EM3", name="HIGHA"),  # a high one followed by another escape
-        transfer("EM4", name="Agent \U0001f600"),  # a sound pair: no repair
-        transfer("EM5", name="Hola \x00"),  # json.dumps writes \u0000
-        {**transfer("EM6"), "odd\x00key": "x"},
+        skill_transfer("EM1", name="Agent \ud83d"),  # a lone high surrogate escape
+        skill_transfer("EM2", name="Agent \udc81"),  # a lone low one
+        skill_transfer("EM3", name="HIGHA"),  # a high one followed by another escape
+        skill_transfer("EM4", name="Agent \U0001f600"),  # a sound pair: no repair
+        skill_transfer("EM5", name="Hola \x00"),  # json.dumps writes \u0000
+        {**skill_transfer("EM6"), "odd\x00key": "x"},
     ]
     body = envelope(rows).replace(b"HIGHA", b"X\\ud83d\\u0041")
     assert b"\\ud83d\\ude00" in body
@@ -116,8 +115,8 @@ def test_nested_bad_text_reads_the_same_in_both_paths(
 def test_a_duplicated_data_key_gives_its_last_value_in_both_paths(
     simulator: WolkvoxSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = json.dumps([transfer("OLD1"), transfer("OLD2")])
-    last = json.dumps([transfer("NEW1")])
+    first = json.dumps([skill_transfer("OLD1"), skill_transfer("OLD2")])
+    last = json.dumps([skill_transfer("NEW1")])
     body = (
         '{"code": "200", "msg": "1 records were found", "data": '
         f'{first}, "error": null, "data": {last}}}'
@@ -136,7 +135,9 @@ def test_a_duplicated_data_key_whose_last_value_is_an_object_reads_it_alone() ->
 
 
 def test_bad_text_is_repaired_while_streaming_not_read_into_memory() -> None:
-    body = envelope([transfer("EM1", name="Agent \ud83d"), transfer("EM2", name="a\x00")])
+    body = envelope(
+        [skill_transfer("EM1", name="Agent \ud83d"), skill_transfer("EM2", name="a\x00")]
+    )
     reply = interpret_spilled(200, io.BytesIO(body), "chat_9")
     assert reply.stream is not None  # still streamed from the file
     names = [row["transfer_agent_name"] for row in reply.each_row()]
@@ -150,8 +151,8 @@ def test_bad_text_is_repaired_while_streaming_not_read_into_memory() -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        envelope([transfer("EM1", name="a\\u0000 literal")]),  # an escaped backslash: no NUL
-        envelope([transfer("EM1", name="\\ud83d literal")]),
+        envelope([skill_transfer("EM1", name="a\\u0000 literal")]),  # an escaped backslash: no NUL
+        envelope([skill_transfer("EM1", name="\\ud83d literal")]),
     ],
     ids=["nul-text", "surrogate-text"],
 )

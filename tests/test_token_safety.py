@@ -14,8 +14,7 @@ import json
 import pytest
 
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
-from tests.conftest import TOKEN, TapRun, TapRunner, base_config
-from tests.test_sync import transfer
+from tests.helpers import TOKEN, TapRun, TapRunner, base_config, transfer
 
 JANUARY = {"end_date": "2025-01-31T23:59:59"}
 

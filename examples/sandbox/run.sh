@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The tap against the local Wolkvox sandbox, loaded into DuckDB by Meltano. Run it in this
-# repository after `meltano install` (or `make demo`, which does all this and prints a report).
-# wolkvox-sandbox is installed with the tap: Meltano put it in the plugin's venv; with pip it
-# is in the venv you installed the tap in.
+# repository after `make venv`, with the venvs on PATH as the README says
+# (export PATH="$PWD/.venv/bin:$PWD/.venv-meltano/bin:$PATH"); `make demo` does all this and
+# prints a report. wolkvox-sandbox is installed with the tap (with pip: in the tap's venv).
 set -euo pipefail
 port=${PORT:-8765}
 mkdir -p output
-.meltano/extractors/tap-wolkvox/venv/bin/wolkvox-sandbox --port "$port" --history-days 60 \
+wolkvox-sandbox --port "$port" --history-days 60 \
     > output/sandbox.log 2>&1 &
 sandbox=$!
 trap 'kill $sandbox' EXIT

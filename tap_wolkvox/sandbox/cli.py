@@ -27,28 +27,46 @@ def build_parser() -> argparse.ArgumentParser:
         description="A local stand-in for the Wolkvox Reports Manager API, serving a sample "
         "contact-center operation. Point tap-wolkvox's api_url at it.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
-    parser.add_argument("--token", default="sandbox-token", help="token the sandbox accepts")
-    parser.add_argument("--seed", type=int, default=7, help="seed of the sample data")
-    parser.add_argument("--history-days", type=int, default=60, help="days of history")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8765, help="port (0 picks a free one) (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--token", default="sandbox-token", help="token the sandbox accepts (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=7, help="seed of the sample data (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--history-days", type=int, default=60, help="days of history (default: %(default)s)"
+    )
     parser.add_argument(
         "--live-per-minute",
         type=int,
         default=6,
-        help="new interactions per minute from start-up on (so incremental runs find rows)",
+        help="new interactions per minute from start-up on, so incremental runs find rows "
+        "(default: %(default)s)",
     )
-    parser.add_argument("--timezone", default="America/Bogota", help="the operation's clock")
-    parser.add_argument("--daily-quota", type=int, default=None, help="calls allowed per day")
     parser.add_argument(
-        "--row-cap", type=int, default=60_000, help="rows after which replies are cut"
+        "--timezone", default="America/Bogota", help="the operation's clock (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--daily-quota", type=int, default=None, help="calls allowed per day (default: unlimited)"
+    )
+    parser.add_argument(
+        "--row-cap",
+        type=int,
+        default=60_000,
+        help="rows after which replies are cut (default: %(default)s)",
     )
     parser.add_argument(
         "--sample-shapes",
         action="store_true",
         help="send rows as the vendor's documented sample replies spell and shape them "
-        "(misspelled and undeclared keys, cdr_4 as one object keyed by bucket) instead of "
-        "as the tap declares them",
+        "(other spellings of some keys, such as chanel for channel; the fields a sample lacks "
+        "left out; cdr_4 as one object keyed by bucket) instead of as the tap declares them",
     )
     return parser
 
