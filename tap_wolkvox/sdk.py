@@ -77,6 +77,12 @@ T8. ``Tap.sync_all`` is final in the SDK's typing; the tap overrides it all the 
     (:meth:`SeamTap.after_last_stream`: the run summary, the check that not every selected
     report was missing). Assumes the SDK's CLI runs a sync by calling ``sync_all``. Guard: the
     run summary comes after the last stream's log lines, from the command.
+T9. ``MetadataMapping._breadcrumb_is_selected``: whether the SDK takes a catalog entry as
+    selected, read from the entry's metadata alone (:func:`entry_selected`), so that a sync
+    parses, builds and registers only the entries it reads (``run/inputs.py``,
+    ``catalog_for_sync``). Assumes the SDK's rule for the stream's own breadcrumb reads only
+    that breadcrumb's metadata (and, for no metadata at all, selects). Guard: the answer is the
+    SDK's ``resolve_selection`` over a parsed catalog, for every kind of metadata.
 
 Not the SDK's, but private all the same:
 
@@ -103,7 +109,7 @@ from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.mapper import CustomStreamMap, SameRecordTransform
 from singer_sdk.plugin_base import PluginBase
-from singer_sdk.singerlib import Catalog, RecordMessage
+from singer_sdk.singerlib import Catalog, MetadataMapping, RecordMessage
 from singer_sdk.streams import RESTStream
 from typing_extensions import override
 
@@ -154,6 +160,21 @@ def failed_map_expression(exc: BaseException) -> tuple[str, str] | None:
                 return mapper.stream_alias, frame.f_locals.get("property_name") or FILTER
         tb = tb.tb_next
     return None
+
+
+def entry_selected(metadata: list[t.Any]) -> bool:
+    """T9: whether the SDK takes a catalog entry with this ``metadata`` list as selected.
+
+    Metadata the SDK could not parse counts as selected: the entry stays for the SDK to refuse.
+    """
+    root = [m for m in metadata if isinstance(m, dict) and m.get("breadcrumb") == []]
+    try:
+        # Only the stream's own breadcrumb decides; another one keeps the mapping non-empty
+        # (an empty one selects everything).
+        mapping = MetadataMapping.from_iterable(root or metadata[:1])
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return True
+    return bool(mapping._breadcrumb_is_selected(()))  # noqa: SLF001
 
 
 def use_pool_classes(
