@@ -133,6 +133,8 @@ def report_stream(stream: str) -> ReportStream:
 
 
 CLOSED_CHATS = "channel_daily_closed_chats"  # chat_13, whose sample sends chanel
+EVALUATIONS = "quality_attribute_evaluations"  # quality_3: Wolkvox sends yes/no for yes_no
+EVALUATION = {"conn_id": "V1", "date": "2025-02-27 09:00:00", "survey": "Q", "attribute": "A"}
 
 
 @pytest.mark.parametrize(
@@ -156,6 +158,10 @@ CLOSED_CHATS = "channel_daily_closed_chats"  # chat_13, whose sample sends chane
         ),
         pytest.param(CLOSED_CHATS, {"chanel": None, "interaction": "3"}, id="chanel null"),
         pytest.param(CLOSED_CHATS, {"chanel": " ", "interaction": ""}, id="a blank row"),
+        pytest.param(EVALUATIONS, {**EVALUATION, "yes/no": "yes"}, id="yes/no"),
+        pytest.param(
+            EVALUATIONS, {**EVALUATION, "yes/no": "yes", "yes_no": "no"}, id="yes/no and yes_no"
+        ),
     ],
 )
 def test_the_fast_path_reads_other_spellings_as_the_dict_path_does(
