@@ -190,3 +190,15 @@ def test_a_reply_in_the_vendors_spelling_fills_the_renamed_columns(
     ]
     assert all("yes/no" not in r for r in evaluations)
     assert "WARNING" not in run.stderr
+
+
+def test_the_readme_and_the_warehouse_docs_name_the_reserved_words_kept() -> None:
+    root = Path(__file__).parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    operations = (root / "docs" / "operations.md").read_text(encoding="utf-8")
+    quoting = operations[operations.index("- **Quoting.**") :].split("\n- ", 1)[0]
+    for word in KEPT_RESERVED_WORDS:
+        assert f"`{word}`" in readme, word
+        assert f"`{word}`" in quoting, word
+    for warehouse in {name for names in KEPT_RESERVED_WORDS.values() for name in names}:
+        assert warehouse in quoting, warehouse
