@@ -10,6 +10,7 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass
 from functools import cached_property
+from importlib.metadata import version
 
 from tap_wolkvox.replies.exchange import OneAtATimeSession
 from tap_wolkvox.run.budget import RequestBudget
@@ -56,6 +57,11 @@ class RunContext:
     def session(self) -> OneAtATimeSession:
         """One HTTP session for every stream: one exchange in flight, connections reused."""
         return OneAtATimeSession()
+
+    @cached_property
+    def user_agent(self) -> str:
+        """Every request's User-Agent: the SDK's, worked out once a run, not once a stream."""
+        return str(self.config.get("user_agent", f"singer-sdk/{version('singer-sdk')}"))
 
     @cached_property
     def server_time(self) -> ServerTime:
