@@ -55,8 +55,8 @@ class RunContext:
 
     @cached_property
     def session(self) -> OneAtATimeSession:
-        """One HTTP session for every stream: one exchange in flight, connections reused."""
-        return OneAtATimeSession()
+        """One HTTP session for every stream: ``requests_in_flight`` exchanges at most at once."""
+        return OneAtATimeSession(int(self.config.get("requests_in_flight") or 1))
 
     @cached_property
     def user_agent(self) -> str:
