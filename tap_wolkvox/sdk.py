@@ -305,8 +305,14 @@ class SeamTap(Tap):
 
     def sync_all(self) -> None:  # type: ignore[misc]  # T8: final in the SDK's typing only
         """Sync every selected stream, then run the checks of the run's end once."""
-        super().sync_all()
+        try:
+            super().sync_all()
+        finally:
+            self.streams_done()
         self.after_last_stream()
+
+    def streams_done(self) -> None:
+        """Called once the streams stopped syncing, whether they all synced or one failed."""
 
     def after_last_stream(self) -> None:
         """Called once every stream has synced and logged its costs."""

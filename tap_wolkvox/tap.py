@@ -188,6 +188,12 @@ class TapWolkvox(SeamTap):
         built = self.streams
         self.run_streams_in([n for n in run_order(stream_names(), starts_with) if n in built])
         self.log_plan()
+        # With requests_in_flight 2, the next streams may begin reading during a stream's turn.
+        self.run.ahead.line_up([(s.name, s.begin_ahead) for s in self.selected])
+
+    @override
+    def streams_done(self) -> None:
+        self.run.ahead.close()
 
     def log_plan(self) -> None:
         """Log the plan before any stream runs, and what is worth a warning in it."""

@@ -267,10 +267,11 @@ def run_in_process(
 ) -> TapRun:
     """Run the tap in this process with its clock driven by ``clock`` (fast: for many polls).
 
-    Log lines are collected in ``stderr``; a WolkvoxError ends the run with return code 1, as
-    the command does.
+    Log lines are collected in ``stderr``; a WolkvoxError ends the run with return code 1, and a
+    stop (the request budget) with its own, as the command does.
     """
     from tap_wolkvox.replies.errors import WolkvoxError
+    from tap_wolkvox.run.stops import RunStopped, said
     from tap_wolkvox.tap import TapWolkvox
 
     returncode = 0
@@ -283,6 +284,8 @@ def run_in_process(
         except WolkvoxError as exc:
             capture.log.write(f"ERROR | {exc}\n")
             returncode = 1
+        except RunStopped as stop:  # the budget, a signal: as the command says it
+            returncode = said(tap.logger, stop)
     stdout = capture.stdout()
     return TapRun(returncode, stdout, capture.log.getvalue(), parse_messages(stdout))
 

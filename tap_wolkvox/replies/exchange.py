@@ -131,6 +131,7 @@ class InFlight:
 
     def __init__(self, slots: int = 1) -> None:
         """At most ``slots`` exchanges at once."""
+        self.slot_count = slots
         self.slots = threading.BoundedSemaphore(slots)
         self._deadline = threading.local()
 

@@ -25,6 +25,7 @@ streams), and advances whenever its next window fits in a budget.
 from __future__ import annotations
 
 import math
+import threading
 import typing as t
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -105,14 +106,19 @@ class RequestBudget:
     turn_began_at: int = 0
     #: Requests held back for the streams (see :meth:`keeping`).
     reserved: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def allows_another(self) -> bool:
         """True when one more request stays within the limit."""
         return self.limit is None or self.spent < self.limit - self.reserved
 
     def spend(self) -> None:
-        """Count one request about to be sent (call only after :meth:`allows_another`)."""
-        self.spent += 1
+        """Count one request about to be sent (call only after :meth:`allows_another`).
+
+        Readings ahead (run/ahead.py) send from threads of their own: counted under a lock.
+        """
+        with self._lock:
+            self.spent += 1
 
     def begin_turn(self, stream: str) -> None:
         """``stream`` starts syncing: what is spent from now on is spent in its turn."""

@@ -13,6 +13,7 @@ from functools import cached_property
 from importlib.metadata import version
 
 from tap_wolkvox.replies.exchange import OneAtATimeSession
+from tap_wolkvox.run.ahead import Ahead
 from tap_wolkvox.run.budget import RequestBudget
 from tap_wolkvox.settings import DEFAULT_TIMEZONE, SettingsError
 from tap_wolkvox.time.clocks import ServerTime
@@ -57,6 +58,15 @@ class RunContext:
     def session(self) -> OneAtATimeSession:
         """One HTTP session for every stream: ``requests_in_flight`` exchanges at most at once."""
         return OneAtATimeSession(int(self.config.get("requests_in_flight") or 1))
+
+    @cached_property
+    def ahead(self) -> Ahead:
+        """What is read ahead of the rows being written (run/ahead.py).
+
+        Only with ``requests_in_flight: 2`` and no ``max_requests_per_run``.
+        """
+        budgeted = self.config.get("max_requests_per_run") is not None
+        return Ahead(1 if budgeted else self.session.in_flight.slot_count)
 
     @cached_property
     def user_agent(self) -> str:

@@ -259,6 +259,9 @@ class WolkvoxSimulator:
         self.unavailable: dict[str, int] = {}
         self.requests: list[RequestRecord] = []
         self.max_in_flight = 0
+        #: A reply's rows come in no order, as Wolkvox's do; False: in the source's order (so
+        #: that two runs whose requests arrive in another order get the same replies).
+        self.shuffle = True
         self.span_violations: list[dict[str, str]] = []
         self.calls_today = 0
         zone = ZoneInfo(timezone)
@@ -414,7 +417,8 @@ class WolkvoxSimulator:
         if isinstance(rows, OneObject):
             return self.rows_reply(rows, record)
         rows = list(rows)
-        self._random.shuffle(rows)
+        if self.shuffle:
+            self._random.shuffle(rows)
         return self.rows_reply(rows[: self.row_cap], record)  # cut silently, as the API does
 
     def wall_now(self) -> str:

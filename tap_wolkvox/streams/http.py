@@ -44,6 +44,7 @@ if t.TYPE_CHECKING:
     from tap_wolkvox.replies.exchange import Exchange
     from tap_wolkvox.replies.reply import Reply
     from tap_wolkvox.rows.typed import TypedRows
+    from tap_wolkvox.run.ahead import Reading
     from tap_wolkvox.run.context import RunContext
 
 REPORTS_PATH = "/api/v2/reports_manager.php"
@@ -230,6 +231,7 @@ class WolkvoxStream(SeamStream):
                 # run shows the host's clock off: the request went out at the server's time.
                 moved_now = self.run.server_time.follow(exchange.headers.get("Date"))
                 moved += moved_now
+                self.run.ahead.reply_in()
                 reply = self._interpret(exchange, window, typed)
             except RETRIABLE as exc:
                 failures.append(exc)
@@ -322,6 +324,10 @@ class WolkvoxStream(SeamStream):
     def planned_requests(self) -> tuple[int, int]:
         """The fewest requests this run needs, and over how many partitions: one, here."""
         return 1, 1
+
+    def begin_ahead(self) -> Reading[t.Any] | None:
+        """This stream's reading, begun before its turn (run/ahead.py): none, here."""
+        return None
 
     @override
     def generate_child_contexts(

@@ -8,6 +8,7 @@ run stops where a window cannot be split), and the walk reads the window again i
 
 from __future__ import annotations
 
+import datetime as dt
 import typing as t
 from dataclasses import dataclass
 
@@ -20,10 +21,16 @@ if t.TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Page:
-    """One window and the answer to it: rows that may all go out."""
+    """One window and the answer to it: rows that may all go out.
+
+    ``last``: the window ends the walk. ``clock_moved``: how far the tap's clock moved to follow
+    the server's while this window was asked for (with cut replies before it).
+    """
 
     window: Window
     answer: Answer
+    last: bool
+    clock_moved: dt.timedelta = dt.timedelta(0)
 
 
 class WindowPages:
@@ -49,8 +56,10 @@ class WindowPages:
         its rows are written: a window's bookmark is set by whoever writes its rows.
         """
         walk = self.walk
+        moved = dt.timedelta(0)
         while (window := walk.current) is not None:
             answer = self._fetch(window)
+            moved += answer.clock_moved
             reply = answer.reply
             why = reply.may_be_cut(self._row_cap)
             if why is not None:
@@ -58,4 +67,5 @@ class WindowPages:
                 self._on_cut(window, why)
             walk.advance(truncated=why is not None, rows=reply.held, why=why)
             if why is None:
-                yield Page(window, answer)
+                yield Page(window, answer, walk.is_last(window), moved)
+                moved = dt.timedelta(0)

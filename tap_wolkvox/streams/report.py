@@ -23,6 +23,7 @@ from typing_extensions import override
 from tap_wolkvox.declarations.model import OCCURRENCE, REPORT_DATE, Field, Kind
 from tap_wolkvox.replies.errors import ReportUnavailableError, WolkvoxError
 from tap_wolkvox.rows.typed import TypedRows, record_frame
+from tap_wolkvox.run.ahead import Reading
 from tap_wolkvox.run.budget import bookmark_progress
 from tap_wolkvox.settings import LIST_SETTINGS, listed_ids
 from tap_wolkvox.streams.grains import DailyGrain, EventGrain
@@ -53,6 +54,23 @@ FULL_TABLE = "FULL_TABLE"
 ROWS_SEEN = "rows_seen"
 #: STATE: the IANA zone the bookmark was written in.
 BOOKMARK_ZONE = "timezone"
+
+
+@dataclasses.dataclass
+class AheadPlan:
+    """A walk begun before its stream's turn: where it starts and stops, its reading."""
+
+    start: dt.datetime
+    stop: dt.datetime
+    walk: WindowWalk
+    #: The stream's counters when it began (its log line counts from them).
+    before: tuple[int, int, int, int, int]
+    reading: Reading[Page] | None = None
+
+
+def close_page(page: Page) -> None:
+    """Let go of a page's reply (a spilled body's file)."""
+    page.answer.reply.close()
 
 
 class ReportStream(WolkvoxStream):
@@ -169,12 +187,14 @@ class ReportStream(WolkvoxStream):
                 )
                 return
         self.begin_reading()
-        start, stop = self._start(state), self._stop()
+        start = self._start(state)
+        plan = self._begun_ahead(context, start)
+        stop = self._stop() if plan is None else plan.stop
         self.grain.begin(state, start)
-        before = self._counters()
-        walk = self.grain.plan(start, stop)
+        before = self._counters() if plan is None else plan.before
+        walk = self.grain.plan(start, stop) if plan is None else plan.walk
         label = f"{self.name}{'' if not context else ' ' + str(dict(context))}"
-        if walk.current is None:
+        if plan is None and walk.current is None:  # (a walk begun ahead may be read through)
             self.log("%s: nothing new to read (from %s, until %s)", label, start, stop)
             return
         self.log(
@@ -187,7 +207,8 @@ class ReportStream(WolkvoxStream):
         first = self.read_span[0] if self.read_span else str(start)
         self.read_span = (first, str(stop))
         try:
-            yield from self._read(walk, context, state)
+            pages = self._pages(walk, context) if plan is None else plan.reading or ()
+            yield from self._read(pages, context, state)
         except ReportUnavailableError as exc:
             # One report missing on this server must not cost the user every other stream;
             # a run where every stream is missing fails at the end (see run/summary.py).
@@ -213,19 +234,67 @@ class ReportStream(WolkvoxStream):
                 level=logging.INFO,
             )
 
-    def _read(
-        self, walk: WindowWalk, context: Context | None, state: dict[str, t.Any]
-    ) -> Iterator[dict[str, t.Any]]:
-        """The records of every window of ``walk``, each window's STATE once its rows are out."""
+    def _pages(self, walk: WindowWalk, context: Context | None) -> Iterable[Page]:
+        """The pages of ``walk`` for partition ``context``, asked for as rows are written.
+
+        With ``requests_in_flight: 2``, a reading asks one window ahead (run/ahead.py).
+        """
+        pages = self._window_pages(walk, context)
+        ahead = self.run.ahead
+        if not ahead.on:
+            return pages
+        return ahead.read(Reading(ahead, self.name, iter(pages), close=close_page))
+
+    def _window_pages(self, walk: WindowWalk, context: Context | None) -> WindowPages:
         asked = {p.name: (context or {})[p.name] for p in self.partition_params}
         typed = self.typed_rows if self.writes_plain_records else None
-        pages = WindowPages(
+        return WindowPages(
             walk,
             fetch=lambda window: self._fetch(window, asked, context, typed),
             on_cut=lambda window, why: self.grain.on_cut(self.log, window, why),
             row_cap=self.run.settings.row_cap,
         )
+
+    def begin_ahead(self) -> Reading[Page] | None:
+        """This stream's reading, begun before its turn (``requests_in_flight: 2``), if any.
+
+        Only a stream read whole in one walk (no partitions) that has something to read; its
+        walk is planned from its incoming bookmark, read without creating its state.
+        """
+        if self.unavailable or self.partition_params:
+            return None
+        start, stop = self._start(self.peek_state(None), say=False), self._stop()
+        walk = self.grain.plan(start, stop)
+        if walk.current is None:
+            return None
+        plan = AheadPlan(start, stop, walk, self._counters())
+        pages = self._window_pages(walk, None)
+        plan.reading = Reading(self.run.ahead, self.name, iter(pages), plan=plan, close=close_page)
+        return plan.reading
+
+    def _begun_ahead(self, context: Context | None, start: dt.datetime) -> AheadPlan | None:
+        """The walk begun ahead for this turn, if it starts where this turn does."""
+        if context is not None:
+            return None
+        reading = self.run.ahead.prepared(self.name)
+        if reading is None:
+            return None
+        plan = t.cast("AheadPlan", reading.plan)
+        if plan.start != start:  # pragma: no cover - the bookmark moved under it
+            reading.drop()
+            return None
+        self.run.ahead.read(reading)
+        return plan
+
+    def _read(
+        self, pages: Iterable[Page], context: Context | None, state: dict[str, t.Any]
+    ) -> Iterator[dict[str, t.Any]]:
+        """The records of every page, each window's STATE once its rows are out."""
+        asked = {p.name: (context or {})[p.name] for p in self.partition_params}
+        typed = self.typed_rows if self.writes_plain_records else None
         for page in pages:
+            if page.clock_moved:
+                self.grain.clock_moved(page.clock_moved)
             reply = page.answer.reply
             try:
                 if typed is not None and reply.typed:
@@ -236,7 +305,7 @@ class ReportStream(WolkvoxStream):
                         yield record
             finally:
                 reply.close()  # a spilled body's temporary file goes once its rows are out
-            self._window_done(page, state, last=walk.is_last(page.window))
+            self._window_done(page, state)
 
     def _write_lines(
         self,
@@ -280,15 +349,12 @@ class ReportStream(WolkvoxStream):
         typed: TypedRows | None,
     ) -> Answer:
         """The answer for ``window``, with the report's other parameters."""
-        answer = self.fetch(
+        return self.fetch(
             {**window.query(), **asked, **self._fixed_params()},
             context,
             window=str(window),
             typed=typed,
         )
-        if answer.clock_moved:
-            self.grain.clock_moved(answer.clock_moved)
-        return answer
 
     def _fixed_params(self) -> dict[str, str]:
         """The report's parameters that come from a single-valued setting (cod_act, ...)."""
@@ -299,7 +365,7 @@ class ReportStream(WolkvoxStream):
             if p.setting not in LIST_SETTINGS and config.get(p.setting) is not None
         }
 
-    def _window_done(self, page: Page, state: dict[str, t.Any], *, last: bool) -> None:
+    def _window_done(self, page: Page, state: dict[str, t.Any]) -> None:
         """Every record of ``page`` is out: its STATE (bookmark, margin) goes out now."""
         self.windows += 1
         reply = page.answer.reply
@@ -309,6 +375,7 @@ class ReportStream(WolkvoxStream):
             self.ever_had_rows = True
             state[ROWS_SEEN] = True
         sent_at = page.answer.sent_at
+        last = page.last
         self._set_bookmark(state, self.grain.window_read(page.window, sent_at, state, last=last))
         self.grain.note_progress(state, sent_at, last=last)
         self.write_state_now()
