@@ -171,10 +171,11 @@ CONFIG_SCHEMA = th.PropertiesList(
         default=1,
         title="Requests in flight",
         description="How many requests the run may have open at once on the token: 1 (the "
-        "default, one at a time, as Wolkvox advises) or 2 (Wolkvox's limit per token): the "
-        "next request planned (a stream's next window, the next stream's first) goes out while "
-        "the current one is answered and its rows are written. Only when nothing else uses the "
-        "token meanwhile: Wolkvox refuses a third request at once (retried, at a cost).",
+        "default, one at a time, as Wolkvox advises) or 2 (Wolkvox's limit per token): a "
+        "report's next window, and the next streams' first, are asked for while the current "
+        "rows are written; the output is the same. Not with max_requests_per_run (budgeted "
+        "runs go one at a time). Only when nothing else uses the token meanwhile: Wolkvox "
+        "refuses a third request at once (retried, at a cost).",
     ),
     th.Property(
         "plan_warning_requests",
