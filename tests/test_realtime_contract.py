@@ -6,7 +6,9 @@ ten real-time requests of the vendor's Postman collection. As in tests/test_cont
 blank value of a sample is filled with a distinct value in the format of the field's declared
 kind (a one-item list gets a second item), and the body takes the tap's real reply path: the
 reply reader (``errors.interpret``), then the row shaper (``RowShaper``) over the declared
-columns, with ``_read_at`` and ``_occurrence`` added as the dimension streams add them.
+columns, with ``_read_at`` and ``_occurrence`` added as the dimension streams add them. The
+last part serves each sample, as documented, from a simulator on loopback and reads it through
+its snapshot stream: the tap in this process, its HTTP part, its row pipeline.
 """
 
 from __future__ import annotations
@@ -22,15 +24,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tap_wolkvox.declarations.information import READ_AT, Dimension
+from tap_wolkvox.declarations.information import READ_AT, RUN_STARTED, Dimension
 from tap_wolkvox.declarations.model import OCCURRENCE, Field, Kind
 from tap_wolkvox.declarations.realtime import REALTIME_PATH, SNAPSHOTS
 from tap_wolkvox.replies.errors import WolkvoxRetriableError, interpret
 from tap_wolkvox.rows.pipeline import occurrence_numbering
 from tap_wolkvox.rows.shaper import KEY_STAND_INS, RowShaper, is_blank_row
+from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tap_wolkvox.settings import CONFIG_SCHEMA, LIST_SETTINGS
 from tap_wolkvox.time.timestamps import OperationClock, format_instant
-from tests.helpers import by_spelling, check_row, fill_row, fill_rows
+from tests.helpers import TOKEN, Clock, by_spelling, check_row, fill_row, fill_rows, run_in_process
+
+if t.TYPE_CHECKING:
+    from tap_wolkvox.sandbox.api import Answers, RequestRecord
 
 INFORMATION: dict[str, t.Any] = json.loads(
     (Path(__file__).parent / "data" / "information.json").read_text(encoding="utf-8")
@@ -115,7 +121,7 @@ def filled(api: str, body: t.Any) -> t.Any:
 def read(api: str, body: bytes) -> list[dict[str, t.Any]]:
     """The records of a 200 reply holding ``body``: the dimension streams' row pipeline."""
     snapshot = BY_API[api]
-    reply = interpret(200, body, api, URL)
+    reply = interpret(200, body, api, URL, bare_list=snapshot.bare_list)
     clock = OperationClock(ZoneInfo("America/Bogota"), utc_now=lambda: NOW)
     shaper = RowShaper(
         snapshot.all_fields, clock, LOGGER, label=snapshot.stream, key=identifying(snapshot)
@@ -226,16 +232,27 @@ def test_a_documented_reply_reaches_the_records_whole(api: str) -> None:
     assert {r[OCCURRENCE] for r in records} == {1}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=WolkvoxRetriableError,
-    reason="the documented campaigns reply is a bare list without the envelope, and the reply "
-    "reader (errors.interpret) takes a body that is no JSON object for a cut-off one",
-)
 def test_the_campaigns_reply_as_documented_without_an_envelope_is_read() -> None:
     body = filled(BARE_LIST, example(BARE_LIST)["body"])
     assert isinstance(body, list)
-    assert len(read(BARE_LIST, json.dumps(body).encode())) == len(body)
+    records = read(BARE_LIST, json.dumps(body).encode())
+    assert len(records) == len(body) == 2
+    for n, (raw, record) in enumerate(zip(body, records, strict=True)):
+        check_row(BY_API[BARE_LIST].all_fields, raw, record, f"campaigns row {n}")
+    assert read(BARE_LIST, b"[]") == []  # no campaign: no record
+
+
+def test_only_the_request_documented_so_may_answer_a_bare_list() -> None:
+    # Declared per request: campaigns' documented sample is the only reply without envelope.
+    assert [s.api for s in SNAPSHOTS if s.bare_list] == [BARE_LIST]
+    assert [api for api in REALTIME if isinstance(example(api).get("body"), list)] == [BARE_LIST]
+    # Anywhere else a bare list is no Wolkvox reply: read as cut off (retried, then a stop).
+    rows = json.dumps([{"agent_id": "1201"}]).encode()
+    with pytest.raises(WolkvoxRetriableError, match="malformed or truncated JSON"):
+        interpret(200, rows, "agents", URL)
+    # A list that holds no rows is no campaigns reply either.
+    with pytest.raises(WolkvoxRetriableError, match="neither a list of rows nor an object"):
+        interpret(200, b'["101", "202"]', BARE_LIST, URL, bare_list=True)
 
 
 def test_the_info_server_sample_is_not_json_and_is_refused_in_one_sentence() -> None:
@@ -313,3 +330,89 @@ def test_a_reading_of_a_kind_is_typed_as_its_kind() -> None:
     assert kinds["calls_in_queue_now"] is Kind.INTEGER
     assert kinds["time_state_now"] is Kind.DURATION
     assert kinds["service_level_20seg"] is Kind.PERCENT
+
+
+# -- through the streams -----------------------------------------------------------------------
+
+
+class Documented:
+    """real_time.php answering each request with its documented sample reply (as filled)."""
+
+    def __init__(self, bodies: dict[str, t.Any]) -> None:
+        self.bodies = bodies
+
+    def answer(
+        self, sim: Answers, params: dict[str, str], record: RequestRecord
+    ) -> tuple[int, t.Any]:
+        return 200, self.bodies[params["api"]]
+
+
+def names_of(fields: tuple[Field, ...]) -> dict[str, str]:
+    """The column each spelling fills, nested fields' too."""
+    found = {spelling: f.name for spelling, f in by_spelling(fields).items()}
+    for f in fields:
+        found |= names_of(f.items)
+    return found
+
+
+def filled_keys(value: t.Any) -> set[str]:
+    """Every key holding a value in ``value`` (records, nested objects)."""
+    if isinstance(value, list):
+        return set().union(*(filled_keys(item) for item in value))
+    if isinstance(value, dict):
+        held = {key for key, item in value.items() if item is not None}
+        return held | filled_keys(list(value.values()))
+    return set()
+
+
+def read_through_the_stream(api: str, body: t.Any) -> list[dict[str, t.Any]]:
+    """The records the tap emits when real_time.php answers ``body`` (its status 0, no error)."""
+    clock = Clock("2025-03-20 12:00:00")
+    with WolkvoxSimulator(token=TOKEN, now=clock.sandbox_now) as sim:
+        sim.paths[REALTIME_PATH] = Documented({api: body})
+        config = {"token": TOKEN, "api_url": sim.url, "start_date": "2025-03-01"}
+        done = run_in_process(config, clock=clock, streams=[BY_API[api].stream])
+        assert [r.api for r in sim.requests] == [api]
+    assert done.returncode == 0, done.stderr
+    assert "WARNING" not in done.stderr, done.stderr
+    return done.records(BY_API[api].stream)
+
+
+@pytest.mark.parametrize("api", PARSEABLE)
+def test_every_documented_key_reaches_a_record_through_its_stream(api: str) -> None:
+    snapshot = BY_API[api]
+    body = filled(api, example(api)["body"])  # campaigns': a bare list, as documented
+    rows = rows_of(api, body)
+    records = read_through_the_stream(api, body)
+    assert len(records) == len(rows), api
+    for n, (raw, record) in enumerate(zip(rows, records, strict=True)):
+        # every key the sample sends, nested ones too, reached its column
+        check_row(snapshot.all_fields, raw, record, f"{api} row {n}")
+    # every field the table documents holds a value in some record (at its depth)
+    names = names_of(snapshot.fields)
+    documented = {f["name"] for f in REALTIME[api]["fields"]} - NOT_ROW_FIELDS
+    assert {names[name] for name in documented} <= filled_keys(records), api
+    # stamped with the instant it was read and the run that read it; distinct keys
+    assert {(r[READ_AT], r[RUN_STARTED]) for r in records} == {("2025-03-20T17:00:00+00:00",) * 2}
+    assert len({tuple(r[k] for k in snapshot.primary_key) for r in records}) == len(records)
+
+
+def test_the_documented_info_server_reply_stops_its_stream_in_one_sentence() -> None:
+    clock = Clock("2025-03-20 12:00:00")
+    text = example(NOT_JSON)["unparsed_body"].encode()
+    with WolkvoxSimulator(token=TOKEN, now=clock.sandbox_now) as sim:
+        sim.schedule(*[Fault.raw(200, text)] * 3)
+        config = {
+            "token": TOKEN,
+            "api_url": sim.url,
+            "start_date": "2025-03-01",
+            "max_attempts": 3,
+            "retry_wait_seconds": 0.01,
+        }
+        done = run_in_process(config, clock=clock, streams=[BY_API[NOT_JSON].stream])
+    assert done.records() == []
+    assert done.the_error() == (
+        "ERROR | Report info_server (realtime_server_load) kept failing after 3 attempts: "
+        "malformed or truncated JSON in the 200 reply. The STATE already emitted is a valid "
+        "resume point."
+    )

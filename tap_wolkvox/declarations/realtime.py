@@ -24,7 +24,9 @@ conventions are the reports' and information.php's (see :mod:`tap_wolkvox.declar
   (``service_level_<N>seg``); it is not sent, so the schema stays fixed (as for skill_1).
 
 None is selected by default: a read costs one call of the token's daily quota (licenses x
-1,000), so a one-minute schedule costs 1,440 calls a day per stream.
+1,000), so a one-minute schedule costs 1,440 calls a day per stream (each description says
+so). The streams are information.php's tables with a snapshot's grain (streams/tables.py):
+each record also carries ``_run_started_at``, when the run that read it began.
 """
 
 from __future__ import annotations
@@ -64,19 +66,34 @@ def _snapshot(  # noqa: PLR0913 - a declaration, keyword by keyword
     key: tuple[str, ...],
     params: tuple[Param, ...] = (),
     constant_params: tuple[tuple[str, str], ...] = (),
+    bare_list: bool = False,
 ) -> Dimension:
     """A real-time request as a snapshot table: keyed by when it was read, then by ``key``."""
     return Dimension(
         api=api,
         stream=stream,
         title=title,
-        description=description,
+        description=f"{description} {_cost(params)}",
         fields=fields,
         primary_key=(READ_AT, *key),
         versioned=False,
         path=REALTIME_PATH,
         params=params,
         constant_params=constant_params,
+        snapshot=True,
+        bare_list=bare_list,
+    )
+
+
+def _cost(params: tuple[Param, ...]) -> str:
+    """What reading a snapshot every minute costs a day, against the token's quota."""
+    quota = "of the token's daily quota (licenses x 1,000)"
+    if not params:
+        return f"Each read costs one call: read every minute, 1,440 calls a day {quota}."
+    listed = " and ".join(param.setting for param in params)
+    return (
+        f"Each read costs one call per value of {listed} (one with ['all']): read every "
+        f"minute, 1,440 calls a day per value {quota}."
     )
 
 
@@ -250,7 +267,7 @@ SKILLS = _snapshot(
     title="Skill queues now",
     description="One row per skill (queue) per read: calls waiting now, and today's inbound, "
     "answered and abandoned calls and service levels so far. Keyed by when it was read and "
-    "skill_id; read once per value of the skill_ids setting (one call with ['all']).",
+    "skill_id.",
     fields=(
         SKILL_ID,
         SKILL_NAME,
@@ -297,6 +314,8 @@ CAMPAIGNS = _snapshot(
         Field("recycled", Kind.TEXT, "Recycling, as sent (as in the campaigns table)."),
     ),
     key=("campaign",),
+    # The documented reply is a bare list of rows, without the envelope the others have.
+    bare_list=True,
 )
 
 CHATS = _snapshot(

@@ -1,4 +1,4 @@
-"""The tap's streams: an HTTP part shared by all, the report and information.php streams."""
+"""The tap's streams: an HTTP part shared by all; the reports, information.php, real_time.php."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tap_wolkvox.declarations.information import (
     SKILLS,
     TOKEN_USAGE,
 )
+from tap_wolkvox.declarations.realtime import SNAPSHOTS
 from tap_wolkvox.streams.report import ReportStream
 from tap_wolkvox.streams.tables import SkillAgentsStream, TableStream, TokenUsageStream
 
@@ -24,7 +25,10 @@ if t.TYPE_CHECKING:
 
 
 def every_stream(run: RunContext, tap: Tap) -> list[WolkvoxStream]:
-    """Every stream the tap offers: the 104 reports, information.php's logs and tables."""
+    """Every stream the tap offers: reports, information.php's logs and tables, snapshots.
+
+    The snapshots (real_time.php) are tables with a snapshot's grain.
+    """
     reports = [ReportStream(run, report, tap=tap) for report in REPORTS]
     logs = [
         ReportStream(run, report, tap=tap, path=INFORMATION_PATH) for report in INFORMATION_REPORTS
@@ -40,4 +44,5 @@ def every_stream(run: RunContext, tap: Tap) -> list[WolkvoxStream]:
             tables.append(TokenUsageStream(run, table, tap=tap))
         else:
             tables.append(TableStream(run, table, tap=tap))
-    return [*reports, *tables, *logs]
+    snapshots = [TableStream(run, snapshot, tap=tap) for snapshot in SNAPSHOTS]
+    return [*reports, *tables, *logs, *snapshots]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import itertools
 import logging
 import typing as t
 from functools import cached_property
@@ -24,7 +23,7 @@ from tap_wolkvox.declarations.model import OCCURRENCE, REPORT_DATE, Field, Kind
 from tap_wolkvox.replies.errors import ReportUnavailableError, WolkvoxError
 from tap_wolkvox.rows.typed import TypedRows, record_frame
 from tap_wolkvox.run.budget import bookmark_progress
-from tap_wolkvox.settings import LIST_SETTINGS, listed_ids
+from tap_wolkvox.settings import LIST_SETTINGS, listed_ids, partition_values
 from tap_wolkvox.streams.grains import DailyGrain, EventGrain
 from tap_wolkvox.streams.http import REPORTS_PATH, WolkvoxStream
 from tap_wolkvox.streams.pages import WindowPages
@@ -145,9 +144,7 @@ class ReportStream(WolkvoxStream):
     def partitions(self) -> list[dict[str, t.Any]] | None:
         if not self.partition_params:
             return None
-        values = [listed_ids(self.run.config, p.setting) for p in self.partition_params]
-        names = [p.name for p in self.partition_params]
-        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
+        return partition_values(self.run.config, self.partition_params)
 
     # -- reading -------------------------------------------------------------------------------
 
