@@ -28,13 +28,11 @@ import duckdb
 import pytest
 
 from tap_wolkvox.declarations import REPORTS
-from tap_wolkvox.declarations.realtime import REALTIME_PATH
 from tap_wolkvox.run.summary import read_run_summary
 from tap_wolkvox.sandbox.generated import GeneratedEvents
 from tap_wolkvox.sandbox.operation import SampleOperation
-from tap_wolkvox.sandbox.realtime import SampleRealtime
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tests.helpers import SERVER_AFTER_END
+from tests.helpers import SERVER_AFTER_END, realtime_of
 from tests.meltano_project import meltano, meltano_env
 
 if t.TYPE_CHECKING:
@@ -329,8 +327,7 @@ def snapshots(tmp_path_factory: pytest.TempPathFactory) -> Snapshots:
     database = tmp / "snapshots.duckdb"
     clock = {"now": READS[0].strftime(STAMP)}
     with WolkvoxSimulator(token=TOKEN, now=lambda: clock["now"]) as sim:
-        realtime = sim.paths[REALTIME_PATH]
-        assert isinstance(realtime, SampleRealtime)
+        realtime = realtime_of(sim)
         env = meltano_env(
             tmp,
             TAP_WOLKVOX_API_URL=sim.url,

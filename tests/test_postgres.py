@@ -24,12 +24,10 @@ import pytest
 import yaml
 
 from tap_wolkvox.declarations import REPORTS
-from tap_wolkvox.declarations.realtime import REALTIME_PATH
 from tap_wolkvox.sandbox.generated import generated_sources, sample_shaped
 from tap_wolkvox.sandbox.operation import SampleOperation
-from tap_wolkvox.sandbox.realtime import SampleRealtime
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tests.helpers import ROOT, SERVER_AFTER_END
+from tests.helpers import ROOT, SERVER_AFTER_END, realtime_of
 from tests.meltano_project import meltano, meltano_env
 
 if t.TYPE_CHECKING:
@@ -109,8 +107,7 @@ def pipelines(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory
     states: list[dict[str, t.Any]] = []
     on_shift: list[int] = []
     with WolkvoxSimulator(token=TOKEN, now=lambda: clock["now"]) as sim:
-        realtime = sim.paths[REALTIME_PATH]
-        assert isinstance(realtime, SampleRealtime)
+        realtime = realtime_of(sim)
         sim.sources.update(generated_sources(REPORTS, START.date(), SECOND.date(), shapes="sample"))
         sim.sources["chat_9"] = sample_shaped(operation, TRANSFERS)
         env = meltano_env(

@@ -23,7 +23,15 @@ from tap_wolkvox.sandbox.realtime import SampleRealtime
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tap_wolkvox.settings import CONFIG_SCHEMA, read_settings
 from tap_wolkvox.tap import TapWolkvox
-from tests.helpers import TOKEN, Clock, TapRun, TapRunner, base_config, run_in_process
+from tests.helpers import (
+    TOKEN,
+    Clock,
+    TapRun,
+    TapRunner,
+    base_config,
+    realtime_of,
+    run_in_process,
+)
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -45,12 +53,6 @@ def clock() -> Clock:
 def sim(clock: Clock) -> Iterator[WolkvoxSimulator]:
     with WolkvoxSimulator(token=TOKEN, now=clock.sandbox_now, seed=7) as simulator:
         yield simulator
-
-
-def realtime(sim: WolkvoxSimulator) -> SampleRealtime:
-    served = sim.paths[REALTIME_PATH]
-    assert isinstance(served, SampleRealtime)
-    return served
 
 
 def run(
@@ -97,7 +99,7 @@ def test_polls_find_one_snapshot_per_read_and_keep_every_one(
         assert {r[READ_AT] for r in agents + skills} == {instant}
         assert {r[RUN_STARTED] for r in agents + skills} == {instant}
         # the whole snapshot: every agent on shift then, every skill
-        on_shift = realtime(sim).on_shift(wall)
+        on_shift = realtime_of(sim).on_shift(wall)
         assert len(agents) == len(on_shift) > 10
         assert {r["skill_id"] for r in skills} == {"3001", "3002", "3003", "3004", "3005"}
         statuses.append({r["agent_id"]: r["agent_status"] for r in agents})
@@ -174,7 +176,7 @@ def test_an_empty_reading_leaves_no_record_and_no_bookmark(
 ) -> None:
     # at night nobody is on shift and no call came in: Wolkvox's 404 "Validate dates
     # entered", or a 200 with an empty list
-    realtime(sim).empty = empty
+    realtime_of(sim).empty = empty
     clock.wall = dt.datetime.fromisoformat(NIGHT)
     streams = (AGENTS, "realtime_calls_last_10_minutes", "realtime_network_latency")
     done = run(sim, clock, *streams)
