@@ -198,6 +198,15 @@ CONFIG_SCHEMA = th.PropertiesList(
         " The realtime_skills snapshot is read for them too: one call per ID per read.",
     ),
     th.Property(
+        "services_time",
+        th.IntegerType(minimum=1, maximum=3600),
+        title="Extra service level (seconds)",
+        description="Seconds: the realtime_skills snapshots also read the service level at "
+        "that many seconds (Wolkvox's services_time), into their service_level_services_time "
+        "column, with the seconds in services_time (the column keeps its name whatever the "
+        "value). Unset (default): not asked, both stay empty. 10, 20 and 30 are always read.",
+    ),
+    th.Property(
         "agent_ids",
         th.ArrayType(_ID),
         default=[],
@@ -222,6 +231,8 @@ CONFIG_SCHEMA["additionalProperties"] = False
 #: Settings that hold a list: a report parameter filled from one is read once per value, and
 #: the value is kept in the row (its own state partition).
 LIST_SETTINGS = frozenset({"campaign_ids", "skill_ids", "agent_ids"})
+#: The service levels realtime_skills always reads (service_level_10seg ...): no services_time.
+SERVICE_LEVELS_READ = (10, 20, 30)
 #: Settings read from the environment with ``--config ENV`` are named ``TAP_WOLKVOX_<NAME>``.
 ENV_PREFIX = "TAP_WOLKVOX_"
 
@@ -250,6 +261,18 @@ def partition_values(
     names = [p.name for p in listed]
     values = [listed_ids(config, p.setting) for p in listed]
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
+
+
+def fixed_values(config: t.Mapping[str, t.Any], params: t.Iterable[Param]) -> dict[str, str]:
+    """The values of ``params`` filled from a single-valued setting (cod_act, services_time).
+
+    Sent with every request as they are, each only when its setting is set.
+    """
+    return {
+        p.name: str(config[p.setting])
+        for p in params
+        if p.setting not in LIST_SETTINGS and config.get(p.setting) is not None
+    }
 
 
 #: ``<PREFIX>LOGLEVEL``: the SDK's own variable for the log level (no setting, yet no typo).
@@ -593,6 +616,13 @@ def read_settings(
         raise SettingsError(msg)
     for name in sorted(LIST_SETTINGS):
         id_list(config, name)
+    seconds = config.get("services_time")
+    if seconds in SERVICE_LEVELS_READ:
+        msg = (
+            f"Setting 'services_time': {seconds} seconds is a level realtime_skills always reads "
+            f"(service_level_{seconds}seg); give another number of seconds, or leave it unset."
+        )
+        raise SettingsError(msg)
     return OperationSettings(
         clock=clock,
         start=start,

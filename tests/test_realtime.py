@@ -75,6 +75,13 @@ def the_instant(clock: Clock) -> str:
     return clock.utc.isoformat()
 
 
+def schema_of(done: TapRun, stream: str = SKILLS) -> dict[str, t.Any]:
+    (schema,) = [
+        m["schema"] for m in done.messages if m["type"] == "SCHEMA" and m["stream"] == stream
+    ]
+    return t.cast("dict[str, t.Any]", schema)
+
+
 def plan_line(done: TapRun) -> str:
     (line,) = [x for x in done.stderr.splitlines() if x.startswith("INFO | Plan:")]
     return line
@@ -168,6 +175,53 @@ def test_each_listed_skill_is_one_call_and_all_is_one(sim: WolkvoxSimulator, clo
     assert empty.records(SKILLS) == []
     assert "realtime_skills: skipped, setting skill_ids is empty" in empty.stderr
     assert "realtime_skills 0" in plan_line(empty)
+
+
+def test_services_time_asks_another_service_level_into_a_column_of_its_own(
+    sim: WolkvoxSimulator, clock: Clock
+) -> None:
+    # Wolkvox names the level after the seconds asked (service_level_15seg); the column
+    # keeps one name whatever the setting, and the seconds it was read for beside it
+    done = run(sim, clock, SKILLS, skill_ids=["3001", "3002"], services_time=15)
+    assert done.returncode == 0, done.stderr
+    assert [r.params for r in sim.requests] == [
+        {"api": "skills", "skill_id": skill_id, "services_time": "15"}
+        for skill_id in ("3001", "3002")
+    ]
+    sent = {
+        row["skill_id"]: row["service_level_15seg"]
+        for skill_id in ("3001", "3002")
+        for row in realtime_of(sim).skills(
+            clock.wall, {"skill_id": skill_id, "services_time": "15"}
+        )
+    }
+    records = done.records(SKILLS)
+    assert {r["skill_id"]: r["service_level_services_time"] for r in records} == {
+        skill_id: float(level.removesuffix(" %")) for skill_id, level in sent.items()
+    }
+    assert {r["services_time"] for r in records} == {15}
+    assert all(r["_extra_fields"] is None for r in records)
+    schema = schema_of(done)["properties"]
+    assert "service_level_services_time" in schema
+    assert not [name for name in schema if name.startswith("service_level_15")]
+    # unset: not asked, the columns stay empty (the schema is the same)
+    del sim.requests[:]
+    plain = run(sim, clock, SKILLS, skill_ids=["3001"])
+    assert [r.params for r in sim.requests] == [{"api": "skills", "skill_id": "3001"}]
+    assert [
+        (r["service_level_services_time"], r["services_time"]) for r in plain.records(SKILLS)
+    ] == [(None, None)]
+    assert schema_of(plain) == schema_of(done)
+
+
+@pytest.mark.parametrize("seconds", [10, 20, 30])
+def test_services_time_of_a_level_always_read_is_refused(seconds: int) -> None:
+    config = {"token": TOKEN, "api_url": "http://127.0.0.1:1", "start_date": "2025-06-01"}
+    with pytest.raises(ValueError, match=f"Setting 'services_time': {seconds} seconds") as caught:
+        read_settings({**config, "services_time": seconds})
+    assert f"service_level_{seconds}seg" in str(caught.value)
+    # the levels the skills always read: their declared columns
+    assert f"service_level_{seconds}seg" in {f.name for f in BY_STREAM[SKILLS].fields}
 
 
 @pytest.mark.parametrize("empty", ["404", "list"])

@@ -52,9 +52,11 @@ NOT_JSON = "info_server"
 #: The one sample sent without the envelope: a bare list of rows.
 BARE_LIST = "campaigns"
 PARSEABLE = sorted(api for api in REALTIME if api != NOT_JSON)
-#: Documented names that are no row fields: recall's table lists the envelope, and skills'
-#: names the column its optional services_time adds (not sent: the schema stays fixed).
-NOT_ROW_FIELDS = {"code", "error", "msg", "data", "service_level_XXseg"}
+#: Documented names that are no row fields: recall's table lists the envelope.
+NOT_ROW_FIELDS = {"code", "error", "msg", "data"}
+#: A documented field sent only when a setting asks for it: skills' level at services_time's
+#: seconds (``XX``), which the samples do not show (see the services_time test).
+ASKED_ONLY = {"service_level_XXseg"}
 NOW = dt.datetime(2025, 3, 20, 17, tzinfo=dt.timezone.utc)
 URL = f"http://127.0.0.1:1{REALTIME_PATH}"
 LOGGER = logging.getLogger("tests.realtime_contract")
@@ -196,15 +198,21 @@ def test_request_parameters_come_from_the_settings_or_the_documented_url() -> No
     for snapshot in SNAPSHOTS:
         query = dict(REALTIME[snapshot.api]["query"])
         assert query.pop("api") == snapshot.api
+        documented = {p["name"] for p in REALTIME[snapshot.api]["params"]}
         for param in snapshot.params:
             assert param.setting in settings, param
-            assert query.pop(param.name).startswith("{{"), snapshot.api  # a Postman variable
+            assert param.name in documented, param
+            if param.setting in LIST_SETTINGS:  # the optional ones are not in the sample query
+                assert query.pop(param.name).startswith("{{"), snapshot.api  # Postman variable
         assert dict(snapshot.constant_params) == query, snapshot.api
     skills = BY_API["skills"]
-    assert [(p.name, p.setting) for p in skills.params] == [("skill_id", "skill_ids")]
     assert "skill_ids" in LIST_SETTINGS  # read once per listed skill, as the skill_* reports
     assert "services_time" in {p["name"] for p in REALTIME["skills"]["params"]}
-    assert "services_time" not in settings  # not sent: its column would change the schema
+    assert [(p.name, p.setting) for p in skills.params] == [
+        ("skill_id", "skill_ids"),
+        ("services_time", "services_time"),  # optional: not in the documented query
+    ]
+    assert "services_time" in settings
     assert BY_API["recall"].constant_params == (("type", "all"),)
 
 
@@ -356,16 +364,21 @@ class Documented:
         return 200, self.bodies[params["api"]]
 
 
-def read_through_the_stream(api: str, body: t.Any) -> list[dict[str, t.Any]]:
+def read_through_the_stream(api: str, body: t.Any, **settings: t.Any) -> list[dict[str, t.Any]]:
     """The records the tap emits when real_time.php answers ``body`` (its status 0, no error)."""
     clock = Clock("2025-03-20 12:00:00")
     with WolkvoxSimulator(token=TOKEN, now=clock.sandbox_now) as sim:
         sim.paths[REALTIME_PATH] = Documented({api: body})
-        config = {"token": TOKEN, "api_url": sim.url, "start_date": "2025-03-01"}
+        config = {"token": TOKEN, "api_url": sim.url, "start_date": "2025-03-01", **settings}
         done = run_in_process(config, clock=clock, streams=[BY_API[api].stream])
         assert [r.api for r in sim.requests] == [api]
+        sent = sim.requests[0].params
     assert done.returncode == 0, done.stderr
     assert "WARNING" not in done.stderr, done.stderr
+    # the settings asked for, sent as the parameters they fill
+    assert {
+        p.name: str(settings[p.setting]) for p in BY_API[api].params if p.setting in settings
+    }.items() <= sent.items()
     return done.records(BY_API[api].stream)
 
 
@@ -381,11 +394,26 @@ def test_every_documented_key_reaches_a_record_through_its_stream(api: str) -> N
         check_row(snapshot.all_fields, raw, record, f"{api} row {n}")
     # every field the table documents holds a value in some record (at its depth)
     names = names_of(snapshot.fields)
-    documented = {f["name"] for f in REALTIME[api]["fields"]} - NOT_ROW_FIELDS
+    documented = {f["name"] for f in REALTIME[api]["fields"]} - NOT_ROW_FIELDS - ASKED_ONLY
     assert {names[name] for name in documented} <= sent_keys(records, held=True), api
     # stamped with the instant it was read and the run that read it; distinct keys
     assert {(r[READ_AT], r[RUN_STARTED]) for r in records} == {("2025-03-20T17:00:00+00:00",) * 2}
     assert len({tuple(r[k] for k in snapshot.primary_key) for r in records}) == len(records)
+
+
+def test_the_level_services_time_asks_reaches_its_column() -> None:
+    # the table's service_level_XXseg, as Wolkvox names it for services_time=15
+    body = filled("skills", example("skills")["body"])
+    for n, row in enumerate(body["data"]):
+        row["service_level_15seg"] = f"{40 + n}.50 %"
+    records = read_through_the_stream("skills", body, services_time=15)
+    names = names_of(BY_API["skills"].fields)
+    assert set(names) >= ASKED_ONLY
+    column = names["service_level_XXseg"]
+    assert [(r[column], r["services_time"]) for r in records] == [
+        (40.5 + n, 15) for n in range(len(records))
+    ]
+    assert all(r["_extra_fields"] is None for r in records)
 
 
 def test_the_documented_info_server_reply_stops_its_stream_in_one_sentence() -> None:

@@ -20,8 +20,9 @@ conventions are the reports' and information.php's (see :mod:`tap_wolkvox.declar
   reports type them (the agents' counters and times as agent_1's, the queues' service levels as
   skill_1's); IDs stay text. Values whose format no source shows stay text.
 * ``skills`` takes ``skill_id`` (the ``skill_ids`` setting, as the skill_* reports do) and an
-  optional ``services_time``, which adds a column named after its value
-  (``service_level_<N>seg``); it is not sent, so the schema stays fixed (as for skill_1).
+  optional ``services_time`` (the setting of that name), which adds a level named after its
+  value (``service_level_<N>seg``, the table's ``service_level_XXseg``): read into one column,
+  ``service_level_services_time``, with the seconds beside it, so the schema stays fixed.
 
 None is selected by default: a read costs one call of the token's daily quota (licenses x
 1,000), so a one-minute schedule costs 1,440 calls a day per stream (each description says
@@ -65,10 +66,15 @@ def _snapshot(  # noqa: PLR0913 - a declaration, keyword by keyword
     fields: tuple[Field, ...],
     key: tuple[str, ...],
     params: tuple[Param, ...] = (),
+    fixed_params: tuple[Param, ...] = (),
     constant_params: tuple[tuple[str, str], ...] = (),
     bare_list: bool = False,
 ) -> Dimension:
-    """A real-time request as a snapshot table: keyed by when it was read, then by ``key``."""
+    """A real-time request as a snapshot table: keyed by when it was read, then by ``key``.
+
+    ``params`` are read once per value of their list setting; ``fixed_params`` sent as their
+    setting says, when set (no call more).
+    """
     return Dimension(
         api=api,
         stream=stream,
@@ -78,7 +84,7 @@ def _snapshot(  # noqa: PLR0913 - a declaration, keyword by keyword
         primary_key=(READ_AT, *key),
         versioned=False,
         path=REALTIME_PATH,
-        params=params,
+        params=(*params, *fixed_params),
         constant_params=constant_params,
         snapshot=True,
         bare_list=bare_list,
@@ -104,6 +110,9 @@ def _ms(name: str, what: str) -> Field:
 def _loss(name: str, what: str) -> Field:
     return Field(name, Kind.PERCENT, f"{what} (%).")
 
+
+#: The extra service level: Wolkvox names its column after the seconds asked.
+SERVICES_TIME_PARAM = Param(name="services_time", setting="services_time", placeholder="XX")
 
 _JITTER_AND_LOSS = (
     _ms("tx_jitter", "Jitter of what the agent sends"),
@@ -279,6 +288,18 @@ SKILLS = _snapshot(
         _REPORTED["service_level_20seg"],
         _REPORTED["service_level_30seg"],
         Field(
+            "service_level_services_time",
+            Kind.PERCENT,
+            "Service level (%) at the seconds in services_time (sent as service_level_<seconds>"
+            "seg when the services_time setting asks for it); empty when it does not.",
+            aliases=("service_level_XXseg",),
+        ),
+        Field(
+            "services_time",
+            Kind.INTEGER,
+            "The seconds service_level_services_time is for (the services_time setting then).",
+        ),
+        Field(
             "by_abandon",
             Kind.PERCENT,
             "Share (%) of inbound calls abandoned (the table names it only).",
@@ -286,6 +307,7 @@ SKILLS = _snapshot(
     ),
     key=("skill_id",),
     params=(SKILL_ID_PARAM,),
+    fixed_params=(SERVICES_TIME_PARAM,),
 )
 
 CAMPAIGNS = _snapshot(

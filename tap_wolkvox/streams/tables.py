@@ -25,10 +25,10 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
 from tap_wolkvox.declarations.information import READ_AT, RUN_STARTED, Dimension
-from tap_wolkvox.declarations.model import OCCURRENCE
+from tap_wolkvox.declarations.model import OCCURRENCE, spelt_with
 from tap_wolkvox.replies.errors import NotWolkvoxError, ReportUnavailableError, WolkvoxError
 from tap_wolkvox.rows.pipeline import Completion
-from tap_wolkvox.settings import listed_ids, partition_values
+from tap_wolkvox.settings import LIST_SETTINGS, fixed_values, listed_ids, partition_values
 from tap_wolkvox.streams.http import GaveUpError, WolkvoxStream
 from tap_wolkvox.time.timestamps import format_instant
 
@@ -138,10 +138,24 @@ class TableStream(WolkvoxStream):
         return False
 
     @cached_property
+    def fixed(self) -> dict[str, str]:
+        """The parameters sent as their setting says (realtime_skills' services_time, if set)."""
+        return fixed_values(self.run.config, self.dimension.params)
+
+    @cached_property
     def pipeline(self) -> RowPipeline:
-        """How this table's rows become records (_read_at and the skill asked are the tap's)."""
+        """How this table's rows become records (_read_at and the skill asked are the tap's).
+
+        An alias naming a parameter's value (``service_level_XXseg``) is read as the reply
+        spells it with the value sent (``service_level_15seg``).
+        """
+        placeholders = {
+            p.placeholder: self.fixed[p.name]
+            for p in self.dimension.params
+            if p.placeholder is not None and p.name in self.fixed
+        }
         return self.row_pipeline(
-            self.dimension.all_fields,
+            spelt_with(self.dimension.all_fields, placeholders),
             self.dimension.primary_key,
             added={READ_AT, self.dimension.per},
         )
@@ -228,7 +242,7 @@ class TableStream(WolkvoxStream):
             empty = [
                 p.setting
                 for p in self.dimension.params
-                if not listed_ids(self.run.config, p.setting)
+                if p.setting in LIST_SETTINGS and not listed_ids(self.run.config, p.setting)
             ]
             self.log("%s: skipped, setting %s is empty", self.name, ", ".join(empty))
             return
@@ -240,14 +254,22 @@ class TableStream(WolkvoxStream):
         """Each request of one read: its query parameters, and the values its rows are for.
 
         One per listed value of the declaration's parameters (realtime_skills: one per entry
-        of skill_ids, one with ``all``), with its constant ones (type=all); one for a table
-        without parameters. A row that does not say which skill it is of gets the one asked
-        for (not ``all``).
+        of skill_ids, one with ``all``), with its constant ones (type=all) and those set by a
+        single-valued setting (services_time); one for a table without parameters. A row that
+        does not say which skill it is of gets the one asked for (not ``all``); a declared
+        column named as a parameter gets the setting's value (services_time's seconds).
         """
-        constant = dict(self.dimension.constant_params)
+        config = self.run.config
+        sent = {**dict(self.dimension.constant_params), **self.fixed}
+        declared = {f.name for f in self.dimension.fields}
+        stated = {
+            p.name: config[p.setting]
+            for p in self.dimension.params
+            if p.name in self.fixed and p.name in declared
+        }
         return [
-            ({**constant, **values}, {k: v for k, v in values.items() if v != "all"})
-            for values in partition_values(self.run.config, self.dimension.params)
+            ({**sent, **values}, {**{k: v for k, v in values.items() if v != "all"}, **stated})
+            for values in partition_values(config, self.dimension.params)
         ]
 
     @override
