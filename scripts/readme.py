@@ -19,11 +19,17 @@ from typing import TYPE_CHECKING
 
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.declarations.information import DIMENSIONS, INFORMATION_REPORTS
+from tap_wolkvox.declarations.model import KEPT_RESERVED_WORDS
 from tap_wolkvox.declarations.realtime import SNAPSHOTS
 from tap_wolkvox.settings import LIST_SETTINGS
+from tap_wolkvox.streams.report import ReportStream
+from tap_wolkvox.streams.tables import TableStream
+from tap_wolkvox.tap import TapWolkvox
 
 if TYPE_CHECKING:
-    from tap_wolkvox.declarations.model import Report
+    from collections.abc import Iterator
+
+    from tap_wolkvox.declarations.model import Field, Report
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -31,7 +37,7 @@ DOCS = ROOT / "docs"
 #: The files whose generated parts are kept current.
 DOCUMENTS = (README, DOCS / "operations.md", DOCS / "streams.md", DOCS / "performance.md")
 #: Which file holds each generated table.
-TABLES = {"settings": README, "streams": DOCS / "streams.md"}
+TABLES = {"settings": README, "streams": DOCS / "streams.md", "names": DOCS / "streams.md"}
 INCLUDE = re.compile(r"<!-- include:(?P<path>[^ ]+?):start -->")
 LANGUAGES = {".sh": "bash", ".json": "json", ".yml": "yaml", ".yaml": "yaml"}
 
@@ -98,6 +104,42 @@ def streams_table() -> str:
     return "\n".join(rows)
 
 
+def _fields(fields: tuple[Field, ...], at: str = "") -> Iterator[tuple[str, Field]]:
+    """Each field of ``fields`` and of their nested items, with where it is (``a[].b``)."""
+    for f in fields:
+        yield f"{at}{f.name}", f
+        yield from _fields(f.items, f"{at}{f.name}[].")
+
+
+def names_tables() -> str:
+    """The vendor keys renamed to column names, and the reserved words kept, by stream."""
+    tap = TapWolkvox(
+        config={"token": "-", "api_url": "http://127.0.0.1:1", "start_date": "2025-01-01"},
+        setup_mapper=False,
+    )
+    renamed: list[str] = []
+    reserved: dict[str, list[str]] = {word: [] for word in KEPT_RESERVED_WORDS}
+    for name, stream in sorted(tap.streams.items()):
+        if isinstance(stream, ReportStream):
+            fields = stream.report.fields
+        elif isinstance(stream, TableStream):
+            fields = stream.dimension.all_fields
+        else:  # every stream is one or the other
+            continue
+        for where, f in _fields(fields):
+            if f.vendor_key != f.name:
+                renamed.append(f"| `{name}` | `{f.vendor_key}` | `{where}` |")
+            if f.name in reserved:
+                reserved[f.name].append(f"`{name}`" if where == f.name else f"`{name}.{where}`")
+    lines = ["| stream | Wolkvox sends | column |", "|:--|:--|:--|", *renamed, ""]
+    lines += ["| column | reserved in | streams |", "|:--|:--|:--|"]
+    lines += [
+        f"| `{word}` | {', '.join(KEPT_RESERVED_WORDS[word])} | {', '.join(streams)} |"
+        for word, streams in reserved.items()
+    ]
+    return "\n".join(lines)
+
+
 def included(path: str) -> str:
     """The file at ``path`` (relative to the repository) as a fenced code block."""
     file = ROOT / path
@@ -106,7 +148,7 @@ def included(path: str) -> str:
 
 def render(path: Path, text: str) -> str:
     """``text``, the content of ``path``, with every generated section replaced."""
-    generators = {"settings": settings_table, "streams": streams_table}
+    generators = {"settings": settings_table, "streams": streams_table, "names": names_tables}
     sections = [(name, generators[name]()) for name, where in TABLES.items() if where == path]
     sections += [(f"include:{file}", included(file)) for file in INCLUDE.findall(text)]
     for name, content in sections:

@@ -1,5 +1,5 @@
-"""``python -m tap_wolkvox`` runs the tap."""
+"""``python -m tap_wolkvox`` runs the tap, as the ``tap-wolkvox`` command does."""
 
-from tap_wolkvox.tap import TapWolkvox
+from tap_wolkvox.cli import main
 
-TapWolkvox.cli()
+main()

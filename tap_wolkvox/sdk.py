@@ -77,6 +77,19 @@ T8. ``Tap.sync_all`` is final in the SDK's typing; the tap overrides it all the 
     (:meth:`SeamTap.after_last_stream`: the run summary, the check that not every selected
     report was missing). Assumes the SDK's CLI runs a sync by calling ``sync_all``. Guard: the
     run summary comes after the last stream's log lines, from the command.
+T9. Whether the SDK takes a catalog entry as selected, read from the entry's metadata alone
+    (:func:`entry_selected`), so that a sync parses, builds and registers only the entries it
+    reads (``run/inputs.py``, ``catalog_for_sync``). Assumes what ``Stream.selected`` reads:
+    the stream's own breadcrumb resolved by ``MetadataMapping.resolve_selection``, which reads
+    only that breadcrumb's metadata, and selected when there is none. Guard: the answer is the
+    SDK's over a parsed catalog, for every kind of metadata (``tests/test_what_runs.py``).
+T10. What importing singer-sdk imports but a tap run never uses: ``upath`` (``from upath import
+    UPath`` in ``helpers/_batch.py``), ``joblib`` (``from joblib import Parallel, delayed,
+    parallel_config`` in ``target_base.py``) and, through ``backoff``, ``asyncio`` (``import
+    asyncio``). The command puts stand-ins in their place (``cli.py``), which hand out those
+    names and import the real module when one is used. Assumes nothing else is taken from them
+    at import. Guard: ``tests/test_what_runs.py`` (a sync through the command imports none of
+    them; the SDK's and backoff's module-level imports from them take only those names).
 
 Not the SDK's, but private all the same:
 
@@ -103,7 +116,7 @@ from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.mapper import CustomStreamMap, SameRecordTransform
 from singer_sdk.plugin_base import PluginBase
-from singer_sdk.singerlib import Catalog, RecordMessage
+from singer_sdk.singerlib import Catalog, MetadataMapping, RecordMessage
 from singer_sdk.streams import RESTStream
 from typing_extensions import override
 
@@ -154,6 +167,21 @@ def failed_map_expression(exc: BaseException) -> tuple[str, str] | None:
                 return mapper.stream_alias, frame.f_locals.get("property_name") or FILTER
         tb = tb.tb_next
     return None
+
+
+def entry_selected(metadata: list[t.Any]) -> bool:
+    """T9: whether the SDK takes a catalog entry with this ``metadata`` list as selected.
+
+    Metadata the SDK could not parse counts as selected: the entry stays for the SDK to refuse.
+    """
+    root = [m for m in metadata if isinstance(m, dict) and m.get("breadcrumb") == []]
+    if not root:
+        return True  # a stream without metadata of its own is selected
+    try:
+        mapping = MetadataMapping.from_iterable(root)
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return True
+    return mapping.resolve_selection().get((), True)
 
 
 def use_pool_classes(

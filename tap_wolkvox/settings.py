@@ -172,6 +172,17 @@ CONFIG_SCHEMA = th.PropertiesList(
         "advances across runs.",
     ),
     th.Property(
+        "requests_in_flight",
+        th.IntegerType(minimum=1, maximum=2),
+        default=1,
+        title="Requests in flight",
+        description="How many requests the run may have open at once on the token: 1 (the "
+        "default, one at a time, as Wolkvox advises) or 2 (Wolkvox's limit per token): the "
+        "next request planned (a stream's next window, the next stream's first) goes out while "
+        "the current one is answered and its rows are written. Only when nothing else uses the "
+        "token meanwhile: Wolkvox refuses a third request at once (retried, at a cost).",
+    ),
+    th.Property(
         "plan_warning_requests",
         th.IntegerType(minimum=1),
         default=1000,

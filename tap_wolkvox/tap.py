@@ -25,14 +25,14 @@ from tap_wolkvox.run.budget import next_start as next_run_start
 from tap_wolkvox.run.context import RunContext
 from tap_wolkvox.run.inputs import (
     StateReader,
+    catalog_for_sync,
     check_something_selected,
     check_state_text,
-    honour_replication_method,
     not_a_state,
 )
 from tap_wolkvox.run.stops import LineWriter, RunInterrupted, RunStopped, said
 from tap_wolkvox.run.summary import check_something_was_read, log_run_summary
-from tap_wolkvox.sdk import SeamTap, deselected_streams_at_debug
+from tap_wolkvox.sdk import SeamTap, deselected_streams_at_debug, entry_selected
 from tap_wolkvox.settings import (
     CONFIG_SCHEMA,
     ENV_PREFIX,
@@ -44,7 +44,7 @@ from tap_wolkvox.settings import (
     read_settings,
     unknown_variables,
 )
-from tap_wolkvox.streams import every_stream
+from tap_wolkvox.streams import NEEDS, every_stream, stream_names
 from tap_wolkvox.streams.http import WolkvoxStream
 from tap_wolkvox.streams.tables import TokenUsageStream
 
@@ -88,8 +88,18 @@ class TapWolkvox(SeamTap):
         # First, so that a misspelt variable is named even when the config then fails.
         for warning in unknown_variables(self.full_config_schema(), ENV_PREFIX, os.environ):
             self.logger.warning("%s", warning)
-        if isinstance(kwargs.get("catalog"), dict):
-            kwargs["catalog"] = honour_replication_method(kwargs["catalog"])
+        #: The streams a sync builds: those of its catalog (None: every one, for discovery).
+        self._building: set[str] | None = None
+        catalog = kwargs.get("catalog")
+        if isinstance(catalog, dict):
+            kwargs["catalog"] = catalog = catalog_for_sync(catalog, entry_selected, NEEDS)
+            entries = catalog.get("streams")
+            if isinstance(entries, list):
+                self._building = {
+                    entry["tap_stream_id"]
+                    for entry in entries
+                    if isinstance(entry, dict) and isinstance(entry.get("tap_stream_id"), str)
+                }
         self._config_errors: list[str] = []
         super().__init__(*args, **kwargs)
         # The SDK's METRIC lines and its line per deselected stream go to DEBUG: an unattended
@@ -145,7 +155,7 @@ class TapWolkvox(SeamTap):
 
     @override
     def discover_streams(self) -> list[WolkvoxStream]:
-        return every_stream(self.run, self)
+        return every_stream(self.run, self, self._building)
 
     @property
     def selected(self) -> list[WolkvoxStream]:
@@ -176,7 +186,8 @@ class TapWolkvox(SeamTap):
         # Streams take turns at the request budget (see run/budget.py): this run starts where
         # the last one stopped. The plan is then logged in the order the streams run.
         starts_with = self.state_entries.get(NEXT_RUN_STARTS_WITH)
-        self.run_streams_in(run_order(list(self.streams), starts_with))
+        built = self.streams
+        self.run_streams_in([n for n in run_order(stream_names(), starts_with) if n in built])
         self.log_plan()
 
     def log_plan(self) -> None:

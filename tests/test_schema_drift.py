@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import typing as t
 
+import pytest
+
 from tap_wolkvox.declarations.model import EXTRA, UNPARSED, Field, Kind, Report
+from tap_wolkvox.replies.errors import interpret
 from tap_wolkvox.rows.shaper import RowShaper
+from tap_wolkvox.rows.typed import record_frame
 from tap_wolkvox.sandbox.server import StaticRows
+from tap_wolkvox.streams.report import ReportStream
+from tap_wolkvox.tap import TapWolkvox
 from tap_wolkvox.time.timestamps import OperationClock, load_timezone, parse_wall_clock
 from tests.helpers import TapRunner, base_config, transfer
 
 if t.TYPE_CHECKING:
-    import pytest
-
     from tap_wolkvox.sandbox.server import WolkvoxSimulator
 
 CLOCK = OperationClock(load_timezone("America/Bogota"))
@@ -111,3 +116,81 @@ def test_rows_whose_every_value_is_blank_are_skipped_with_one_warning(
     assert [r["conn_id"] for r in run.records()] == ["EM1"]
     [warning] = [line for line in run.stderr.splitlines() if "was blank" in line]
     assert "Report chat_9 (interaction_transfers): skipped 1 rows whose every value" in warning
+
+
+# -- other spellings on the fast path (rows/typed.py) ------------------------------------------
+
+
+def report_stream(stream: str) -> ReportStream:
+    """``stream`` in a tap of its own (warnings are said once per run)."""
+    tap = TapWolkvox(
+        config={"token": "t", "api_url": "http://127.0.0.1:1", "start_date": "2025-02-27"},
+        setup_mapper=False,
+    )
+    found = tap.streams[stream]
+    assert isinstance(found, ReportStream)
+    return found
+
+
+CLOSED_CHATS = "channel_daily_closed_chats"  # chat_13, whose sample sends chanel
+EVALUATIONS = "quality_attribute_evaluations"  # quality_3: Wolkvox sends yes/no for yes_no
+EVALUATION = {"conn_id": "V1", "date": "2025-02-27 09:00:00", "survey": "Q", "attribute": "A"}
+
+
+@pytest.mark.parametrize(
+    ("stream", "row"),
+    [
+        pytest.param(CLOSED_CHATS, {"chanel": "web", "interaction": "3"}, id="chanel"),
+        pytest.param(
+            CLOSED_CHATS,
+            {"channel": "web", "chanel": "email", "interaction": "3"},
+            id="both spellings, each with a value",
+        ),
+        pytest.param(
+            CLOSED_CHATS,
+            {"channel": "", "chanel": "email", "interaction": "3"},
+            id="both spellings, the column's blank",
+        ),
+        pytest.param(
+            CLOSED_CHATS,
+            {"channel": "web", "chanel": " ", "interaction": "3"},
+            id="both spellings, the alias blank",
+        ),
+        pytest.param(CLOSED_CHATS, {"chanel": None, "interaction": "3"}, id="chanel null"),
+        pytest.param(CLOSED_CHATS, {"chanel": " ", "interaction": ""}, id="a blank row"),
+        pytest.param(EVALUATIONS, {**EVALUATION, "yes/no": "yes"}, id="yes/no"),
+        pytest.param(
+            EVALUATIONS, {**EVALUATION, "yes/no": "yes", "yes_no": "no"}, id="yes/no and yes_no"
+        ),
+    ],
+)
+def test_the_fast_path_reads_other_spellings_as_the_dict_path_does(
+    stream: str, row: dict[str, t.Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A reply sending an alias stays on the fast path, with the dict path's records and words."""
+    body = json.dumps({"code": "200", "msg": "2 records were found", "data": [row, row]}).encode()
+    day = dt.datetime(2025, 2, 27), dt.datetime(2025, 2, 27, 23, 59, 59)
+    fast_stream, dict_stream = report_stream(stream), report_stream(stream)
+    api = fast_stream.report.api
+    typed = fast_stream.typed_rows
+    assert typed is not None
+    fast = interpret(200, body, api, typed=typed)
+    assert fast.typed  # decoded into Structs: the fast path
+    window = fast_stream.grain.plan(*day).current
+    assert window is not None
+    extracted = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
+    with caplog.at_level(logging.WARNING):
+        lines, _ = fast_stream.pipeline.lines(
+            fast,
+            typed,
+            *record_frame(fast_stream.name, None, extracted),
+            completion=fast_stream.grain.completion_for(window),
+        )
+    fast_warnings = [r.getMessage() for r in caplog.records]
+    caplog.clear()
+    window = dict_stream.grain.plan(*day).current
+    assert window is not None
+    with caplog.at_level(logging.WARNING):
+        records = list(dict_stream.records_of(window, interpret(200, body, api), {}))
+    assert [json.loads(line)["record"] for line in lines.splitlines()] == records
+    assert fast_warnings == [r.getMessage() for r in caplog.records]

@@ -272,5 +272,5 @@ def test_every_seam_is_listed() -> None:
     doc = sdk.__doc__ or ""
     for seam in ("S1.", "S2.", "S3.", "S4.", "S5.", "S6.", "S7.", "S8.", "T1.", "T2.", "T3."):
         assert seam in doc
-    for seam in ("S9.", "T4.", "T5.", "T6.", "T7.", "T8.", "R2."):
+    for seam in ("S9.", "S10.", "T4.", "T5.", "T6.", "T7.", "T8.", "T9.", "T10.", "R2."):
         assert seam in doc

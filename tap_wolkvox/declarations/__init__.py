@@ -14,7 +14,10 @@ Conventions:
 * Field names are the keys the field tables document, misspellings included (``aht_outbund``,
   ``agent_anwers``, ``campaing_id``, ``destinity``, ``explation``). Where the vendor's sample
   reply or public code shows another spelling of a key (chat_13 sends ``chanel``), it is an
-  alias of that one column: whichever spelling arrives fills it.
+  alias of that one column: whichever spelling arrives fills it. A key a warehouse would need
+  quoted, rename or refuse (``ASA``, ``yes/no``) is declared under its
+  :func:`~tap_wolkvox.declarations.model.warehouse_name` (``asa``, ``yes_no``), the key an
+  alias: every property is lower-case letters, digits and underscores (tests/test_names.py).
 * A key identifies a row: the row's own ID where the reply has one; otherwise the stream's
   description says why the key is what it is.
 * Kinds: ``YYYY-MM-DD HH:MM:SS`` timestamps are INSTANT, days DAY, ``HH:MM:SS`` (or bare second)

@@ -94,10 +94,11 @@ CHATS = Report(
         CUSTOMER_ID,
         SKILL_ID,
         Field(
-            "ASA",
+            "asa",
             Kind.DURATION,
             "Average speed of answer for the chat: time between the customer opening the chat "
             "and the agent first replying.",
+            aliases=("ASA",),
         ),
         Field(
             "last_participant_who_spoke",

@@ -9,11 +9,34 @@ in :mod:`tap_wolkvox.rows`.
 from __future__ import annotations
 
 import enum
+import re
 import typing as t
 from dataclasses import dataclass, replace
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
+
+
+def warehouse_name(key: str) -> str:
+    """``key`` as a column name every warehouse takes unquoted: lower case, digits, underscores.
+
+    Keys Wolkvox sends that a warehouse would need quoted (``ASA``) or would rename or refuse
+    (``yes/no``) are declared under this name, with the key as an alias: whichever spelling a
+    reply sends fills the one column.
+    """
+    return re.sub(r"[^a-z0-9_]", "_", key.strip().lower())
+
+
+#: Property names some warehouse reserves, kept because they are Wolkvox's own names for these
+#: columns, with the warehouses that reserve them: a target quotes them when it creates and
+#: loads a table, and a query there quotes them too (``"from"``; in BigQuery ```no```).
+#: tests/test_names.py checks that no other property name is reserved.
+KEPT_RESERVED_WORDS: dict[str, tuple[str, ...]] = {
+    "from": ("PostgreSQL", "DuckDB", "Snowflake", "BigQuery"),
+    "to": ("PostgreSQL", "DuckDB", "Snowflake", "BigQuery"),
+    "user": ("PostgreSQL",),
+    "no": ("BigQuery",),
+}
 
 #: Column that keeps, per row, the raw text of any value that could not be typed.
 UNPARSED = "unparsed_values"
@@ -85,9 +108,18 @@ class Field:
     kind: Kind = Kind.TEXT
     description: str = ""
     items: tuple[Field, ...] = ()
-    #: Other spellings Wolkvox sends for this field (``chanel`` for ``channel``); their values
-    #: go to this one column.
+    #: Other spellings Wolkvox sends for this field (``chanel`` for ``channel``, ``ASA`` for
+    #: ``asa``); their values go to this one column.
     aliases: tuple[str, ...] = ()
+
+    @property
+    def vendor_key(self) -> str:
+        """The key Wolkvox sends this field under: its name, or the alias it was made from.
+
+        A field named :func:`warehouse_name` of one of its aliases (``asa`` of ``ASA``) is
+        that key renamed for warehouses; the sandbox sends it as Wolkvox does.
+        """
+        return next((a for a in self.aliases if warehouse_name(a) == self.name), self.name)
 
     def json_schema(self) -> dict[str, t.Any]:
         """The JSON Schema of this field."""

@@ -88,7 +88,12 @@ QUALITY_ATTRIBUTE_EVALUATIONS = Report(
             "attribute", Kind.TEXT, "Quality attribute (standardised behaviour) being evaluated."
         ),
         Field("type_error", Kind.TEXT, "Error type: critical (CE) or non-critical (NCE)."),
-        Field("yes/no", Kind.TEXT, "Whether the agent met the attribute (yes/no)."),
+        Field(
+            "yes_no",
+            Kind.TEXT,
+            "Whether the agent met the attribute (yes/no).",
+            aliases=("yes/no",),
+        ),
         Field("date", Kind.INSTANT, "Date/time of the evaluated interaction."),
         QUALITY_SURVEY,
         Field("category", Kind.TEXT, "Evaluation category (e.g. greeting, negotiation, closing)."),

@@ -327,7 +327,12 @@ CAMPAIGNS = _snapshot(
         Field("dial", Kind.INTEGER, "Dialling attempts."),
         Field("answer", Kind.INTEGER, "Attempts answered by a person."),
         Field("no_answer", Kind.INTEGER, "Attempts nobody answered."),
-        Field("busy/congestion/failed", Kind.INTEGER, "Attempts busy, congested or failed."),
+        Field(
+            "busy_congestion_failed",
+            Kind.INTEGER,
+            "Attempts busy, congested or failed.",
+            aliases=("busy/congestion/failed",),
+        ),
         Field("answer_machine", Kind.INTEGER, "Attempts answered by a machine."),
         Field("penetration_day", Kind.PERCENT, "Share (%) of the records dialled today."),
         Field("penetration_now", Kind.PERCENT, "Penetration (%) now."),

@@ -231,6 +231,17 @@ class RowShaper:
         self._warn_unparsed(name, value, _Named(row, attribute))
         return unparsed
 
+    def beside_typed(
+        self, sent: str, name: str, value: str, extra: dict[str, t.Any] | None
+    ) -> dict[str, t.Any]:
+        """:meth:`_fit_keys`' second spelling of ``name`` with a value, for a Struct row."""
+        extra = extra or {}
+        extra[sent] = value
+        if sent not in self._warned:
+            self._warned.add(sent)
+            self._warn_extra([sent], {sent: name})
+        return extra
+
     def keep_raw(self, row: dict[str, t.Any], raw: dict[str, str]) -> None:
         """Add ``raw`` (field name -> raw text) to the :data:`UNPARSED` of a shaped row."""
         row[UNPARSED] = {**(row[UNPARSED] or {}), **raw}

@@ -56,7 +56,9 @@ class TypedRows:
 
     The row's Struct has the stream's properties in the schema's order: the declared fields
     (text or null when decoded; a reply with any other key or value does not fit) and the
-    tap's own columns, which a reply may not send (their type refuses any value).
+    tap's own columns, which a reply may not send (their type refuses any value). After them
+    come the fields' other spellings (aliases: ``yes/no`` of ``yes_no``), which the loop moves
+    into their field and leaves unset, so that they are not written.
     """
 
     def __init__(self, stream: str, fields: tuple[Field, ...], order: Sequence[str]) -> None:
@@ -71,10 +73,18 @@ class TypedRows:
             else (self.attribute[name], msgspec.UnsetType, msgspec.UNSET)
             for name in order
         ]
+        aliases = {alias: f.name for f in fields for alias in f.aliases if alias not in declared}
+        #: Each alias: its attribute, the key it is sent as, the field it fills.
+        self.aliases = [(f"a{index}", *spelling) for index, spelling in enumerate(aliases.items())]
+        spelling_type = str | None | msgspec.UnsetType
+        members += [(attribute, spelling_type, msgspec.UNSET) for attribute, _, _ in self.aliases]
         self.row_type = msgspec.defstruct(
             f"{stream}_record",
             members,
-            rename={attribute: name for name, attribute in self.attribute.items()},
+            rename={
+                **{attribute: name for name, attribute in self.attribute.items()},
+                **{attribute: alias for attribute, alias, _ in self.aliases},
+            },
             forbid_unknown_fields=True,
         )
         envelope = msgspec.defstruct(
@@ -120,7 +130,8 @@ class TypedRows:
         a loop over a row's fields, repeated for 60,000 rows, costs more than the work itself.
         ``asked`` and ``values`` name the columns filled per reply; ``counts`` the timestamp the
         margin counts; ``collects`` the field whose values are collected (IDs). The rare cases
-        (an unreadable or blank key value) call the shaper, for the same warnings.
+        (an unreadable or blank key value, two spellings of a field each with a value) call the
+        shaper, for the same warnings.
         """
         at = self.attribute
         sent = [at[name] for name in plan.fields]
@@ -134,6 +145,7 @@ class TypedRows:
             *(f"    a{i} = asked[{i}]" for i in range(len(asked))),
             *(f"    v{i} = values[{i}]" for i in range(len(values))),
             "    for row in rows:",
+            *self._spellings_moved(),
             f"        x = row.{sent[0]}",
             "        if x is None or x in PL or x.isspace():",
             "            if blank(row):",
@@ -148,7 +160,8 @@ class TypedRows:
                 f"        if row.{at[name]} is None:",
                 f"            row.{at[name]} = S{index}",
             ]
-        code += [f"        row.{at[UNPARSED]} = unparsed", f"        row.{at[EXTRA]} = None"]
+        extra = "extra" if self.aliases else "None"
+        code += [f"        row.{at[UNPARSED]} = unparsed", f"        row.{at[EXTRA]} = {extra}"]
         code += [f"        row.{own_at} = None" for own_at in own]
         for index, name in enumerate(asked):
             # A row that does not say which campaign/skill/agent it is for gets the one asked.
@@ -189,6 +202,8 @@ class TypedRows:
             "to_utc": plan.clock.to_utc_string,
             "attribute": at,
             "blank_key": shaper.blank_key_typed,
+            "beside": shaper.beside_typed,
+            "UNSET": msgspec.UNSET,
             "unreadable": shaper.unreadable_typed,
             **{f"C{index}": convert for index, (_, _, convert) in enumerate(plan.typed)},
             **{f"S{index}": stand_in for index, (_, stand_in) in enumerate(plan.stand_ins)},
@@ -196,6 +211,29 @@ class TypedRows:
         exec(compile("\n".join(code), f"<{self.stream} rows>", "exec"), scope)  # noqa: S102
         complete: Complete = scope["complete"]
         return complete
+
+    def _spellings_moved(self) -> list[str]:
+        """The loop's lines that move a row's aliases into their fields, as the dict path does.
+
+        An alias fills its field when the field is blank; when both hold a value, the field
+        keeps its own and the alias's goes to the extra fields (RowShaper._fit_keys).
+        """
+        if not self.aliases:
+            return []
+        code = ["        extra = None"]
+        for attribute, alias, name in self.aliases:
+            field = self.attribute[name]
+            code += [
+                f"        x = row.{attribute}",
+                "        if x is not UNSET:",
+                f"            row.{attribute} = UNSET",
+                f"            y = row.{field}",
+                "            if y is None or y in PL or y.isspace():",
+                f"                row.{field} = x",
+                "            elif not (x is None or x in PL or x.isspace()):",
+                f"                extra = beside({alias!r}, {name!r}, x, extra)",
+            ]
+        return code
 
     def lines(self, rows: list[t.Any], prefix: bytes, suffix: bytes) -> bytes:
         """``rows`` as RECORD lines: each encoded row between ``prefix`` and ``suffix``."""

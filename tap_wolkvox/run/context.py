@@ -10,6 +10,7 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass
 from functools import cached_property
+from importlib.metadata import version
 
 from tap_wolkvox.replies.exchange import OneAtATimeSession
 from tap_wolkvox.run.budget import RequestBudget
@@ -67,8 +68,13 @@ class RunContext:
 
     @cached_property
     def session(self) -> OneAtATimeSession:
-        """One HTTP session for every stream: one exchange in flight, connections reused."""
-        return OneAtATimeSession()
+        """One HTTP session for every stream: ``requests_in_flight`` exchanges at most at once."""
+        return OneAtATimeSession(int(self.config.get("requests_in_flight") or 1))
+
+    @cached_property
+    def user_agent(self) -> str:
+        """Every request's User-Agent: the SDK's, worked out once a run, not once a stream."""
+        return str(self.config.get("user_agent", f"singer-sdk/{version('singer-sdk')}"))
 
     @cached_property
     def server_time(self) -> ServerTime:

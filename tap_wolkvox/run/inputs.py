@@ -3,13 +3,12 @@
 The SDK reads the state before the tap does and stops with a traceback on anything it cannot
 parse; the tap reads it first (:func:`check_state_text`, :class:`StateReader`), so that a damaged
 state ends in one sentence, and an unreadable bookmark costs only its stream (or partition) a
-start from ``start_date``, with one warning. A catalog's ``replication-method`` metadata is made
-effective (:func:`honour_replication_method`).
+start from ``start_date``, with one warning. A sync's catalog is cut to the streams it reads, with
+each one's ``replication-method`` metadata made effective (:func:`catalog_for_sync`).
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import re
@@ -253,22 +252,62 @@ class StateReader:
         return self.clock.parse_setting(value)
 
 
-def honour_replication_method(catalog: dict[str, t.Any]) -> dict[str, t.Any]:
-    """The catalog with each stream's ``replication-method`` metadata made effective.
+def catalog_for_sync(
+    catalog: dict[str, t.Any],
+    selected: Callable[[list[t.Any]], bool],
+    needs: t.Mapping[str, str],
+) -> dict[str, t.Any]:
+    """The input catalog cut to the entries a sync reads, their replication method made effective.
 
-    Singer catalogs carry the user's choice as ``replication-method`` in the stream's metadata
-    (Meltano's ``metadata:`` block writes it there, leaving the discovered top-level
-    ``replication_method`` as it was); the SDK reads only that top-level field and
+    A sync builds, registers with the stream-map engine and parses the schema of these entries
+    only: with 115 streams and three selected, the other 112 were most of the start-up. An entry
+    is kept when ``selected`` (the SDK's reading of its metadata) says so, or when a kept one
+    ``needs`` it (skill_agents reads the skills table first); one the tap cannot read (no object,
+    no ``tap_stream_id``) stays, for the SDK to refuse as it does. A stream without an entry is
+    deselected, as it was.
+
+    Singer catalogs carry the user's choice of replication method as ``replication-method`` in
+    the stream's metadata (Meltano's ``metadata:`` block writes it there, leaving the discovered
+    top-level ``replication_method`` as it was); the SDK reads only that top-level field and
     ``forced-replication-method``, so a FULL_TABLE chosen in the metadata would otherwise be
-    ignored and the stream resume from its bookmark.
+    ignored and the stream resume from its bookmark. Entries are copied only where that changes
+    them: the caller's catalog is left as it was.
     """
-    catalog = copy.deepcopy(catalog)
-    for entry in catalog.get("streams", []):
-        for metadata in entry.get("metadata", []):
-            chosen = metadata.get("metadata", {}).get("replication-method")
-            if metadata.get("breadcrumb") == [] and chosen:
-                entry["replication_method"] = chosen
-    return catalog
+    entries = catalog.get("streams")
+    if not isinstance(entries, list):
+        return catalog
+
+    def readable(entry: object) -> t.TypeGuard[dict[str, t.Any]]:
+        return isinstance(entry, dict) and isinstance(entry.get("tap_stream_id"), str)
+
+    def chosen(entry: object) -> bool:
+        if not readable(entry):
+            return True
+        metadata = entry.get("metadata", [])
+        return not isinstance(metadata, list) or selected(metadata)
+
+    keep = [chosen(entry) for entry in entries]
+    names = {e["tap_stream_id"] for e, k in zip(entries, keep, strict=True) if k and readable(e)}
+    wanted = {needs[name] for name in names if name in needs}
+    streams = [
+        _method_chosen(entry)
+        for entry, k in zip(entries, keep, strict=True)
+        if k or (readable(entry) and entry["tap_stream_id"] in wanted)
+    ]
+    return {**catalog, "streams": streams}
+
+
+def _method_chosen(entry: t.Any) -> t.Any:
+    """``entry`` with its ``replication-method`` metadata as its replication method."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("metadata"), list):
+        return entry
+    method = entry.get("replication_method")
+    for metadata in entry["metadata"]:
+        if isinstance(metadata, dict) and metadata.get("breadcrumb") == []:
+            method = (metadata.get("metadata") or {}).get("replication-method") or method
+    if method == entry.get("replication_method"):
+        return entry
+    return {**entry, "replication_method": method}
 
 
 #: The one sentence a sync with no stream selected ends with.

@@ -86,19 +86,20 @@ def _value(field: Field, index: int, at: dt.datetime, rng: random.Random) -> t.A
     if kind is Kind.OBJECTS:
         return [
             {
-                item.name: _value(item, index, at + dt.timedelta(seconds=30 * n), rng)
+                item.vendor_key: _value(item, index, at + dt.timedelta(seconds=30 * n), rng)
                 for item in field.items
             }
             for n in range(rng.randint(2, 4))
         ]
-    return _text(field.name, index, rng)
+    return _text(field.vendor_key, index, rng)
 
 
 def _row(
     report: Report, index: int, at: dt.datetime, rng: random.Random, zone: ZoneInfo
 ) -> dict[str, t.Any]:
     derived = report.timestamp if report.timestamp_source else None
-    row = {f.name: _value(f, index, at, rng) for f in report.fields if f.name != derived}
+    # Keys as Wolkvox spells them (``ASA``, ``yes/no``), which the tap reads as their columns.
+    row = {f.vendor_key: _value(f, index, at, rng) for f in report.fields if f.name != derived}
     for name in report.primary_key:
         field = next((f for f in report.fields if f.name == name), None)
         if (
@@ -184,7 +185,7 @@ class GeneratedTotals:
             for row in rows:
                 for field in self.report.fields:
                     if field.kind is Kind.INTEGER:
-                        row[field.name] = str(int(now[11:13]) + int(now[14:16]))
+                        row[field.vendor_key] = str(int(now[11:13]) + int(now[14:16]))
         return rows
 
 
@@ -256,12 +257,19 @@ class SampleShaped:
     shape: SampleShape
 
     def __post_init__(self) -> None:
-        """Work out the spelling of rows and of their nested objects once."""
-        self._spelling = sample_spelling(self.report.fields, self.shape.keys)
+        """Work out the spelling of rows and of their nested objects once.
+
+        Each spelling pairs a key of the sample with the key ``source`` holds that field under
+        (its :attr:`~Field.vendor_key`), or None for a key no declared field carries.
+        """
+        spelling = sample_spelling(self.report.fields, self.shape.keys)
+        self._spelling = _from_source(spelling, self.report.fields)
         declared = {f.name: f for f in self.report.fields}
         self._nested = {
-            name: sample_spelling(declared[name].items, self.shape.items[key])
-            for key, name in self._spelling
+            declared[name].vendor_key: _from_source(
+                sample_spelling(declared[name].items, self.shape.items[key]), declared[name].items
+            )
+            for key, name in spelling
             if name is not None and declared[name].items and key in self.shape.items
         }
 
@@ -288,6 +296,14 @@ class SampleShaped:
             if spelling is not None and isinstance(sent.get(key), list):
                 sent[key] = [_respelled(item, spelling, index, rng) for item in sent[key]]
         return sent
+
+
+def _from_source(
+    spelling: list[tuple[str, str | None]], fields: Iterable[Field]
+) -> list[tuple[str, str | None]]:
+    """``spelling`` with each field's name replaced by the key a generated row holds it under."""
+    sent_as = {f.name: f.vendor_key for f in fields}
+    return [(key, None if name is None else sent_as[name]) for key, name in spelling]
 
 
 def _respelled(

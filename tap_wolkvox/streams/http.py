@@ -113,6 +113,11 @@ class WolkvoxStream(SeamStream):
 
     @property
     @override
+    def user_agent(self) -> str:
+        return self.run.user_agent
+
+    @property
+    @override
     def url_base(self) -> str:
         return base_url(self.run.config)
 

@@ -8,6 +8,7 @@ the clock is UTC-5 (America/Bogota); the operation's IANA zone is a setting.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import typing as t
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,7 +22,7 @@ ONE_MINUTE = dt.timedelta(minutes=1)
 
 #: Every valid ``:MM:SS`` tail of a wall-clock string: one set lookup checks a row's minutes
 #: and seconds on the hot path.
-VALID_TAILS = frozenset(f":{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+VALID_TAILS = frozenset(map("".join, itertools.product(*[[f":{n:02d}" for n in range(60)]] * 2)))
 
 _LOCAL_STAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?")
 _DAY = re.compile(r"\d{4}-\d\d-\d\d")
