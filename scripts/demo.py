@@ -6,13 +6,15 @@
 2. runs ``meltano --environment=demo run tap-wolkvox target-duckdb`` twice (Meltano installs
    the plugins the first time): a first load of about two months of history, then, after a
    short pause, an incremental run that resumes from the bookmark the first one saved and only
-   picks up the transfers made meanwhile,
+   picks up the transfers made meanwhile; during the pause it runs the ``realtime`` job
+   (real-time snapshots of the agents and queues) a few times, as a schedule would,
 3. stops the sandbox and prints a report from output/demo.duckdb.
 
 It never touches the user's data: the ``demo`` environment has a database file of its own
 (output/demo.duckdb, not the ``dev`` loader's output/wolkvox.duckdb) and, being an environment
-of its own, its own state (``demo:tap-wolkvox-to-target-duckdb``); it deletes only that file
-and its own logs (output/demo-*.log) before it starts.
+of its own, its own states (``demo:tap-wolkvox-to-target-duckdb``,
+``demo:tap-wolkvox--realtime-to-target-duckdb``); it deletes only that file and its own logs
+(output/demo-*.log) before it starts.
 
 Exit status: 0 on success, 1 when a step fails, 130 on Ctrl-C. The sandbox is always stopped.
 """
@@ -48,6 +50,11 @@ DATABASE = OUTPUT / "demo.duckdb"
 TABLE = "tap_wolkvox.interaction_transfers"
 SKILLS = "tap_wolkvox.skills"
 STREAM = "interaction_transfers"
+#: meltano.yml's job of real-time snapshots, and how many times the demo runs it.
+SNAPSHOT_JOB = "realtime"
+SNAPSHOT_READS = 3
+AGENTS_NOW = "tap_wolkvox.realtime_agents"
+QUEUES_NOW = "tap_wolkvox.realtime_skills"
 ZONE = "America/Bogota"
 HISTORY_DAYS = 60
 # Only these reach the plugins from the caller's environment: a real token or another
@@ -207,6 +214,26 @@ def run_pipeline(number: int, env: dict[str, str], *, full_refresh: bool) -> Run
     )
 
 
+def read_snapshots(env: dict[str, str], seconds: float, reads: int) -> list[tuple[float, int]]:
+    """Run the snapshot job ``reads`` times, spread over ``seconds``: each run's time, requests.
+
+    The time it takes is the pause's: the demo waits no longer than it did without it.
+    """
+    began = time.monotonic()
+    runs = []
+    for number in range(1, reads + 1):
+        time.sleep(max(began + (number - 1) * seconds / reads - time.monotonic(), 0))
+        start = time.monotonic()
+        args = ["--environment=demo", "run", "--force", SNAPSHOT_JOB]
+        summary = read_run_summary(meltano(args, env, OUTPUT / f"demo-snapshot-{number}.log"))
+        if summary is None:
+            msg = f"snapshot run {number}: the tap's run summary is missing"
+            raise DemoError(msg)
+        runs.append((time.monotonic() - start, int(summary["requests"])))
+    time.sleep(max(began + seconds - time.monotonic(), 0))
+    return runs
+
+
 def table_rows() -> int:
     """Rows now in the DuckDB table."""
     with duckdb.connect(str(DATABASE), read_only=True) as con:
@@ -283,6 +310,7 @@ def report() -> None:
             [today - dt.timedelta(days=6)],
         ).fetchall()
         multi, examples = _repeated(con, local)
+        series = _snapshots(con)
 
     print()
     print("=" * 78)
@@ -364,6 +392,57 @@ def report() -> None:
         for hop in hops.split("; "):
             print(f"      {hop}")
 
+    heading(
+        "5. Agents by state, snapshot by snapshot (real-time)",
+        "Wolkvox keeps no history of what is happening now; each run of the realtime job kept\n"
+        "one reading (realtime_agents and realtime_skills, keyed by _read_at and the agent or\n"
+        "skill), so the warehouse can say what the floor looked like at any read.",
+    )
+    states = sorted({state for _, by_state, _ in series for state in by_state})
+    table(
+        ["read at (Bogotá)", *states, "agents", "calls waiting"],
+        [
+            (
+                f"{read:%H:%M:%S}",
+                *(by_state.get(state, 0) for state in states),
+                sum(by_state.values()),
+                waiting,
+            )
+            for read, by_state, waiting in series
+        ],
+    )
+
+
+def _snapshots(
+    con: duckdb.DuckDBPyConnection,
+) -> list[tuple[dt.datetime, dict[str, int], int]]:
+    """Each read of the snapshot job: when (Bogotá), agents per state, calls waiting in queues."""
+    local = f"timezone('{ZONE}', timezone('UTC', _read_at))"
+    tables = {
+        f"{schema}.{name}"
+        for schema, name in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables()"
+        ).fetchall()
+    }
+    # At night nobody is on shift: no agent row was read, so target-duckdb made no table.
+    agents = (
+        con.execute(
+            f"""SELECT _run_started_at, agent_status, count(*) FROM {AGENTS_NOW}
+                GROUP BY ALL"""  # noqa: S608
+        ).fetchall()
+        if AGENTS_NOW in tables
+        else []
+    )
+    queues = con.execute(
+        f"""SELECT _run_started_at, min({local}), sum(calls_in_queue_now) FROM {QUEUES_NOW}
+            GROUP BY ALL ORDER BY 1"""  # noqa: S608
+    ).fetchall()
+    by_run: dict[t.Any, dict[str, int]] = {}
+    for run, state, count in agents:
+        by_run.setdefault(run, {})[str(state)] = int(count)
+    # one read per run: the streams of one run join on _run_started_at
+    return [(read, by_run.get(run, {}), int(waiting or 0)) for run, read, waiting in queues]
+
 
 def _repeated(con: duckdb.DuckDBPyConnection, local: str) -> tuple[int, list[tuple[str, str, str]]]:
     """How many interactions were transferred more than once, and a few of them as chains."""
@@ -431,8 +510,17 @@ def demo(args: argparse.Namespace) -> None:
         first = run_pipeline(1, env, full_refresh=True)
         print_run(1, f"first load from start_date {start_date}", first, table_rows())
         print("      (the first run of a fresh clone includes Meltano installing the plugins)")
-        print(f"  ... waiting {args.pause:.0f} s while agents keep transferring ...")
-        time.sleep(args.pause)
+        print(
+            f"  ... waiting {args.pause:.0f} s while agents keep transferring; meanwhile the "
+            f"realtime job reads what they are doing {SNAPSHOT_READS} times ..."
+        )
+        snapshots = read_snapshots(env, args.pause, SNAPSHOT_READS)
+        seconds = sum(took for took, _ in snapshots) / len(snapshots)
+        requests = sum(sent for _, sent in snapshots)
+        print(
+            f"      {len(snapshots)} snapshot runs (tap-wolkvox--realtime, a state of its own): "
+            f"{requests} API requests in all, {seconds:.1f} s a run"
+        )
         rows_before = table_rows()
         second = run_pipeline(2, env, full_refresh=False)
         rows_after = table_rows()
@@ -453,7 +541,10 @@ def demo(args: argparse.Namespace) -> None:
     print("* Sandbox stopped")
     report()
     print()
-    print(f"The data stays in {DATABASE.relative_to(ROOT)} (table {TABLE}) for further queries.")
+    print(
+        f"The data stays in {DATABASE.relative_to(ROOT)} (tables {TABLE}, {AGENTS_NOW}, "
+        f"{QUEUES_NOW}) for further queries."
+    )
 
 
 def _interrupt(*_: object) -> None:

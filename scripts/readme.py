@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.declarations.information import DIMENSIONS, INFORMATION_REPORTS
 from tap_wolkvox.declarations.model import KEPT_RESERVED_WORDS
+from tap_wolkvox.declarations.realtime import SNAPSHOTS
 from tap_wolkvox.settings import LIST_SETTINGS
 from tap_wolkvox.streams.report import ReportStream
 from tap_wolkvox.streams.tables import TableStream
@@ -91,6 +92,14 @@ def streams_table() -> str:
         rows.append(
             f"| `{dimension.stream}` | `information.php: {dimension.api}` | {dimension.title} | "
             f"{key} | {read} | |"
+        )
+    for snapshot in sorted(SNAPSHOTS, key=lambda d: d.stream):
+        key = ", ".join(f"`{k}`" for k in snapshot.primary_key)
+        params = ", ".join(p.setting for p in snapshot.params)
+        what = snapshot.title + (f" (per {params})" if params else "")
+        rows.append(
+            f"| `{snapshot.stream}` | `real_time.php: {snapshot.api}` | {what} | {key} | "
+            "every read kept (a snapshot) | |"
         )
     return "\n".join(rows)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import ipaddress
+import itertools
 import json
 import re
 import typing as t
@@ -25,6 +26,9 @@ from tap_wolkvox.time.timestamps import (
 )
 from tap_wolkvox.time.windows import MAX_SPAN_DAYS
 
+if t.TYPE_CHECKING:
+    from tap_wolkvox.declarations.model import Param
+
 DEFAULT_TIMEZONE = "America/Bogota"
 DEFAULT_ROW_CAP = 60_000
 #: Rows Wolkvox publishes after the instant they carry (see docs/operations.md, "Late rows").
@@ -37,7 +41,9 @@ MAX_SETTLE_MINUTES = 60 * 24
 _ID = th.CustomType({"type": ["string", "integer"], "minLength": 1})
 
 
-def _id_list(name: str, title: str, subject: str, column: str) -> th.Property[t.Any]:
+def _id_list(
+    name: str, title: str, subject: str, column: str, also: str = ""
+) -> th.Property[t.Any]:
     """A list of IDs a family of reports is read for, ``["all"]`` by default."""
     return th.Property(
         name,
@@ -46,7 +52,7 @@ def _id_list(name: str, title: str, subject: str, column: str) -> th.Property[t.
         title=title,
         description=f"{subject} reports are read for: ['all'] (default) or a list of IDs "
         f"(text or whole numbers); each ID costs one call per window and is kept, as text, in "
-        f"the {column} column.",
+        f"the {column} column.{also}",
     )
 
 
@@ -184,7 +190,8 @@ CONFIG_SCHEMA = th.PropertiesList(
         title="Plan warning (requests)",
         description="Warn before starting when the run's plan needs more requests than this "
         "(or selects more than 50 streams): each request costs a unit of the token's daily "
-        "quota (licenses x 1,000).",
+        "quota (licenses x 1,000). A realtime_* snapshot stream costs one call every run "
+        "(realtime_skills one per skill_ids entry): run every minute, 1,440 calls a day each.",
     ),
     th.Property(
         "retry_wait_seconds",
@@ -195,7 +202,22 @@ CONFIG_SCHEMA = th.PropertiesList(
         "(with jitter, capped at 300 s).",
     ),
     _id_list("campaign_ids", "Campaign IDs", "Campaigns the campaign_*", "campaign_id"),
-    _id_list("skill_ids", "Skill IDs", "Skills (queues) the skill_*", "skill_id"),
+    _id_list(
+        "skill_ids",
+        "Skill IDs",
+        "Skills (queues) the skill_*",
+        "skill_id",
+        " The realtime_skills snapshot is read for them too: one call per ID per read.",
+    ),
+    th.Property(
+        "services_time",
+        th.IntegerType(minimum=1, maximum=3600),
+        title="Extra service level (seconds)",
+        description="Seconds: the realtime_skills snapshots also read the service level at "
+        "that many seconds (Wolkvox's services_time), into their service_level_services_time "
+        "column, with the seconds in services_time (the column keeps its name whatever the "
+        "value). Unset (default): not asked, both stay empty. 10, 20 and 30 are always read.",
+    ),
     th.Property(
         "agent_ids",
         th.ArrayType(_ID),
@@ -221,6 +243,8 @@ CONFIG_SCHEMA["additionalProperties"] = False
 #: Settings that hold a list: a report parameter filled from one is read once per value, and
 #: the value is kept in the row (its own state partition).
 LIST_SETTINGS = frozenset({"campaign_ids", "skill_ids", "agent_ids"})
+#: The service levels realtime_skills always reads (service_level_10seg ...): no services_time.
+SERVICE_LEVELS_READ = (10, 20, 30)
 #: Settings read from the environment with ``--config ENV`` are named ``TAP_WOLKVOX_<NAME>``.
 ENV_PREFIX = "TAP_WOLKVOX_"
 
@@ -235,6 +259,32 @@ def listed_ids(config: t.Mapping[str, t.Any], setting: str) -> list[str]:
     if value is None:
         value = CONFIG_SCHEMA["properties"][setting].get("default", [])
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def partition_values(
+    config: t.Mapping[str, t.Any], params: t.Iterable[Param]
+) -> list[dict[str, str]]:
+    """The values of ``params`` for each request they make: every combination of their IDs.
+
+    Only parameters filled from a list setting make requests (one per listed ID, ``all``
+    included); with none, one request. A list setting left empty makes none.
+    """
+    listed = [p for p in params if p.setting in LIST_SETTINGS]
+    names = [p.name for p in listed]
+    values = [listed_ids(config, p.setting) for p in listed]
+    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
+
+
+def fixed_values(config: t.Mapping[str, t.Any], params: t.Iterable[Param]) -> dict[str, str]:
+    """The values of ``params`` filled from a single-valued setting (cod_act, services_time).
+
+    Sent with every request as they are, each only when its setting is set.
+    """
+    return {
+        p.name: str(config[p.setting])
+        for p in params
+        if p.setting not in LIST_SETTINGS and config.get(p.setting) is not None
+    }
 
 
 #: ``<PREFIX>LOGLEVEL``: the SDK's own variable for the log level (no setting, yet no typo).
@@ -578,6 +628,13 @@ def read_settings(
         raise SettingsError(msg)
     for name in sorted(LIST_SETTINGS):
         id_list(config, name)
+    seconds = config.get("services_time")
+    if seconds in SERVICE_LEVELS_READ:
+        msg = (
+            f"Setting 'services_time': {seconds} seconds is a level realtime_skills always reads "
+            f"(service_level_{seconds}seg); give another number of seconds, or leave it unset."
+        )
+        raise SettingsError(msg)
     return OperationSettings(
         clock=clock,
         start=start,

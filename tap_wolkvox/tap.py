@@ -182,6 +182,7 @@ class TapWolkvox(SeamTap):
     @override
     def before_first_stream(self) -> None:
         check_something_selected(self.streams.values())
+        self.run.begin()
         # Streams take turns at the request budget (see run/budget.py): this run starts where
         # the last one stopped. The plan is then logged in the order the streams run.
         starts_with = self.state_entries.get(NEXT_RUN_STARTS_WITH)

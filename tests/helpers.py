@@ -28,6 +28,7 @@ from tap_wolkvox.declarations.model import EXTRA, UNPARSED, Field, Kind
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from tap_wolkvox.sandbox.realtime import SampleRealtime
     from tap_wolkvox.sandbox.server import WolkvoxSimulator
 
 #: The repository's root.
@@ -310,6 +311,16 @@ def killed_run(
     proc.wait()
     proc.stdout.close()
     return parse_messages("".join(lines))
+
+
+def realtime_of(sim: WolkvoxSimulator) -> SampleRealtime:
+    """What ``sim`` answers on real_time.php (the sample operation now), for a test to compare."""
+    from tap_wolkvox.sandbox.api import REALTIME_PATH
+    from tap_wolkvox.sandbox.realtime import SampleRealtime
+
+    served = sim.paths[REALTIME_PATH]
+    assert isinstance(served, SampleRealtime)
+    return served
 
 
 def base_config(sim: WolkvoxSimulator, **overrides: t.Any) -> dict[str, t.Any]:

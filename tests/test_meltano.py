@@ -1,5 +1,8 @@
 """The Meltano project end to end: ``meltano install``, then ``meltano run`` twice into DuckDB.
 
+The last part runs the project's ``realtime`` job (the snapshot streams, an extractor of their
+own) three times, five minutes apart, and finds every read kept in DuckDB.
+
 The project's own meltano.yml is used as it is (the ``demo`` environment), against a sandbox
 started here, with everything a run writes kept under a temporary directory: the system
 database that holds the state (MELTANO_DATABASE_URI), the DuckDB file and the JSONL output.
@@ -29,7 +32,7 @@ from tap_wolkvox.run.summary import read_run_summary
 from tap_wolkvox.sandbox.generated import GeneratedEvents
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tests.helpers import SERVER_AFTER_END
+from tests.helpers import SERVER_AFTER_END, realtime_of
 from tests.meltano_project import meltano, meltano_env
 
 if t.TYPE_CHECKING:
@@ -297,3 +300,92 @@ def test_tap_emits_timezone_aware_instants(pipeline: Pipeline) -> None:
 
 def test_full_refresh_reads_from_start_date_again(pipeline: Pipeline) -> None:
     assert pipeline.refresh[0].params["date_ini"] == pipeline.start.strftime("%Y%m%d%H%M%S")
+
+
+# -- the real-time snapshots: a job of their own, every read kept ------------------------------
+
+#: The snapshot job's state: its extractor's own, apart from the reports' (STATE_ID).
+REALTIME_STATE_ID = "demo:tap-wolkvox--realtime-to-target-duckdb"
+#: The job's runs, as a five-minute schedule makes them: a Monday morning, agents on shift.
+READS = [dt.datetime(2026, 3, 9, 10, 0) + dt.timedelta(minutes=5 * n) for n in range(3)]
+
+
+@dataclass
+class Snapshots:
+    """What the runs of the snapshot job left: the DuckDB file, the state, what was on shift."""
+
+    database: Path
+    on_shift: list[int]
+    states: dict[str, t.Any]
+    state_ids: list[str]
+    summaries: list[dict[str, t.Any]]
+
+
+@pytest.fixture(scope="module")
+def snapshots(tmp_path_factory: pytest.TempPathFactory) -> Snapshots:
+    tmp = tmp_path_factory.mktemp("meltano-realtime")
+    database = tmp / "snapshots.duckdb"
+    clock = {"now": READS[0].strftime(STAMP)}
+    with WolkvoxSimulator(token=TOKEN, now=lambda: clock["now"]) as sim:
+        realtime = realtime_of(sim)
+        env = meltano_env(
+            tmp,
+            TAP_WOLKVOX_API_URL=sim.url,
+            TAP_WOLKVOX_TOKEN=TOKEN,
+            TAP_WOLKVOX_START_DATE="2026-03-01",
+            TARGET_DUCKDB_FILEPATH=str(database),
+        )
+        # An inherited extractor: it shares tap-wolkvox's installation.
+        meltano(["install", "extractor", "tap-wolkvox--realtime"], env)
+        summaries = []
+        for wall in READS:
+            clock["now"] = wall.strftime(STAMP)
+            output = "\n".join(meltano(["--environment=demo", "run", "realtime"], env))
+            summaries.append(read_run_summary(output) or pytest.fail(output))
+        state = json.loads(meltano(["state", "get", REALTIME_STATE_ID], env)[0])
+        listed = meltano(["state", "list"], env)[0].split()
+        on_shift = [len(realtime.on_shift(wall)) for wall in READS]
+    return Snapshots(database, on_shift, state, listed, summaries)
+
+
+def utc_naive(wall: dt.datetime) -> dt.datetime:
+    """What DuckDB holds for the wall-clock instant ``wall``: naive UTC."""
+    return wall.replace(tzinfo=ZONE).astimezone(UTC).replace(tzinfo=None)
+
+
+def test_every_read_of_the_snapshot_job_is_kept_in_duckdb(snapshots: Snapshots) -> None:
+    with duckdb.connect(str(snapshots.database), read_only=True) as con:
+        reads = con.execute(
+            """SELECT _read_at, count(*), count(DISTINCT agent_id), count(DISTINCT _run_started_at)
+               FROM tap_wolkvox.realtime_agents GROUP BY ALL ORDER BY _read_at"""
+        ).fetchall()
+        runs = con.execute(
+            "SELECT count(DISTINCT _run_started_at) FROM tap_wolkvox.realtime_agents"
+        ).fetchone()
+        skills = con.execute(
+            """SELECT count(*), count(DISTINCT (_read_at, skill_id)), count(DISTINCT _read_at)
+               FROM tap_wolkvox.realtime_skills"""
+        ).fetchone()
+    # one snapshot per run, none replacing another: three reads, every agent on shift in each
+    assert len(reads) == len(READS)
+    for (read_at, rows, agents, run_starts), wall, on_shift in zip(
+        reads, READS, snapshots.on_shift, strict=True
+    ):
+        # read at the server's time (the tap follows its Date header, to the second)
+        assert abs(read_at - utc_naive(wall)) < dt.timedelta(minutes=1)
+        assert rows == agents == on_shift > 10
+        assert run_starts == 1
+    assert runs == (len(READS),)
+    assert skills == (5 * len(READS), 5 * len(READS), len(READS))
+    for summary in snapshots.summaries:
+        assert summary["streams"]["realtime_agents"]["requests"] == 1
+        assert set(summary["streams"]) == {"realtime_agents", "realtime_skills"}
+
+
+def test_the_snapshot_job_keeps_a_state_of_its_own_without_bookmarks(
+    snapshots: Snapshots,
+) -> None:
+    assert REALTIME_STATE_ID in snapshots.state_ids
+    assert STATE_ID not in snapshots.state_ids  # the reports' pipeline never ran here
+    bookmarks = snapshots.states["singer_state"]["bookmarks"]
+    assert bookmarks == {"realtime_agents": {}, "realtime_skills": {}}

@@ -27,7 +27,7 @@ from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.sandbox.generated import generated_sources, sample_shaped
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tests.helpers import ROOT, SERVER_AFTER_END
+from tests.helpers import ROOT, SERVER_AFTER_END, realtime_of
 from tests.meltano_project import meltano, meltano_env
 
 if t.TYPE_CHECKING:
@@ -77,6 +77,8 @@ class Pipelines:
     sent: list[list[RequestRecord]]  # requests of each of the four runs, in order
     states: list[dict[str, t.Any]]  # the stored state after each of the four runs
     daily_select: list[str]
+    #: Agents on shift at each run of the real-time snapshots (one a round).
+    on_shift: list[int]
 
 
 def utc(wall: str) -> str:
@@ -90,6 +92,7 @@ def pipelines(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory
     tmp = tmp_path_factory.mktemp("ci-example")
     steps = workflow_steps()
     events, daily = steps["Event streams"], steps["Daily totals"]
+    snapshots = steps["Real-time snapshots"]
     database = "warehouse"
     postgres.create_database(database)
     # No ALTER ROLE/DATABASE ... SET timezone: this server's default zone is Bogotá, and
@@ -102,7 +105,9 @@ def pipelines(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory
     )
     sent: list[list[RequestRecord]] = []
     states: list[dict[str, t.Any]] = []
+    on_shift: list[int] = []
     with WolkvoxSimulator(token=TOKEN, now=lambda: clock["now"]) as sim:
+        realtime = realtime_of(sim)
         sim.sources.update(generated_sources(REPORTS, START.date(), SECOND.date(), shapes="sample"))
         sim.sources["chat_9"] = sample_shaped(operation, TRANSFERS)
         env = meltano_env(
@@ -126,8 +131,16 @@ def pipelines(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory
                 meltano(step.args, run_env)
                 sent.append(sim.requests[before:])
                 states.append(json.loads(meltano(["state", "get", state_id], env)[0]))
+            meltano(snapshots.args, {**env, **snapshots.env})
+            on_shift.append(len(realtime.on_shift(end + SERVER_AFTER_END)))
     return Pipelines(
-        postgres, database, operation, sent, states, json.loads(daily.env["TAP_WOLKVOX__SELECT"])
+        postgres,
+        database,
+        operation,
+        sent,
+        states,
+        json.loads(daily.env["TAP_WOLKVOX__SELECT"]),
+        on_shift,
     )
 
 
@@ -151,6 +164,7 @@ def test_the_example_runs_what_its_comments_say() -> None:
         "tap-wolkvox",
         "target-postgres",
     ]
+    assert steps["Real-time snapshots"].args == ["run", "tap-wolkvox--realtime", "target-postgres"]
     text = WORKFLOW.read_text()
     assert "MELTANO_STATE_BACKEND_URI: file://" in text
     assert "TAP_WOLKVOX_TOKEN: ${{ secrets.WOLKVOX_TOKEN }}" in text
@@ -221,6 +235,22 @@ def test_second_runs_resume_from_the_stored_state(pipelines: Pipelines) -> None:
         item.removesuffix(".*") for item in pipelines.daily_select
     }
     assert DAILY not in pipelines.states[2]["singer_state"]["bookmarks"]
+
+
+def test_the_snapshots_keep_every_read(pipelines: Pipelines) -> None:
+    # target-postgres upserts on the key, which starts with the instant of the read: the
+    # second round's snapshot is added beside the first, not written over it.
+    reads = query(
+        pipelines,
+        f"""SELECT _read_at::text, count(*), count(DISTINCT agent_id)
+            FROM {SCHEMA}.realtime_agents GROUP BY 1 ORDER BY 1""",  # noqa: S608
+    )
+    assert [(int(rows), int(agents)) for _, rows, agents in reads] == [
+        (count, count) for count in pipelines.on_shift
+    ]
+    assert all(count > 10 for count in pipelines.on_shift)
+    ((skills,),) = query(pipelines, f"SELECT count(*) FROM {SCHEMA}.realtime_skills")  # noqa: S608
+    assert int(skills) == 5 * len(reads)
 
 
 def test_every_daily_total_once(pipelines: Pipelines) -> None:

@@ -6,7 +6,9 @@ ten real-time requests of the vendor's Postman collection. As in tests/test_cont
 blank value of a sample is filled with a distinct value in the format of the field's declared
 kind (a one-item list gets a second item), and the body takes the tap's real reply path: the
 reply reader (``errors.interpret``), then the row shaper (``RowShaper``) over the declared
-columns, with ``_read_at`` and ``_occurrence`` added as the dimension streams add them.
+columns, with ``_read_at`` and ``_occurrence`` added as the dimension streams add them. The
+last part serves each sample, as documented, from a simulator on loopback and reads it through
+its snapshot stream: the tap in this process, its HTTP part, its row pipeline.
 """
 
 from __future__ import annotations
@@ -22,15 +24,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tap_wolkvox.declarations.information import READ_AT, Dimension
+from tap_wolkvox.declarations.information import READ_AT, RUN_STARTED, Dimension
 from tap_wolkvox.declarations.model import OCCURRENCE, Field, Kind
 from tap_wolkvox.declarations.realtime import REALTIME_PATH, SNAPSHOTS
 from tap_wolkvox.replies.errors import WolkvoxRetriableError, interpret
 from tap_wolkvox.rows.pipeline import occurrence_numbering
 from tap_wolkvox.rows.shaper import KEY_STAND_INS, RowShaper, is_blank_row
+from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tap_wolkvox.settings import CONFIG_SCHEMA, LIST_SETTINGS
 from tap_wolkvox.time.timestamps import OperationClock, format_instant
-from tests.helpers import by_spelling, check_row, fill_row, fill_rows
+from tests.helpers import TOKEN, Clock, by_spelling, check_row, fill_row, fill_rows, run_in_process
+
+if t.TYPE_CHECKING:
+    from tap_wolkvox.sandbox.api import Answers, RequestRecord
 
 INFORMATION: dict[str, t.Any] = json.loads(
     (Path(__file__).parent / "data" / "information.json").read_text(encoding="utf-8")
@@ -46,9 +52,11 @@ NOT_JSON = "info_server"
 #: The one sample sent without the envelope: a bare list of rows.
 BARE_LIST = "campaigns"
 PARSEABLE = sorted(api for api in REALTIME if api != NOT_JSON)
-#: Documented names that are no row fields: recall's table lists the envelope, and skills'
-#: names the column its optional services_time adds (not sent: the schema stays fixed).
-NOT_ROW_FIELDS = {"code", "error", "msg", "data", "service_level_XXseg"}
+#: Documented names that are no row fields: recall's table lists the envelope.
+NOT_ROW_FIELDS = {"code", "error", "msg", "data"}
+#: A documented field sent only when a setting asks for it: skills' level at services_time's
+#: seconds (``XX``), which the samples do not show (see the services_time test).
+ASKED_ONLY = {"service_level_XXseg"}
 NOW = dt.datetime(2025, 3, 20, 17, tzinfo=dt.timezone.utc)
 URL = f"http://127.0.0.1:1{REALTIME_PATH}"
 LOGGER = logging.getLogger("tests.realtime_contract")
@@ -64,20 +72,29 @@ def identifying(snapshot: Dimension) -> tuple[str, ...]:
     return tuple(name for name in snapshot.primary_key if name != READ_AT)
 
 
+def names_of(fields: tuple[Field, ...]) -> dict[str, str]:
+    """The column each spelling (name or alias) fills, nested fields' too, at any depth."""
+    found = {spelling: f.name for spelling, f in by_spelling(fields).items()}
+    for f in fields:
+        found |= names_of(f.items)
+    return found
+
+
 def every_spelling(fields: tuple[Field, ...]) -> set[str]:
     """The names and aliases of ``fields`` and of their nested items, at any depth."""
-    names = set(by_spelling(fields))
-    for f in fields:
-        names |= every_spelling(f.items)
-    return names
+    return set(names_of(fields))
 
 
-def sent_keys(value: t.Any) -> set[str]:
-    """Every key of a sample body's rows, nested ones too."""
+def sent_keys(value: t.Any, *, held: bool = False) -> set[str]:
+    """Every key of a sample body's rows (or records), nested ones too.
+
+    ``held``: only the keys holding a value (not null).
+    """
     if isinstance(value, list):
-        return set().union(*(sent_keys(item) for item in value))
+        return set().union(*(sent_keys(item, held=held) for item in value))
     if isinstance(value, dict):
-        return set(value) | sent_keys(list(value.values()))
+        keys = {key for key, item in value.items() if not held or item is not None}
+        return keys | sent_keys(list(value.values()), held=held)
     return set()
 
 
@@ -115,7 +132,7 @@ def filled(api: str, body: t.Any) -> t.Any:
 def read(api: str, body: bytes) -> list[dict[str, t.Any]]:
     """The records of a 200 reply holding ``body``: the dimension streams' row pipeline."""
     snapshot = BY_API[api]
-    reply = interpret(200, body, api, URL)
+    reply = interpret(200, body, api, URL, bare_list=snapshot.bare_list)
     clock = OperationClock(ZoneInfo("America/Bogota"), utc_now=lambda: NOW)
     shaper = RowShaper(
         snapshot.all_fields, clock, LOGGER, label=snapshot.stream, key=identifying(snapshot)
@@ -181,15 +198,21 @@ def test_request_parameters_come_from_the_settings_or_the_documented_url() -> No
     for snapshot in SNAPSHOTS:
         query = dict(REALTIME[snapshot.api]["query"])
         assert query.pop("api") == snapshot.api
+        documented = {p["name"] for p in REALTIME[snapshot.api]["params"]}
         for param in snapshot.params:
             assert param.setting in settings, param
-            assert query.pop(param.name).startswith("{{"), snapshot.api  # a Postman variable
+            assert param.name in documented, param
+            if param.setting in LIST_SETTINGS:  # the optional ones are not in the sample query
+                assert query.pop(param.name).startswith("{{"), snapshot.api  # Postman variable
         assert dict(snapshot.constant_params) == query, snapshot.api
     skills = BY_API["skills"]
-    assert [(p.name, p.setting) for p in skills.params] == [("skill_id", "skill_ids")]
     assert "skill_ids" in LIST_SETTINGS  # read once per listed skill, as the skill_* reports
     assert "services_time" in {p["name"] for p in REALTIME["skills"]["params"]}
-    assert "services_time" not in settings  # not sent: its column would change the schema
+    assert [(p.name, p.setting) for p in skills.params] == [
+        ("skill_id", "skill_ids"),
+        ("services_time", "services_time"),  # optional: not in the documented query
+    ]
+    assert "services_time" in settings
     assert BY_API["recall"].constant_params == (("type", "all"),)
 
 
@@ -226,16 +249,27 @@ def test_a_documented_reply_reaches_the_records_whole(api: str) -> None:
     assert {r[OCCURRENCE] for r in records} == {1}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=WolkvoxRetriableError,
-    reason="the documented campaigns reply is a bare list without the envelope, and the reply "
-    "reader (errors.interpret) takes a body that is no JSON object for a cut-off one",
-)
 def test_the_campaigns_reply_as_documented_without_an_envelope_is_read() -> None:
     body = filled(BARE_LIST, example(BARE_LIST)["body"])
     assert isinstance(body, list)
-    assert len(read(BARE_LIST, json.dumps(body).encode())) == len(body)
+    records = read(BARE_LIST, json.dumps(body).encode())
+    assert len(records) == len(body) == 2
+    for n, (raw, record) in enumerate(zip(body, records, strict=True)):
+        check_row(BY_API[BARE_LIST].all_fields, raw, record, f"campaigns row {n}")
+    assert read(BARE_LIST, b"[]") == []  # no campaign: no record
+
+
+def test_only_the_request_documented_so_may_answer_a_bare_list() -> None:
+    # Declared per request: campaigns' documented sample is the only reply without envelope.
+    assert [s.api for s in SNAPSHOTS if s.bare_list] == [BARE_LIST]
+    assert [api for api in REALTIME if isinstance(example(api).get("body"), list)] == [BARE_LIST]
+    # Anywhere else a bare list is no Wolkvox reply: read as cut off (retried, then a stop).
+    rows = json.dumps([{"agent_id": "1201"}]).encode()
+    with pytest.raises(WolkvoxRetriableError, match="malformed or truncated JSON"):
+        interpret(200, rows, "agents", URL)
+    # A list that holds no rows is no campaigns reply either.
+    with pytest.raises(WolkvoxRetriableError, match="neither a list of rows nor an object"):
+        interpret(200, b'["101", "202"]', BARE_LIST, URL, bare_list=True)
 
 
 def test_the_info_server_sample_is_not_json_and_is_refused_in_one_sentence() -> None:
@@ -313,3 +347,91 @@ def test_a_reading_of_a_kind_is_typed_as_its_kind() -> None:
     assert kinds["calls_in_queue_now"] is Kind.INTEGER
     assert kinds["time_state_now"] is Kind.DURATION
     assert kinds["service_level_20seg"] is Kind.PERCENT
+
+
+# -- through the streams -----------------------------------------------------------------------
+
+
+class Documented:
+    """real_time.php answering each request with its documented sample reply (as filled)."""
+
+    def __init__(self, bodies: dict[str, t.Any]) -> None:
+        self.bodies = bodies
+
+    def answer(
+        self, sim: Answers, params: dict[str, str], record: RequestRecord
+    ) -> tuple[int, t.Any]:
+        return 200, self.bodies[params["api"]]
+
+
+def read_through_the_stream(api: str, body: t.Any, **settings: t.Any) -> list[dict[str, t.Any]]:
+    """The records the tap emits when real_time.php answers ``body`` (its status 0, no error)."""
+    clock = Clock("2025-03-20 12:00:00")
+    with WolkvoxSimulator(token=TOKEN, now=clock.sandbox_now) as sim:
+        sim.paths[REALTIME_PATH] = Documented({api: body})
+        config = {"token": TOKEN, "api_url": sim.url, "start_date": "2025-03-01", **settings}
+        done = run_in_process(config, clock=clock, streams=[BY_API[api].stream])
+        assert [r.api for r in sim.requests] == [api]
+        sent = sim.requests[0].params
+    assert done.returncode == 0, done.stderr
+    assert "WARNING" not in done.stderr, done.stderr
+    # the settings asked for, sent as the parameters they fill
+    assert {
+        p.name: str(settings[p.setting]) for p in BY_API[api].params if p.setting in settings
+    }.items() <= sent.items()
+    return done.records(BY_API[api].stream)
+
+
+@pytest.mark.parametrize("api", PARSEABLE)
+def test_every_documented_key_reaches_a_record_through_its_stream(api: str) -> None:
+    snapshot = BY_API[api]
+    body = filled(api, example(api)["body"])  # campaigns': a bare list, as documented
+    rows = rows_of(api, body)
+    records = read_through_the_stream(api, body)
+    assert len(records) == len(rows), api
+    for n, (raw, record) in enumerate(zip(rows, records, strict=True)):
+        # every key the sample sends, nested ones too, reached its column
+        check_row(snapshot.all_fields, raw, record, f"{api} row {n}")
+    # every field the table documents holds a value in some record (at its depth)
+    names = names_of(snapshot.fields)
+    documented = {f["name"] for f in REALTIME[api]["fields"]} - NOT_ROW_FIELDS - ASKED_ONLY
+    assert {names[name] for name in documented} <= sent_keys(records, held=True), api
+    # stamped with the instant it was read and the run that read it; distinct keys
+    assert {(r[READ_AT], r[RUN_STARTED]) for r in records} == {("2025-03-20T17:00:00+00:00",) * 2}
+    assert len({tuple(r[k] for k in snapshot.primary_key) for r in records}) == len(records)
+
+
+def test_the_level_services_time_asks_reaches_its_column() -> None:
+    # the table's service_level_XXseg, as Wolkvox names it for services_time=15
+    body = filled("skills", example("skills")["body"])
+    for n, row in enumerate(body["data"]):
+        row["service_level_15seg"] = f"{40 + n}.50 %"
+    records = read_through_the_stream("skills", body, services_time=15)
+    names = names_of(BY_API["skills"].fields)
+    assert set(names) >= ASKED_ONLY
+    column = names["service_level_XXseg"]
+    assert [(r[column], r["services_time"]) for r in records] == [
+        (40.5 + n, 15) for n in range(len(records))
+    ]
+    assert all(r["_extra_fields"] is None for r in records)
+
+
+def test_the_documented_info_server_reply_stops_its_stream_in_one_sentence() -> None:
+    clock = Clock("2025-03-20 12:00:00")
+    text = example(NOT_JSON)["unparsed_body"].encode()
+    with WolkvoxSimulator(token=TOKEN, now=clock.sandbox_now) as sim:
+        sim.schedule(*[Fault.raw(200, text)] * 3)
+        config = {
+            "token": TOKEN,
+            "api_url": sim.url,
+            "start_date": "2025-03-01",
+            "max_attempts": 3,
+            "retry_wait_seconds": 0.01,
+        }
+        done = run_in_process(config, clock=clock, streams=[BY_API[NOT_JSON].stream])
+    assert done.records() == []
+    assert done.the_error() == (
+        "ERROR | Report info_server (realtime_server_load) kept failing after 3 attempts: "
+        "malformed or truncated JSON in the 200 reply. The STATE already emitted is a valid "
+        "resume point."
+    )

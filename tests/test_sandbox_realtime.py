@@ -23,7 +23,7 @@ from tap_wolkvox.sandbox.information import agents_in_skill
 from tap_wolkvox.sandbox.realtime import SampleRealtime
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
 from tap_wolkvox.sandbox.workday import traffic
-from tests.helpers import TOKEN, Clock
+from tests.helpers import TOKEN, Clock, realtime_of
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -213,8 +213,7 @@ def test_the_calls_hits_queues_and_campaigns_read_one_flow_of_calls(
 
 
 def test_the_flow_of_calls_serves_cdr_1_as_well(sim: WolkvoxSimulator, clock: Clock) -> None:
-    realtime = sim.paths[REALTIME_PATH]
-    assert isinstance(realtime, SampleRealtime)
+    realtime = realtime_of(sim)
     sim.sources["cdr_1"] = realtime.calls
     calls = by("conn_id", rows(sim, "calls_last_10"))
     start = (clock.wall - dt.timedelta(minutes=10) + dt.timedelta(seconds=1)).strftime(

@@ -10,6 +10,7 @@ from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.declarations.information import DIMENSIONS, INFORMATION_REPORTS
+from tap_wolkvox.declarations.realtime import SNAPSHOTS
 from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.operation import SampleOperation
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
@@ -36,11 +37,11 @@ TestTapWolkvox = get_tap_test_class(
         "end_date": "2025-02-28T23:59:59",
         "agent_ids": ["1201"],
     },
-    # every stream selected, not only the three selected by default: the 104 reports and the
-    # information.php family (the simulator serves it by default)
+    # every stream selected, not only the three selected by default: the 104 reports, the
+    # information.php family and the real-time snapshots (the simulator serves both by default)
     catalog=catalog_selecting(
         *(report.stream for report in (*REPORTS, *INFORMATION_REPORTS)),
-        *(dimension.stream for dimension in DIMENSIONS),
+        *(dimension.stream for dimension in (*DIMENSIONS, *SNAPSHOTS)),
     ),
     suite_config=SuiteConfig(max_records_limit=500),
 )

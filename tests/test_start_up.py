@@ -14,6 +14,7 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.declarations.information import DIMENSIONS, INFORMATION_REPORTS
+from tap_wolkvox.declarations.realtime import SNAPSHOTS
 from tap_wolkvox.run.inputs import NOTHING_SELECTED
 from tap_wolkvox.sandbox.generated import generated_sources
 from tap_wolkvox.sandbox.server import WolkvoxSimulator
@@ -37,8 +38,8 @@ from tests.helpers import (
 #: A value no log line may show.
 VALUE = "value-never-shown-4242"
 DEFAULT_STREAMS = sorted(report.stream for report in REPORTS if report.selected_by_default)
-#: Every stream the tap offers: the 104 reports and the information.php family.
-STREAM_COUNT = len(REPORTS) + len(DIMENSIONS) + len(INFORMATION_REPORTS)
+#: Every stream the tap offers: the 104 reports, the information.php family, the snapshots.
+STREAM_COUNT = len(REPORTS) + len(DIMENSIONS) + len(INFORMATION_REPORTS) + len(SNAPSHOTS)
 #: How many streams a run without a catalog selects: the reports' and agents and skills.
 DEFAULT_SELECTED = len(DEFAULT_STREAMS) + sum(d.selected_by_default for d in DIMENSIONS)
 SKILL_DAYS = "skill_daily_service_levels_by_date"  # skill_3: rows carry no skill_id of their own

@@ -22,6 +22,7 @@ from singer_sdk.singerlib import Catalog
 from tap_wolkvox.cli import UNUSED
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.declarations.information import DIMENSIONS, INFORMATION_REPORTS
+from tap_wolkvox.declarations.realtime import SNAPSHOTS
 from tap_wolkvox.run.budget import NEXT_RUN_STARTS_WITH
 from tap_wolkvox.run.inputs import catalog_for_sync
 from tap_wolkvox.sdk import entry_selected
@@ -147,9 +148,26 @@ def test_skill_agents_brings_the_skills_it_reads_unselected(simulator: WolkvoxSi
     }
 
 
+def test_the_snapshots_are_built_alone(simulator: WolkvoxSimulator) -> None:
+    # realtime_skills asks for skill_ids' skills itself: neither skills nor skill_agents comes
+    config = base_config(simulator, skill_ids=["3001", "3002"])
+    tap = TapWolkvox(config=config, catalog=catalog_selecting("realtime_skills", "realtime_agents"))
+    assert {name: s.selected for name, s in tap.streams.items()} == {
+        "realtime_agents": True,
+        "realtime_skills": True,
+    }
+    assert not {s.stream for s in SNAPSHOTS} & {*NEEDS, *NEEDS.values()}
+    run = run_in_process(config, clock=Clock(WALL), streams=["realtime_skills"])
+    assert run.returncode == 0, run.stderr
+    assert [r.params for r in simulator.requests] == [
+        {"api": "skills", "skill_id": skill_id} for skill_id in ("3001", "3002")
+    ]
+    assert {m["stream"] for m in run.messages if m["type"] == "SCHEMA"} == {"realtime_skills"}
+
+
 def test_discovery_builds_every_stream() -> None:
     tap = TapWolkvox(config=DISCOVERY, setup_mapper=False)
-    count = len(REPORTS) + len(DIMENSIONS) + len(INFORMATION_REPORTS)
+    count = len(REPORTS) + len(DIMENSIONS) + len(INFORMATION_REPORTS) + len(SNAPSHOTS)
     assert len(tap.catalog_dict["streams"]) == len(tap.streams) == count
     assert list(tap.streams) == stream_names()
 

@@ -37,6 +37,15 @@ READ_AT_FIELD = Field(
     Kind.INSTANT,
     "When the tap read this row (UTC ISO 8601): the instant of the reply it came in.",
 )
+#: The column each snapshot row gets besides: when the run that read it began.
+RUN_STARTED = "_run_started_at"
+RUN_STARTED_FIELD = Field(
+    RUN_STARTED,
+    Kind.INSTANT,
+    "When the tap run that read this row began (UTC ISO 8601): the same in every snapshot "
+    "stream of one run, so the readings of one poll join on it (each stream's _read_at is the "
+    "instant of its own reply).",
+)
 
 
 @dataclass(frozen=True)
@@ -58,18 +67,28 @@ class Dimension:
     versioned: bool = True
     #: Where its requests go.
     path: str = INFORMATION_PATH
-    #: Query parameters filled from tap settings, as a report's are (a list setting is read
-    #: once per value, ``all`` included): the real-time skills' ``skill_id``.
+    #: Query parameters filled from list settings, as a report's are (read once per value,
+    #: ``all`` included): the real-time skills' ``skill_id``.
     params: tuple[Param, ...] = ()
     #: Query parameters sent as they are with every request: the real-time recalls' type=all.
     constant_params: tuple[tuple[str, str], ...] = ()
+    #: A real-time reading: every read is kept (not ``versioned``) and each row also names the
+    #: run that read it (``_run_started_at``).
+    snapshot: bool = False
+    #: Wolkvox documents the reply as a bare JSON list of rows, without the envelope
+    #: (real-time campaigns): such a body is read as the envelope's ``data``.
+    bare_list: bool = False
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
-        """The declared fields, the ``per`` column when the rows lack it, and ``_read_at``."""
+        """The declared fields, the ``per`` column when the rows lack it, the tap's stamps.
+
+        The stamps: ``_read_at``, and ``_run_started_at`` for a snapshot.
+        """
         names = {f.name for f in self.fields}
         per = () if self.per is None or self.per in names else (PER_SKILL,)
-        return (*self.fields, *per, READ_AT_FIELD)
+        run = (RUN_STARTED_FIELD,) if self.snapshot else ()
+        return (*self.fields, *per, READ_AT_FIELD, *run)
 
     def json_schema(self) -> dict[str, t.Any]:
         """The stream's JSON Schema, built as a report's is (with the bookkeeping columns)."""

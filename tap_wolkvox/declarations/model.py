@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import re
 import typing as t
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -143,6 +143,33 @@ class Param:
 
     name: str
     setting: str
+    #: Where the reply names a column after this parameter's value: what stands for the value
+    #: in that field's alias (``XX`` of the real-time skills' ``service_level_XXseg``).
+    placeholder: str | None = None
+
+
+def spelt_with(fields: tuple[Field, ...], values: t.Mapping[str, str]) -> tuple[Field, ...]:
+    """``fields`` with each alias that names a parameter's value spelt with the value sent.
+
+    ``values``: the value sent, by placeholder (``{"XX": "15"}``: ``service_level_XXseg`` is
+    read from ``service_level_15seg``). The column keeps its one name whatever the value.
+    """
+    if not values:
+        return fields
+
+    def spelt(alias: str) -> str:
+        for placeholder, value in values.items():
+            alias = alias.replace(placeholder, value)
+        return alias
+
+    return tuple(
+        replace(
+            f,
+            aliases=tuple(spelt(alias) for alias in f.aliases),
+            items=spelt_with(f.items, values),
+        )
+        for f in fields
+    )
 
 
 @dataclass(frozen=True)

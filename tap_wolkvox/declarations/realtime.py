@@ -20,11 +20,14 @@ conventions are the reports' and information.php's (see :mod:`tap_wolkvox.declar
   reports type them (the agents' counters and times as agent_1's, the queues' service levels as
   skill_1's); IDs stay text. Values whose format no source shows stay text.
 * ``skills`` takes ``skill_id`` (the ``skill_ids`` setting, as the skill_* reports do) and an
-  optional ``services_time``, which adds a column named after its value
-  (``service_level_<N>seg``); it is not sent, so the schema stays fixed (as for skill_1).
+  optional ``services_time`` (the setting of that name), which adds a level named after its
+  value (``service_level_<N>seg``, the table's ``service_level_XXseg``): read into one column,
+  ``service_level_services_time``, with the seconds beside it, so the schema stays fixed.
 
 None is selected by default: a read costs one call of the token's daily quota (licenses x
-1,000), so a one-minute schedule costs 1,440 calls a day per stream.
+1,000), so a one-minute schedule costs 1,440 calls a day per stream (each description says
+so). The streams are information.php's tables with a snapshot's grain (streams/tables.py):
+each record also carries ``_run_started_at``, when the run that read it began.
 """
 
 from __future__ import annotations
@@ -63,20 +66,40 @@ def _snapshot(  # noqa: PLR0913 - a declaration, keyword by keyword
     fields: tuple[Field, ...],
     key: tuple[str, ...],
     params: tuple[Param, ...] = (),
+    fixed_params: tuple[Param, ...] = (),
     constant_params: tuple[tuple[str, str], ...] = (),
+    bare_list: bool = False,
 ) -> Dimension:
-    """A real-time request as a snapshot table: keyed by when it was read, then by ``key``."""
+    """A real-time request as a snapshot table: keyed by when it was read, then by ``key``.
+
+    ``params`` are read once per value of their list setting; ``fixed_params`` sent as their
+    setting says, when set (no call more).
+    """
     return Dimension(
         api=api,
         stream=stream,
         title=title,
-        description=description,
+        description=f"{description} {_cost(params)}",
         fields=fields,
         primary_key=(READ_AT, *key),
         versioned=False,
         path=REALTIME_PATH,
-        params=params,
+        params=(*params, *fixed_params),
         constant_params=constant_params,
+        snapshot=True,
+        bare_list=bare_list,
+    )
+
+
+def _cost(params: tuple[Param, ...]) -> str:
+    """What reading a snapshot every minute costs a day, against the token's quota."""
+    quota = "of the token's daily quota (licenses x 1,000)"
+    if not params:
+        return f"Each read costs one call: read every minute, 1,440 calls a day {quota}."
+    listed = " and ".join(param.setting for param in params)
+    return (
+        f"Each read costs one call per value of {listed} (one with ['all']): read every "
+        f"minute, 1,440 calls a day per value {quota}."
     )
 
 
@@ -87,6 +110,9 @@ def _ms(name: str, what: str) -> Field:
 def _loss(name: str, what: str) -> Field:
     return Field(name, Kind.PERCENT, f"{what} (%).")
 
+
+#: The extra service level: Wolkvox names its column after the seconds asked.
+SERVICES_TIME_PARAM = Param(name="services_time", setting="services_time", placeholder="XX")
 
 _JITTER_AND_LOSS = (
     _ms("tx_jitter", "Jitter of what the agent sends"),
@@ -250,7 +276,7 @@ SKILLS = _snapshot(
     title="Skill queues now",
     description="One row per skill (queue) per read: calls waiting now, and today's inbound, "
     "answered and abandoned calls and service levels so far. Keyed by when it was read and "
-    "skill_id; read once per value of the skill_ids setting (one call with ['all']).",
+    "skill_id.",
     fields=(
         SKILL_ID,
         SKILL_NAME,
@@ -262,6 +288,18 @@ SKILLS = _snapshot(
         _REPORTED["service_level_20seg"],
         _REPORTED["service_level_30seg"],
         Field(
+            "service_level_services_time",
+            Kind.PERCENT,
+            "Service level (%) at the seconds in services_time (sent as service_level_<seconds>"
+            "seg when the services_time setting asks for it); empty when it does not.",
+            aliases=("service_level_XXseg",),
+        ),
+        Field(
+            "services_time",
+            Kind.INTEGER,
+            "The seconds service_level_services_time is for (the services_time setting then).",
+        ),
+        Field(
             "by_abandon",
             Kind.PERCENT,
             "Share (%) of inbound calls abandoned (the table names it only).",
@@ -269,6 +307,7 @@ SKILLS = _snapshot(
     ),
     key=("skill_id",),
     params=(SKILL_ID_PARAM,),
+    fixed_params=(SERVICES_TIME_PARAM,),
 )
 
 CAMPAIGNS = _snapshot(
@@ -302,6 +341,8 @@ CAMPAIGNS = _snapshot(
         Field("recycled", Kind.TEXT, "Recycling, as sent (as in the campaigns table)."),
     ),
     key=("campaign",),
+    # The documented reply is a bare list of rows, without the envelope the others have.
+    bare_list=True,
 )
 
 CHATS = _snapshot(

@@ -289,6 +289,7 @@ def interpret(  # noqa: PLR0913
     *,
     redact: Callable[[str], str] = _unchanged,
     typed: TypedRows | None = None,
+    bare_list: bool = False,
 ) -> Reply:
     """Read one HTTP reply of the Reports Manager.
 
@@ -296,7 +297,8 @@ def interpret(  # noqa: PLR0913
     (``2025-01-01 00:00:00..2025-01-31 23:59:59``); both only name things in messages.
     ``redact`` is applied to whatever the server wrote before a message shows it. With
     ``typed``, a 200 whose rows fit their declaration comes back with its rows as Structs (the
-    fast path, rows/typed.py; ``Reply.typed``).
+    fast path, rows/typed.py; ``Reply.typed``). With ``bare_list``, a 200 whose body is a JSON
+    list is that list of rows, without the envelope (as Wolkvox documents real-time campaigns).
 
     Raises:
         WolkvoxRetriableError: transient trouble (5xx, 429, concurrency or maintenance 403,
@@ -316,7 +318,7 @@ def interpret(  # noqa: PLR0913
         fast = _read_typed(body, report, window=window, url=url, redact=redact, typed=typed)
         if fast is not None:
             return fast
-    return _read_ok(body, report, window, url, redact=redact)
+    return _read_ok(body, report, window, url, redact=redact, bare_list=bare_list)
 
 
 def _read_typed(  # noqa: PLR0913
@@ -359,17 +361,24 @@ def _read_typed(  # noqa: PLR0913
     )
 
 
-def _read_ok(
+def _read_ok(  # noqa: PLR0913
     body: bytes,
     report: str,
     window: str,
     url: str = "",
     *,
     redact: Callable[[str], str] = _unchanged,
+    bare_list: bool = False,
 ) -> Reply:
-    """Read the body of a 200 (``window`` and ``url`` only name things in messages)."""
+    """Read the body of a 200 (``window`` and ``url`` only name things in messages).
+
+    With ``bare_list``, a JSON list is the rows themselves (see :func:`interpret`).
+    """
     where = _where(window)
     payload, how = decode(body)
+    if bare_list and isinstance(payload, list):
+        # Documented without the envelope: no code, no msg, the list is its data.
+        payload = {"data": payload}
     if not isinstance(payload, dict):
         # A body cut short looks like any other malformed one: worth another try.
         msg = f"malformed or truncated JSON in the 200 reply{where}"
@@ -435,6 +444,7 @@ def interpret_spilled(  # noqa: PLR0913
     window: str = "",
     *,
     redact: Callable[[str], str] = _unchanged,
+    bare_list: bool = False,
 ) -> Reply:
     """:func:`interpret` for a large body spilled to a file: rows are read as a stream.
 
@@ -455,8 +465,13 @@ def interpret_spilled(  # noqa: PLR0913
         # can be repaired and says what cannot (this costs the memory streaming saves, but is
         # rare).
         body.seek(0)
-        return _read_ok(body.read(), report, window, url, redact=redact)
+        return _read_ok(body.read(), report, window, url, redact=redact, bare_list=bare_list)
     if not envelope.is_object:
+        if bare_list:
+            # A list without the envelope is read whole, in memory: only real-time campaigns
+            # are documented so, one row per campaign (never near the spilling size).
+            body.seek(0)
+            return _read_ok(body.read(), report, window, url, redact=redact, bare_list=True)
         msg = f"malformed or truncated JSON in the 200 reply{where}"
         raise WolkvoxRetriableError(msg)
     how = ESCAPES if envelope.nul or envelope.lone_surrogates else SOUND
@@ -492,13 +507,14 @@ def interpret_spilled(  # noqa: PLR0913
     )
 
 
-def interpret_exchange(
+def interpret_exchange(  # noqa: PLR0913
     exchange: Exchange,
     report: str,
     window: str = "",
     *,
     redact: Callable[[str], str] = _unchanged,
     typed: TypedRows | None = None,
+    bare_list: bool = False,
 ) -> Reply:
     """:func:`interpret` (or :func:`interpret_spilled`) for what one exchange brought back.
 
@@ -507,9 +523,20 @@ def interpret_exchange(
     url = url_without_query(exchange.url)
     body = exchange.body
     if isinstance(body, bytes):
-        return interpret(exchange.status, body, report, url, window, redact=redact, typed=typed)
+        return interpret(
+            exchange.status,
+            body,
+            report,
+            url,
+            window,
+            redact=redact,
+            typed=typed,
+            bare_list=bare_list,
+        )
     try:
-        reply = interpret_spilled(exchange.status, body, report, url, window, redact=redact)
+        reply = interpret_spilled(
+            exchange.status, body, report, url, window, redact=redact, bare_list=bare_list
+        )
     except BaseException:
         exchange.close()
         raise

@@ -43,6 +43,8 @@ class Planned(t.Protocol):
     """A stream, as the plan sees it."""
 
     name: str
+    #: Read anew on every run (a real-time snapshot): its cost repeats with each run.
+    snapshot: bool
 
     def planned_requests(self) -> tuple[int, int]:
         """The fewest requests it needs this run, and over how many partitions."""
@@ -56,6 +58,8 @@ NEXT_RUN_STARTS_WITH = "next_run_starts_with"
 MANY_STREAMS = 50
 #: Streams named one by one in the plan line (the rest are counted).
 SHOWN = 10
+#: Runs a day on a one-minute schedule: what a snapshot's calls a run are multiplied by.
+MINUTES_A_DAY = 24 * 60
 
 
 class BudgetSpent(RunStopped):
@@ -167,6 +171,8 @@ class Plan:
 
     windows: dict[str, int] = field(default_factory=dict)
     partitions: dict[str, int] = field(default_factory=dict)
+    #: The snapshot streams among them: calls each costs on every run.
+    snapshots: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, streams: Iterable[Planned]) -> Plan:
@@ -174,6 +180,8 @@ class Plan:
         plan = cls()
         for stream in streams:
             plan.windows[stream.name], plan.partitions[stream.name] = stream.planned_requests()
+            if stream.snapshot:
+                plan.snapshots[stream.name] = plan.windows[stream.name]
         return plan
 
     @property
@@ -194,6 +202,20 @@ class Plan:
         return (
             f"Plan: at least {self.total} requests for {len(self.windows)} streams "
             f"({', '.join(parts) or 'none'}); more if windows are split at the row cap or retried"
+            + self.snapshot_cost()
+        )
+
+    def snapshot_cost(self) -> str:
+        """What the snapshot streams cost a day on a one-minute schedule ("" without any)."""
+        if not self.snapshots:
+            return ""
+        calls = sum(self.snapshots.values())
+        count = len(self.snapshots)
+        streams = "snapshot stream costs" if count == 1 else f"{count} snapshot streams cost"
+        return (
+            f". The {streams} {calls} call{'' if calls == 1 else 's'} every run: run every "
+            f"minute, {calls * MINUTES_A_DAY:,} calls a day of the token's daily quota "
+            "(licenses x 1,000)"
         )
 
     def announce(self, logger: logging.Logger, threshold: int, budget: int | None) -> None:

@@ -17,7 +17,7 @@ from tap_wolkvox.run.ahead import Ahead
 from tap_wolkvox.run.budget import RequestBudget
 from tap_wolkvox.settings import DEFAULT_TIMEZONE, SettingsError
 from tap_wolkvox.time.clocks import ServerTime
-from tap_wolkvox.time.timestamps import OperationClock, load_timezone
+from tap_wolkvox.time.timestamps import OperationClock, format_instant, load_timezone
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -38,6 +38,19 @@ class RunContext:
     budget_spent: Callable[[], BudgetSpent]
     #: Where a warning of the run goes (the tap's logger).
     warn: Callable[[str], None]
+    #: When the run began (UTC, the form of every instant the tap emits): what names the run in
+    #: the records of the snapshot streams. Set by :meth:`begin`.
+    started_at: str | None = None
+
+    def begin(self) -> str:
+        """The run begins now, unless it already has (the tap says so before its first stream).
+
+        Returns when it began. A scheduled job never starts twice in one second (runs of one
+        pipeline never overlap), so that instant tells its runs apart.
+        """
+        if self.started_at is None:
+            self.started_at = format_instant(self.settings.clock.utc_now())
+        return self.started_at
 
     @property
     def config(self) -> Mapping[str, t.Any]:

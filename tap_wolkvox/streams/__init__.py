@@ -1,4 +1,4 @@
-"""The tap's streams: an HTTP part shared by all, the report and information.php streams."""
+"""The tap's streams: an HTTP part shared by all; the reports, information.php, real_time.php."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tap_wolkvox.declarations.information import (
     SKILLS,
     TOKEN_USAGE,
 )
+from tap_wolkvox.declarations.realtime import SNAPSHOTS
 from tap_wolkvox.streams.report import ReportStream
 from tap_wolkvox.streams.tables import SkillAgentsStream, TableStream, TokenUsageStream
 
@@ -33,10 +34,12 @@ NEEDS: t.Final = {SKILL_AGENTS.stream: SKILLS.stream}
 def every_stream(
     run: RunContext, tap: Tap, only: Collection[str] | None = None
 ) -> list[WolkvoxStream]:
-    """The tap's streams: the 104 reports, information.php's logs and tables.
+    """The tap's streams: the 104 reports, information.php's logs and tables, the snapshots.
 
     ``only``: the names of the streams to build (a sync's), in the order above all the same;
-    None for all of them (discovery).
+    None for all of them (discovery). The snapshots (real_time.php) are tables with a
+    snapshot's grain; realtime_skills asks for the skills of skill_ids itself (``all`` too), so
+    it needs no other stream (no entry in :data:`NEEDS`).
     """
 
     def wanted(name: str) -> bool:
@@ -61,7 +64,10 @@ def every_stream(
             tables.append(TokenUsageStream(run, table, tap=tap))
         else:
             tables.append(TableStream(run, table, tap=tap))
-    return [*reports, *tables, *logs]
+    snapshots = [
+        TableStream(run, snapshot, tap=tap) for snapshot in SNAPSHOTS if wanted(snapshot.stream)
+    ]
+    return [*reports, *tables, *logs, *snapshots]
 
 
 def stream_names() -> list[str]:
@@ -71,5 +77,6 @@ def stream_names() -> list[str]:
             *(report.stream for report in REPORTS),
             *(table.stream for table in DIMENSIONS),
             *(report.stream for report in INFORMATION_REPORTS),
+            *(snapshot.stream for snapshot in SNAPSHOTS),
         ]
     )

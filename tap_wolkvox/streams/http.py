@@ -84,6 +84,11 @@ class WolkvoxStream(SeamStream):
     grain, asks Wolkvox the same way.
     """
 
+    #: A snapshot: read anew on every run, its every read kept (the plan says what it costs).
+    snapshot = False
+    #: Its replies may be a bare JSON list of rows, as documented (see replies/errors.py).
+    bare_list = False
+
     def __init__(  # noqa: PLR0913
         self,
         run: RunContext,
@@ -294,7 +299,9 @@ class WolkvoxStream(SeamStream):
             raise RedirectError(msg)
         # Every message, and so every retry line, shows the server's text through redact: the
         # one place the token is taken out of what a server wrote.
-        return interpret_exchange(exchange, self.api, window, redact=self.redact, typed=typed)
+        return interpret_exchange(
+            exchange, self.api, window, redact=self.redact, typed=typed, bare_list=self.bare_list
+        )
 
     def spend_budget(self, failures: t.Sequence[BaseException]) -> None:
         """Count the attempt about to go out against the run's budget, or stop the run.

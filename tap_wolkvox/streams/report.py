@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import itertools
 import logging
 import typing as t
 from functools import cached_property
@@ -25,7 +24,7 @@ from tap_wolkvox.replies.errors import ReportUnavailableError, WolkvoxError
 from tap_wolkvox.rows.typed import TypedRows, record_frame
 from tap_wolkvox.run.ahead import Reading
 from tap_wolkvox.run.budget import bookmark_progress
-from tap_wolkvox.settings import LIST_SETTINGS, listed_ids
+from tap_wolkvox.settings import LIST_SETTINGS, fixed_values, listed_ids, partition_values
 from tap_wolkvox.streams.grains import DailyGrain, EventGrain
 from tap_wolkvox.streams.http import REPORTS_PATH, WolkvoxStream
 from tap_wolkvox.streams.pages import WindowPages
@@ -163,9 +162,7 @@ class ReportStream(WolkvoxStream):
     def partitions(self) -> list[dict[str, t.Any]] | None:
         if not self.partition_params:
             return None
-        values = [listed_ids(self.run.config, p.setting) for p in self.partition_params]
-        names = [p.name for p in self.partition_params]
-        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
+        return partition_values(self.run.config, self.partition_params)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -358,12 +355,7 @@ class ReportStream(WolkvoxStream):
 
     def _fixed_params(self) -> dict[str, str]:
         """The report's parameters that come from a single-valued setting (cod_act, ...)."""
-        config = self.run.config
-        return {
-            p.name: str(config[p.setting])
-            for p in self.report.params
-            if p.setting not in LIST_SETTINGS and config.get(p.setting) is not None
-        }
+        return fixed_values(self.run.config, self.report.params)
 
     def _window_done(self, page: Page, state: dict[str, t.Any]) -> None:
         """Every record of ``page`` is out: its STATE (bookmark, margin) goes out now."""

@@ -1,10 +1,15 @@
-"""The information.php tables: the operation's agents, skills, campaigns... read whole each run.
+"""The information.php tables and the real_time.php snapshots: read whole on every run.
 
 Every row is stamped with the instant its reply was read (``_read_at``). Once every row of a
 table is out, the stream sends ACTIVATE_VERSION, so that a target which supports it drops the
 rows this run no longer saw; a read that returned no row activates nothing (an empty answer is
 no proof the table is empty). The audit log and the manager's notifications are not tables:
 they are report streams on another path (see streams/report.py).
+
+A snapshot (``real_time.php``: agents' states, queues... now) is a table with another grain:
+every read is kept (no ACTIVATE_VERSION; ``_read_at`` leads its key, so a read never replaces
+an earlier one) and each row also says when the run that read it began (``_run_started_at``).
+A reply that fails or holds no row leaves no record: a snapshot is never made up.
 
 Requests go through the same HTTP part as the reports (streams/http.py): the same token header,
 budget, retries and error vocabulary.
@@ -19,16 +24,16 @@ from functools import cached_property
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
-from tap_wolkvox.declarations.information import INFORMATION_PATH, READ_AT, Dimension
-from tap_wolkvox.declarations.model import OCCURRENCE
+from tap_wolkvox.declarations.information import READ_AT, RUN_STARTED, Dimension
+from tap_wolkvox.declarations.model import OCCURRENCE, spelt_with
 from tap_wolkvox.replies.errors import NotWolkvoxError, ReportUnavailableError, WolkvoxError
 from tap_wolkvox.rows.pipeline import Completion
-from tap_wolkvox.settings import listed_ids
+from tap_wolkvox.settings import LIST_SETTINGS, fixed_values, listed_ids, partition_values
 from tap_wolkvox.streams.http import GaveUpError, WolkvoxStream
 from tap_wolkvox.time.timestamps import format_instant
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
@@ -43,6 +48,8 @@ class TableGrain:
     """A table read whole: no window, no bookmark; a cut reply stops the run."""
 
     replication_key = None
+    #: What one read holds, as messages name it.
+    what = "table"
 
     def __init__(self, dimension: Dimension) -> None:
         """The grain of ``dimension``."""
@@ -52,15 +59,15 @@ class TableGrain:
         """A table cannot be split into smaller requests: the run stops.
 
         A cut table, once loaded, would also have the target drop the rows that were cut
-        (ACTIVATE_VERSION).
+        (ACTIVATE_VERSION); a cut snapshot would pass for the whole of its instant.
 
         Raises:
             WolkvoxError: naming the table.
         """
         context = f" for {dict(asked)}" if asked else ""
         msg = (
-            f"Report {self.dimension.api} ({stream}) {why}{context}, so the table may be "
-            "cut: the run stops rather than load it incomplete."
+            f"Report {self.dimension.api} ({stream}) {why}{context}, so the {self.what} may "
+            "be cut: the run stops rather than load it incomplete."
         )
         raise WolkvoxError(msg)
 
@@ -69,8 +76,24 @@ class TableGrain:
         return Completion(values={READ_AT: read_at}, ids=ids, id_field=id_field)
 
 
+class SnapshotGrain(TableGrain):
+    """A real-time reading: read whole like a table, each record naming the run that read it."""
+
+    what = "snapshot"
+
+    def __init__(self, dimension: Dimension, run_started: Callable[[], str]) -> None:
+        """The grain of ``dimension``; ``run_started`` says when the run began."""
+        super().__init__(dimension)
+        self.run_started = run_started
+
+    @override
+    def completion(self, read_at: str, ids: list[str] | None, id_field: str) -> Completion:
+        values = {READ_AT: read_at, RUN_STARTED: self.run_started()}
+        return Completion(values=values, ids=ids, id_field=id_field)
+
+
 class TableStream(WolkvoxStream):
-    """An ``information.php`` table, read whole on every run (FULL_TABLE)."""
+    """A table read whole on every run (FULL_TABLE): information.php's, or a snapshot."""
 
     # Records are shaped to the schema's exact types by the row pipeline, as the reports' are.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
@@ -80,7 +103,11 @@ class TableStream(WolkvoxStream):
     def __init__(self, run: RunContext, dimension: Dimension, *, tap: Tap) -> None:
         """Create the stream that reads ``dimension``."""
         self.dimension = dimension
-        self.grain = TableGrain(dimension)
+        self.grain = (
+            SnapshotGrain(dimension, run.begin) if dimension.snapshot else TableGrain(dimension)
+        )
+        self.snapshot = dimension.snapshot
+        self.bare_list = dimension.bare_list
         self.selected_by_default = dimension.selected_by_default
         super().__init__(
             run,
@@ -88,7 +115,7 @@ class TableStream(WolkvoxStream):
             name=dimension.stream,
             schema=dimension.json_schema(),
             api=dimension.api,
-            path=INFORMATION_PATH,
+            path=dimension.path,
         )
         self.primary_keys = [*dimension.primary_key, OCCURRENCE]
         self.replication_key = None
@@ -111,10 +138,24 @@ class TableStream(WolkvoxStream):
         return False
 
     @cached_property
+    def fixed(self) -> dict[str, str]:
+        """The parameters sent as their setting says (realtime_skills' services_time, if set)."""
+        return fixed_values(self.run.config, self.dimension.params)
+
+    @cached_property
     def pipeline(self) -> RowPipeline:
-        """How this table's rows become records (_read_at and the skill asked are the tap's)."""
+        """How this table's rows become records (_read_at and the skill asked are the tap's).
+
+        An alias naming a parameter's value (``service_level_XXseg``) is read as the reply
+        spells it with the value sent (``service_level_15seg``).
+        """
+        placeholders = {
+            p.placeholder: self.fixed[p.name]
+            for p in self.dimension.params
+            if p.placeholder is not None and p.name in self.fixed
+        }
         return self.row_pipeline(
-            self.dimension.all_fields,
+            spelt_with(self.dimension.all_fields, placeholders),
             self.dimension.primary_key,
             added={READ_AT, self.dimension.per},
         )
@@ -194,14 +235,51 @@ class TableStream(WolkvoxStream):
         self.unavailable = True
 
     def _read(self) -> Iterator[dict[str, t.Any]]:
-        """Every row of the table, one call (retries aside); sets ``_whole`` once all are out."""
+        """Every row of the table, one call per request (retries aside); ``_whole`` once out."""
         self.ids, self._whole = [], False
-        yield from self._ask(None)
+        requests = self._requests()
+        if not requests:
+            empty = [
+                p.setting
+                for p in self.dimension.params
+                if p.setting in LIST_SETTINGS and not listed_ids(self.run.config, p.setting)
+            ]
+            self.log("%s: skipped, setting %s is empty", self.name, ", ".join(empty))
+            return
+        for query, asked in requests:
+            yield from self._ask(query, asked)
         self._whole = True
 
-    def _ask(self, asked: Context | None) -> Iterator[dict[str, t.Any]]:
-        """The records of one request (``asked`` holds its extra query parameters)."""
-        reply = self.fetch(dict(asked or {}), asked).reply
+    def _requests(self) -> list[tuple[dict[str, str], dict[str, str]]]:
+        """Each request of one read: its query parameters, and the values its rows are for.
+
+        One per listed value of the declaration's parameters (realtime_skills: one per entry
+        of skill_ids, one with ``all``), with its constant ones (type=all) and those set by a
+        single-valued setting (services_time); one for a table without parameters. A row that
+        does not say which skill it is of gets the one asked for (not ``all``); a declared
+        column named as a parameter gets the setting's value (services_time's seconds).
+        """
+        config = self.run.config
+        sent = {**dict(self.dimension.constant_params), **self.fixed}
+        declared = {f.name for f in self.dimension.fields}
+        stated = {
+            p.name: config[p.setting]
+            for p in self.dimension.params
+            if p.name in self.fixed and p.name in declared
+        }
+        return [
+            ({**sent, **values}, {**{k: v for k, v in values.items() if v != "all"}, **stated})
+            for values in partition_values(config, self.dimension.params)
+        ]
+
+    @override
+    def planned_requests(self) -> tuple[int, int]:
+        count = len(self._requests())
+        return count, count
+
+    def _ask(self, query: dict[str, str], asked: Context | None) -> Iterator[dict[str, t.Any]]:
+        """The records of one request with ``query``; its rows are for ``asked``."""
+        reply = self.fetch(query, asked or None).reply
         try:
             why = reply.may_be_cut(self.run.settings.row_cap)
             if why is not None:
@@ -265,7 +343,7 @@ class SkillAgentsStream(TableStream):
             return
         self.ids = []
         for skill_id in skill_ids:
-            yield from self._ask({"skill_id": skill_id})
+            yield from self._ask({"skill_id": skill_id}, {"skill_id": skill_id})
         self._whole = True
 
     def planned_requests(self) -> tuple[int, int]:
