@@ -9,12 +9,14 @@ and its RECORD writer (``Stream._write_record_message``). The RECORD and STATE l
 same bytes, and the warnings the same lines. Which path wrote the rows is read from the run
 summary (each report's ``fast_rows``), never from log wording.
 
-Replies: every report in its vendor sample shape, every report as the sandbox generates it, and
-replies that test the edges (values the fast path types itself: bad timestamps and numbers,
-blanks, nulls, duplicates, both spellings of a field; and ones that send a reply back to the
+Replies: every report as the sandbox generates it and in its vendor sample shape; every flat
+report's replies at the edges (values the fast path types itself: bad timestamps and numbers,
+blanks, nulls, duplicates, both spellings of a field; and rows that send their reply back to the
 dict path: an undeclared key, a number, a boolean, an object or a list where text is declared,
-a key with a trailing space, a NUL). information.php's tables have no fast path: their records
-always take the SDK's loop (seam S2), so they are not compared here.
+a key with a trailing space, a NUL); envelopes as Wolkvox writes them (no code, null or empty
+data, a duplicated key, a byte-order mark, PHP's escapes, a reply cut short). information.php's
+tables have no fast path (their records go through the dict pipeline and seam S2 only), so
+they are not compared here.
 """
 
 from __future__ import annotations
@@ -27,9 +29,18 @@ from dataclasses import dataclass, field
 
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.declarations.model import Kind, Report
+from tap_wolkvox.sandbox.api import MSG_EMPTY
 from tap_wolkvox.sandbox.generated import generated_sources, sample_shapes
-from tap_wolkvox.sandbox.server import WolkvoxSimulator
-from tests.helpers import TOKEN, Clock, TapRun, base_config, by_spelling, run_in_process
+from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
+from tests.helpers import (
+    TOKEN,
+    Clock,
+    TapRun,
+    base_config,
+    by_spelling,
+    run_in_process,
+    skill_transfer,
+)
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -76,9 +87,9 @@ def warnings(run: TapRun) -> list[str]:
 
 
 def both_paths(
-    sources: Callable[[], dict[str, ReportSource]], streams: list[str], **settings: t.Any
+    serve: Callable[[WolkvoxSimulator], None], streams: list[str], **settings: t.Any
 ) -> dict[str, tuple[int, int]]:
-    """Run ``streams`` on both paths against fresh sandboxes serving ``sources()``.
+    """Run ``streams`` on both paths, each against a fresh sandbox that ``serve`` sets up.
 
     Asserts that the RECORD and STATE lines are the same bytes, the warnings the same, and that
     the second run wrote no row on the fast path; returns the first run's :func:`fast_rows`.
@@ -86,7 +97,7 @@ def both_paths(
     runs = []
     for extra in ({}, SDK_PATH):
         with WolkvoxSimulator(token=TOKEN, now=lambda: NOW) as sim:
-            sim.sources.update(sources())
+            serve(sim)
             config = base_config(sim, **{**READ, **settings, **extra})
             run = run_in_process(config, clock=Clock(NOW), streams=streams)
         assert run.returncode == 0, run.stderr[-3000:]
@@ -99,8 +110,20 @@ def both_paths(
     return fast_rows(fast)
 
 
+def serving(sources: Callable[[], dict[str, ReportSource]]) -> Callable[[WolkvoxSimulator], None]:
+    """What has a sandbox serve ``sources()`` (built anew for each run)."""
+    return lambda sim: sim.sources.update(sources())
+
+
 def test_every_report_as_the_sandbox_generates_it() -> None:
-    counts = both_paths(lambda: generated_sources(REPORTS, FIRST_DAY, LAST_DAY), STREAMS)
+    # Two partitions a report where it has any: one loop serves both (rows/pipeline.py).
+    counts = both_paths(
+        serving(lambda: generated_sources(REPORTS, FIRST_DAY, LAST_DAY)),
+        STREAMS,
+        agent_ids=["1201", "1203"],
+        campaign_ids=["C1", "C2"],
+        skill_ids=["3001", "3002"],
+    )
     assert all(rows > 0 for _, rows in counts.values()), counts
     # Every flat report's replies fit their declaration: all their rows took the fast path.
     assert counts == {
@@ -110,7 +133,7 @@ def test_every_report_as_the_sandbox_generates_it() -> None:
 
 def test_every_report_in_its_vendor_sample_shape() -> None:
     counts = both_paths(
-        lambda: generated_sources(REPORTS, FIRST_DAY, LAST_DAY, shapes="sample"), STREAMS
+        serving(lambda: generated_sources(REPORTS, FIRST_DAY, LAST_DAY, shapes="sample")), STREAMS
     )
     assert all(rows > 0 for _, rows in counts.values()), counts
     # A sample's reply fits when it spells every key as a field or one of its aliases; others
@@ -222,12 +245,17 @@ def odd_rows(row: dict[str, t.Any], report: Report) -> tuple[list[t.Any], int]:
         copy.deepcopy(row),  # the same row again: numbered 2
         None,
     ]
-    # Both spellings of a field: with a value each (the alias's goes to _extra_fields), and
-    # the field blank (the alias's value fills it).
+    # Both spellings of a field: with a value each (the alias's goes to _extra_fields), the
+    # field blank (the alias's value fills it), both blank.
     for f in report.fields:
         other = next((a for a in (f.name, *f.aliases) if a != f.vendor_key), None)
         if other is not None and f.vendor_key in row:
-            rows += [{**row, other: "other spelling"}, {**row, f.vendor_key: "", other: "9"}]
+            rows += [
+                {**row, other: "other spelling"},
+                {**row, f.vendor_key: "", other: "9"},
+                {**row, f.vendor_key: None, other: " "},
+                {**row, other: "-", f.vendor_key: None},
+            ]
     kept = sum(1 for r in rows if r is not None) - 2  # less all_null and all_placeholders
     return rows, kept
 
@@ -288,7 +316,10 @@ def test_replies_at_the_edges_and_replies_that_fall_back() -> None:
 
     # One window a day over three days: at the edges, unfit, as generated.
     counts = both_paths(
-        sources, [r.stream for r in reports], end_date="2025-02-26T23:59:59", window_days=1
+        serving(sources),
+        [r.stream for r in reports],
+        end_date="2025-02-26T23:59:59",
+        window_days=1,
     )
     edges = runs[0]  # (the fast run's sandbox)
     assert all(e.fitting[:3] == [True, False, True] for e in edges.values()), {
@@ -296,3 +327,53 @@ def test_replies_at_the_edges_and_replies_that_fall_back() -> None:
     }
     expected = {r.stream: (edges[r.api].fast_records, edges[r.api].records) for r in reports}
     assert counts == expected
+
+
+# -- envelopes as Wolkvox writes them ----------------------------------------------------------
+
+
+#: One reply per daily window, in turn from 2025-02-15; ``{rows}`` holds rows of that day,
+#: ``{day}`` the day. (The sandbox answers the windows after these itself.)
+ENVELOPES = (
+    '{{"code": 200, "error": null, "msg": "2 records were found", "data": {rows}}}',
+    '{{"code": "200", "msg": "no number", "data": null}}',
+    '{{"code": "200", "data": []}}',
+    '{{"data": {rows}}}',  # no code: success
+    '{{"code": "200", "total": 1, "data": {rows}, "extra": {{"a": [1]}}}}',
+    '{{"code": "404", "error": "NOT FOUND", "msg": "' + MSG_EMPTY + '"}}',
+    '{{"code": "200", "data": [{{"conn_id": "OLD"}}], "data": {rows}}}',  # the last one counts
+    '{{"code": "200", "data": [{{"conn_id": "A", "conn_id": "B", "date": "{day} 08:00:00"}}]}}',
+    '\ufeff{{"code": "200", "data": {rows}}}',  # a byte-order mark: the dict path
+    # PHP's escapes (\u00e9, \/), and spaces and newlines between tokens
+    (
+        '{{ "code" : "200" ,\n "data" : [ {{ "conn_id" : "EM\\u00e9" , "date" : "{day} 08:00:00" ,'
+        ' "transfer_agent_name" : "Jos\\u00e9 \\/ Ana" }} ] }}\n'
+    ),
+    '{{"code": "200", "msg": "3 records were found", "data": {rows}}}',  # cut short: split
+)
+
+
+def envelope(template: str, day: dt.date) -> Fault:
+    """``template`` filled with two rows of interaction_transfers on ``day``."""
+    rows = [skill_transfer(f"EM{day:%d}{n}", date=f"{day} 08:1{n}:00") for n in range(2)]
+    return Fault.raw(200, template.format(rows=json.dumps(rows), day=day).encode())
+
+
+def test_envelopes_as_wolkvox_writes_them() -> None:
+    first = dt.date(2025, 2, 15)
+    replies = [envelope(e, first + dt.timedelta(days=n)) for n, e in enumerate(ENVELOPES)]
+    transfers = [r for r in REPORTS if r.stream == "interaction_transfers"]
+
+    def serve(sim: WolkvoxSimulator) -> None:
+        sim.sources.update(generated_sources(transfers, FIRST_DAY, LAST_DAY))
+        sim.schedule(*replies)
+
+    counts = both_paths(
+        serve,
+        ["interaction_transfers"],
+        start_date=f"{first}",
+        end_date="2025-02-28T23:59:59",
+        window_days=1,
+    )
+    fast, rows = counts["interaction_transfers"]
+    assert 0 < fast < rows, counts  # the byte-order mark's reply took the dict path
