@@ -99,7 +99,8 @@ class TapRun:
 
 
 def parse_messages(stdout: str) -> list[dict[str, t.Any]]:
-    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+    # Lines end at "\n" alone: JSON writes U+2028 and other line breaks inside text as they are.
+    return [json.loads(line) for line in stdout.split("\n") if line.strip()]
 
 
 def tap_command(
@@ -173,7 +174,7 @@ class TapRunner:
         messages = parse_messages(done.stdout) if done.returncode == 0 else []
         if done.returncode != 0:
             # Keep what was emitted before the failure: it is what a target would have loaded.
-            messages = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
+            messages = [json.loads(x) for x in done.stdout.split("\n") if x.startswith("{")]
         return TapRun(done.returncode, done.stdout, done.stderr, messages)
 
 

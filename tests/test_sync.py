@@ -61,6 +61,7 @@ def test_backfill_reads_every_row_in_three_calls(
         "empty": 0,
         "split": 0,
         "rows": 3000,
+        "fast_rows": 3000,
         "read_from": "2025-01-01 00:00:00",
         "read_until": "2025-03-31 23:59:59",
     }

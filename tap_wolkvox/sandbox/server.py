@@ -514,6 +514,9 @@ def _stamp(value: dt.datetime) -> str:
 def _handler_for(sim: WolkvoxSimulator) -> type[BaseHTTPRequestHandler]:  # noqa: C901
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # The head and the body go out as two writes: with Nagle's algorithm the body waits
+        # for the client's delayed ACK of the head (about 40 ms a reply on Linux loopback).
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
             url = urlparse(self.path)

@@ -117,6 +117,8 @@ class ReportStream(WolkvoxStream):
         #: The wall-clock range this run read (its first partition's start, the last stop).
         self.read_span: tuple[str, str] | None = None
         self.rows = 0
+        #: Of :attr:`rows`, those written on the fast path (replies that fit their declaration).
+        self.fast_rows = 0
         #: Some partition of this stream has returned rows, in this run or an earlier one.
         self.ever_had_rows = False
         self._zone_change_said = False
@@ -324,6 +326,7 @@ class ReportStream(WolkvoxStream):
         )
         self.write_record_lines(lines)
         self.rows += count
+        self.fast_rows += count
         self.count_records(count, context)
 
     def records_of(
@@ -481,6 +484,7 @@ class ReportStream(WolkvoxStream):
             "empty": self.empty_windows,
             "split": self.splits,
             "rows": self.rows,
+            "fast_rows": self.fast_rows,
             "read_from": read_from,
             "read_until": read_until,
         }
