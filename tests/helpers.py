@@ -293,14 +293,17 @@ def run_in_process(
 
 
 def killed_run(
-    runner: TapRunner, config: dict[str, t.Any], after_lines: int
+    runner: TapRunner,
+    config: dict[str, t.Any],
+    after_lines: int,
+    streams: t.Sequence[str] = ("interaction_transfers",),
 ) -> list[dict[str, t.Any]]:
-    """Start the tap on the transfers stream, kill it after ``after_lines`` lines of output,
-    and return the messages it had written (what a target would have loaded)."""
+    """Start the tap on ``streams``, kill it after ``after_lines`` lines of output, and return
+    the messages it had written (what a target would have loaded)."""
     config_path = runner.write(f"kill-config-{runner.count}.json", config)
     runner.count += 1
     proc = subprocess.Popen(
-        tap_command(config_path, None, runner.catalog(["interaction_transfers"])),
+        tap_command(config_path, None, runner.catalog(streams)),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 import typing as t
 
 import pytest
@@ -24,10 +23,8 @@ from tests.helpers import (
     TapRun,
     TapRunner,
     base_config,
-    parse_messages,
+    killed_run,
     run_in_process,
-    tap_command,
-    tap_env,
 )
 
 if t.TYPE_CHECKING:
@@ -167,7 +164,7 @@ def test_a_run_killed_mid_flight_resumes_with_no_gap(
     assert sim.max_in_flight == 2
     every = rows_of(whole.messages)
     for kill_after in (5, 60, 300):
-        first = killed(run_tap, cfg, kill_after)
+        first = killed_run(run_tap, cfg, kill_after, STREAMS)
         states = [m["value"] for m in first if m["type"] == "STATE"]
         resumed = run_tap(cfg, states[-1] if states else None, streams=STREAMS)
         assert resumed.returncode == 0, resumed.stderr
@@ -183,21 +180,3 @@ def rows_of(messages: list[dict[str, t.Any]]) -> set[tuple[str, str]]:
         for m in messages
         if m["type"] == "RECORD" and m["stream"] not in TABLES
     }
-
-
-def killed(runner: TapRunner, cfg: dict[str, t.Any], after_lines: int) -> list[dict[str, t.Any]]:
-    config_path = runner.write(f"kill-config-{runner.count}.json", cfg)
-    runner.count += 1
-    proc = subprocess.Popen(
-        tap_command(config_path, None, runner.catalog(list(STREAMS))),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=tap_env(),
-    )
-    assert proc.stdout is not None
-    lines = [proc.stdout.readline() for _ in range(after_lines)]
-    proc.kill()
-    proc.wait()
-    proc.stdout.close()
-    return parse_messages("".join(lines))
