@@ -260,11 +260,11 @@ def catalog_for_sync(
     """The input catalog cut to the entries a sync reads, their replication method made effective.
 
     A sync builds, registers with the stream-map engine and parses the schema of these entries
-    only: with 115 streams and three selected, the other 112 were most of the start-up. An entry
-    is kept when ``selected`` (the SDK's reading of its metadata) says so, or when a kept one
-    ``needs`` it (skill_agents reads the skills table first); one the tap cannot read (no object,
-    no ``tap_stream_id``) stays, for the SDK to refuse as it does. A stream without an entry is
-    deselected, as it was.
+    only: with every stream discovered and three selected, the others were most of the start-up.
+    An entry is kept when ``selected`` (the SDK's reading of its metadata) says so, or when a
+    kept one ``needs`` it (skill_agents reads the skills table first); one the tap cannot read
+    (no object, no ``tap_stream_id``) stays, for the SDK to refuse as it does. A stream without
+    an entry is deselected, as it was.
 
     Singer catalogs carry the user's choice of replication method as ``replication-method`` in
     the stream's metadata (Meltano's ``metadata:`` block writes it there, leaving the discovered
