@@ -503,8 +503,8 @@ def check_row(
     """Every key of ``raw`` reached its column in ``record``; returns the columns it filled."""
     spellings = by_spelling(fields)
     # (d) every filled value was read, (a) and no key of the reply went undeclared
-    assert record[UNPARSED] is None, f"{where}: unread values {record[UNPARSED]}"
-    assert record[EXTRA] is None, f"{where}: undeclared keys {sorted(record[EXTRA])}"
+    assert UNPARSED not in record, f"{where}: unread values {record[UNPARSED]}"
+    assert EXTRA not in record, f"{where}: undeclared keys {sorted(record[EXTRA])}"
     filled: set[str] = set()
     for key, value in raw.items():
         field = spellings.get(key.strip())
