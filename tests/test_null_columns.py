@@ -180,3 +180,20 @@ def test_a_run_writes_the_same_lines_on_the_sdks_path(simulator: WolkvoxSimulato
 
 def record_lines(stdout: str) -> list[str]:
     return [line for line in stdout.splitlines() if json.loads(line)["type"] == "RECORD"]
+
+
+def test_a_stream_map_reads_the_columns_with_get(simulator: WolkvoxSimulator) -> None:
+    # As docs/operations.md says: the bare name is undefined on a row without problems.
+    simulator.set_rows("cdr_1", [CALL, {**CALL, "conn_id": "C2", "cost": "n/a"}])
+    settings = {"start_date": "2025-02-27", "end_date": "2025-02-27T23:59:59"}
+    clock = Clock("2025-06-30 23:59:59")
+    for odd, returncode, flags in (
+        ("record.get('unparsed_values') is not None", 0, [False, True]),
+        ("unparsed_values is not None", 1, []),
+    ):
+        maps = {CALLS: {"odd": odd}}
+        done = run_in_process(
+            base_config(simulator, **settings, stream_maps=maps), clock=clock, streams=[CALLS]
+        )
+        assert done.returncode == returncode, done.stderr
+        assert [r["odd"] for r in done.records(CALLS)] == flags
