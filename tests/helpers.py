@@ -29,6 +29,7 @@ if t.TYPE_CHECKING:
     from collections.abc import Iterator
 
     from tap_wolkvox.sandbox.server import WolkvoxSimulator
+    from tap_wolkvox.streams.report import ReportStream
 
 #: The repository's root.
 ROOT = Path(__file__).resolve().parents[1]
@@ -285,6 +286,20 @@ def run_in_process(
             returncode = 1
     stdout = capture.stdout()
     return TapRun(returncode, stdout, capture.log.getvalue(), parse_messages(stdout))
+
+
+def report_stream(stream: str) -> ReportStream:
+    """``stream`` in a tap of its own, no server behind it (warnings are said once per run)."""
+    from tap_wolkvox.streams.report import ReportStream
+    from tap_wolkvox.tap import TapWolkvox
+
+    tap = TapWolkvox(
+        config={"token": "t", "api_url": "http://127.0.0.1:1", "start_date": "2025-02-27"},
+        setup_mapper=False,
+    )
+    found = tap.streams[stream]
+    assert isinstance(found, ReportStream)
+    return found
 
 
 def killed_run(

@@ -22,10 +22,8 @@ from tap_wolkvox.declarations.model import EXTRA, UNPARSED
 from tap_wolkvox.replies.errors import interpret
 from tap_wolkvox.rows.shaper import RowShaper
 from tap_wolkvox.rows.typed import record_frame
-from tap_wolkvox.streams.report import ReportStream
-from tap_wolkvox.tap import TapWolkvox
 from tap_wolkvox.time.timestamps import OperationClock, load_timezone
-from tests.helpers import Clock, base_config, chat, message, run_in_process
+from tests.helpers import Clock, base_config, chat, message, report_stream, run_in_process
 
 if t.TYPE_CHECKING:
     from tap_wolkvox.sandbox.server import WolkvoxSimulator
@@ -40,17 +38,6 @@ CALL = {
     "conn_id": "C1",
     "agent_id": "1200",
 }
-
-
-def report_stream(stream: str) -> ReportStream:
-    """``stream`` in a tap of its own (warnings are said once per run)."""
-    tap = TapWolkvox(
-        config={"token": "t", "api_url": "http://127.0.0.1:1", "start_date": "2025-02-27"},
-        setup_mapper=False,
-    )
-    found = tap.streams[stream]
-    assert isinstance(found, ReportStream)
-    return found
 
 
 def columns(record: dict[str, t.Any]) -> set[str]:

@@ -14,10 +14,8 @@ from tap_wolkvox.replies.errors import interpret
 from tap_wolkvox.rows.shaper import RowShaper
 from tap_wolkvox.rows.typed import record_frame
 from tap_wolkvox.sandbox.server import StaticRows
-from tap_wolkvox.streams.report import ReportStream
-from tap_wolkvox.tap import TapWolkvox
 from tap_wolkvox.time.timestamps import OperationClock, load_timezone, parse_wall_clock
-from tests.helpers import TapRunner, base_config, transfer
+from tests.helpers import TapRunner, base_config, report_stream, transfer
 
 if t.TYPE_CHECKING:
     from tap_wolkvox.sandbox.server import WolkvoxSimulator
@@ -117,17 +115,6 @@ def test_rows_whose_every_value_is_blank_are_skipped_with_one_warning(
 
 
 # -- other spellings on the fast path (rows/typed.py) ------------------------------------------
-
-
-def report_stream(stream: str) -> ReportStream:
-    """``stream`` in a tap of its own (warnings are said once per run)."""
-    tap = TapWolkvox(
-        config={"token": "t", "api_url": "http://127.0.0.1:1", "start_date": "2025-02-27"},
-        setup_mapper=False,
-    )
-    found = tap.streams[stream]
-    assert isinstance(found, ReportStream)
-    return found
 
 
 CLOSED_CHATS = "channel_daily_closed_chats"  # chat_13, whose sample sends chanel
