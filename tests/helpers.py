@@ -30,6 +30,7 @@ if t.TYPE_CHECKING:
 
     from tap_wolkvox.sandbox.realtime import SampleRealtime
     from tap_wolkvox.sandbox.server import WolkvoxSimulator
+    from tap_wolkvox.streams.report import ReportStream
 
 #: The repository's root.
 ROOT = Path(__file__).resolve().parents[1]
@@ -292,6 +293,20 @@ def run_in_process(
     return TapRun(returncode, stdout, capture.log.getvalue(), parse_messages(stdout))
 
 
+def report_stream(stream: str) -> ReportStream:
+    """``stream`` in a tap of its own, no server behind it (warnings are said once per run)."""
+    from tap_wolkvox.streams.report import ReportStream
+    from tap_wolkvox.tap import TapWolkvox
+
+    tap = TapWolkvox(
+        config={"token": "t", "api_url": "http://127.0.0.1:1", "start_date": "2025-02-27"},
+        setup_mapper=False,
+    )
+    found = tap.streams[stream]
+    assert isinstance(found, ReportStream)
+    return found
+
+
 def killed_run(
     runner: TapRunner,
     config: dict[str, t.Any],
@@ -521,8 +536,8 @@ def check_row(
     """Every key of ``raw`` reached its column in ``record``; returns the columns it filled."""
     spellings = by_spelling(fields)
     # (d) every filled value was read, (a) and no key of the reply went undeclared
-    assert record[UNPARSED] is None, f"{where}: unread values {record[UNPARSED]}"
-    assert record[EXTRA] is None, f"{where}: undeclared keys {sorted(record[EXTRA])}"
+    assert UNPARSED not in record, f"{where}: unread values {record[UNPARSED]}"
+    assert EXTRA not in record, f"{where}: undeclared keys {sorted(record[EXTRA])}"
     filled: set[str] = set()
     for key, value in raw.items():
         field = spellings.get(key.strip())

@@ -286,6 +286,21 @@ def test_duckdb_loses_no_chat(pipeline: Pipeline) -> None:
     assert set(loaded) == expected
 
 
+def test_rows_without_problems_store_sql_null(pipeline: Pipeline) -> None:
+    # Every row here was read whole: the tap leaves unparsed_values and _extra_fields out (the
+    # raw Singer records, through target-jsonl), and target-duckdb stores SQL NULL for them.
+    records = [json.loads(line) for line in pipeline.jsonl.read_text().splitlines()]
+    assert records
+    assert not [r for r in records if {"unparsed_values", "_extra_fields"} & set(r)]
+    with duckdb.connect(str(pipeline.database), read_only=True) as con:
+        for table in (TABLE, "tap_wolkvox.chats"):
+            ((rows, unparsed, extra),) = con.execute(
+                f"SELECT count(*), count(unparsed_values), count(_extra_fields) FROM {table}"  # noqa: S608
+            ).fetchall()
+            assert rows > 0
+            assert (unparsed, extra) == (0, 0), table
+
+
 def test_tap_emits_timezone_aware_instants(pipeline: Pipeline) -> None:
     records = [json.loads(line) for line in pipeline.jsonl.read_text().splitlines()]
     stamps = [dt.datetime.fromisoformat(r["date"]) for r in records]

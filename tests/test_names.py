@@ -182,9 +182,9 @@ def test_a_reply_in_the_vendors_spelling_fills_the_renamed_columns(
     [record] = run.records("chats")
     assert record["asa"] == 42
     assert "ASA" not in record
-    assert record[EXTRA] is None
+    assert EXTRA not in record
     evaluations = run.records("quality_attribute_evaluations")
-    assert [(r["conn_id"], r["yes_no"], r[EXTRA]) for r in evaluations] == [
+    assert [(r["conn_id"], r["yes_no"], r.get(EXTRA)) for r in evaluations] == [
         ("V1", "yes", None),
         ("V2", "no", None),
     ]

@@ -311,7 +311,7 @@ def test_values_as_public_clients_show_them_are_typed() -> None:
     (agent,) = read("agents", json.dumps(agents).encode())
     assert (agent["calls"], agent["time_state_now"], agent["login_time"]) == (2, 192, 7367)
     assert (agent["aht_time"], agent["ocupation"]) == (887, 34.64)
-    assert agent["unparsed_values"] is None
+    assert "unparsed_values" not in agent
     latency: dict[str, t.Any] = {"code": 200, "error": None, "msg": "1 records were found"}
     latency["data"] = [
         {
@@ -336,7 +336,7 @@ def test_recall_sent_with_either_spelling_fills_one_column() -> None:
     ]
     records = read("recall", json.dumps(body).encode())
     assert [r["id_campaign"] for r in records] == ["101", "202"]
-    assert all(r["_extra_fields"] is None for r in records)
+    assert all("_extra_fields" not in r for r in records)
     assert records[0]["date_recall"] == "2025-03-20T20:30:00+00:00"
 
 

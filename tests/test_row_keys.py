@@ -92,7 +92,7 @@ def test_a_daily_row_with_a_blank_code_is_kept_and_counted(simulator: WolkvoxSim
     blank_code = next(r for r in records if r["count"] == 45)
     assert blank_code["cod_act"] == ""  # the key part's stand-in for text
     assert blank_code["report_date"] == DAY
-    assert blank_code[UNPARSED] is None
+    assert UNPARSED not in blank_code
     [said] = [w for w in warnings(run) if "skipped" in w]
     assert "Report act_5 (daily_calls_by_disposition): skipped 1 rows whose every value was " in (
         said
@@ -150,7 +150,7 @@ def test_a_blank_timestamp_is_a_stand_in_with_its_raw_text_and_a_warning(
     assert by_id["EM1"][UNPARSED] == {"date": ""}
     assert by_id["EM2"][UNPARSED] == {"date": "-"}
     assert by_id["EM3"][UNPARSED] == {"date": None}
-    assert by_id["EM4"][UNPARSED] is None
+    assert UNPARSED not in by_id["EM4"]
     said = [w for w in warnings(run) if "a key part is never null" in w]
     assert len(said) == 3  # once per row: the timestamp drives the bookmark
     assert any("conn_id='EM2'" in w and "blank date '-'" in w for w in said)
@@ -171,7 +171,7 @@ def test_a_blank_typed_key_part_is_warned_once_per_field(simulator: WolkvoxSimul
     assert run.returncode == 0, run.stderr
     records = run.records()
     assert sorted(r["credits"] for r in records) == [-1, -1, 0.017]
-    assert sorted(json.dumps(r[UNPARSED]) for r in records) == [
+    assert sorted(json.dumps(r.get(UNPARSED)) for r in records) == [
         "null",
         '{"credits": ""}',
         '{"credits": "-"}',
@@ -292,7 +292,7 @@ def test_two_spellings_of_one_field_keep_both_values(
 ) -> None:
     record = shape({"calls": "1", **row})
     assert {name: record[name] for name in kept} == kept
-    assert record[EXTRA] == extra
+    assert record.get(EXTRA) == extra
 
 
 def test_two_spellings_sent_together_are_named_once(caplog: pytest.LogCaptureFixture) -> None:

@@ -81,8 +81,6 @@ def test_records_have_aware_utc_dates_and_string_fields(
         "receiver_agent_name": "SKILL",
         "channel": "email",
         "date": "2025-01-02T13:15:00+00:00",
-        "unparsed_values": None,
-        "_extra_fields": None,
         "_occurrence": 1,
     }
     schema = next(m for m in run.messages if m["type"] == "SCHEMA")

@@ -14,7 +14,7 @@ import typing as t
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tap_wolkvox.declarations.model import OCCURRENCE
+from tap_wolkvox.declarations.model import EXTRA, OCCURRENCE, UNPARSED
 from tap_wolkvox.replies.reply import repaired
 from tap_wolkvox.rows.shaper import (
     UNREADABLE_INSTANT,
@@ -188,6 +188,11 @@ class RowPipeline:
             # In the schema's order: the same bytes whatever order the reply's keys came in.
             record = empty.copy()
             record.update(shaped)
+            # Left out when empty, as the shaper leaves them (and the fast path, rows/typed.py).
+            if record[UNPARSED] is None:
+                del record[UNPARSED]
+            if record[EXTRA] is None:
+                del record[EXTRA]
             yield record
         # Said once the rows are out: a streamed reply's repairs are known only as it is read.
         if reply.repairs:

@@ -158,7 +158,7 @@ class RowShaper:
         #: Typed key parts: their stand-in (1970-01-01, -1) is a value no one sent.
         self._typed_key = frozenset(f.name for f in fields if f.name in key) - {*self._text}
 
-    def shape(self, row: dict[str, t.Any]) -> dict[str, t.Any]:  # noqa: C901 - hot path, inline
+    def shape(self, row: dict[str, t.Any]) -> dict[str, t.Any]:  # noqa: C901, PLR0912 - hot path
         """Type one raw row in place (no copy: a 60,000-row reply stays one set of dicts)."""
         extra = self._fit_keys(row) if row.keys() != self._known else None
         unparsed: dict[str, str | None] | None = None
@@ -192,8 +192,11 @@ class RowShaper:
         for name, stand_in in self._key_stand_ins:
             if row[name] is None:
                 row[name] = stand_in
-        row[UNPARSED] = unparsed
-        row[EXTRA] = extra
+        # Only when they hold something: a row without problems carries neither key.
+        if unparsed is not None:
+            row[UNPARSED] = unparsed
+        if extra is not None:
+            row[EXTRA] = extra
         return row
 
     def typed_plan(self) -> TypedPlan:
@@ -244,7 +247,7 @@ class RowShaper:
 
     def keep_raw(self, row: dict[str, t.Any], raw: dict[str, str]) -> None:
         """Add ``raw`` (field name -> raw text) to the :data:`UNPARSED` of a shaped row."""
-        row[UNPARSED] = {**(row[UNPARSED] or {}), **raw}
+        row[UNPARSED] = {**row.get(UNPARSED, {}), **raw}
 
     def _blank_key(
         self,

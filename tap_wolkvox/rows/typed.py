@@ -56,7 +56,8 @@ class TypedRows:
 
     The row's Struct has the stream's properties in the schema's order: the declared fields
     (text or null when decoded; a reply with any other key or value does not fit) and the
-    tap's own columns, which a reply may not send (their type refuses any value). After them
+    tap's own columns, which a reply may not send (their type refuses any value;
+    ``unparsed_values`` and ``_extra_fields`` stay unset, and so unwritten, when empty). After them
     come the fields' other spellings (aliases: ``yes/no`` of ``yes_no``), which the loop moves
     into their field and leaves unset, so that they are not written.
     """
@@ -160,8 +161,10 @@ class TypedRows:
                 f"        if row.{at[name]} is None:",
                 f"            row.{at[name]} = S{index}",
             ]
-        extra = "extra" if self.aliases else "None"
-        code += [f"        row.{at[UNPARSED]} = unparsed", f"        row.{at[EXTRA]} = {extra}"]
+        # Left unset (not written) when empty, as the dict path leaves the keys out.
+        code += ["        if unparsed is not None:", f"            row.{at[UNPARSED]} = unparsed"]
+        if self.aliases:
+            code += ["        if extra is not None:", f"            row.{at[EXTRA]} = extra"]
         code += [f"        row.{own_at} = None" for own_at in own]
         for index, name in enumerate(asked):
             # A row that does not say which campaign/skill/agent it is for gets the one asked.
