@@ -138,7 +138,7 @@ def test_every_snapshot_stream_reads_the_sandbox_once(sim: WolkvoxSimulator, clo
         assert records, snapshot.stream  # a Monday's peak: something in every one
         assert {r[READ_AT] for r in records} == {the_instant(clock)}, snapshot.stream
         assert len({key(snapshot.stream, r) for r in records}) == len(records), snapshot.stream
-        assert all(r["_extra_fields"] is None and r["unparsed_values"] is None for r in records)
+        assert not any("_extra_fields" in r or "unparsed_values" in r for r in records)
     recall = next(r.params for r in sim.requests if r.api == "recall")
     assert recall == {"api": "recall", "type": "all"}  # its constant parameter
     (server,) = done.records("realtime_server_load")  # one object: one row per read
@@ -200,7 +200,7 @@ def test_services_time_asks_another_service_level_into_a_column_of_its_own(
         skill_id: float(level.removesuffix(" %")) for skill_id, level in sent.items()
     }
     assert {r["services_time"] for r in records} == {15}
-    assert all(r["_extra_fields"] is None for r in records)
+    assert not any("_extra_fields" in r for r in records)
     schema = schema_of(done)["properties"]
     assert "service_level_services_time" in schema
     assert not [name for name in schema if name.startswith("service_level_15")]
@@ -259,11 +259,11 @@ def test_the_documented_sample_shapes_are_read(clock: Clock) -> None:
     assert done.returncode == 0, done.stderr
     campaigns = done.records("realtime_campaigns")
     assert [r["campaign"] for r in campaigns] == ["101", "202", "303"]
-    assert all(r["records"] and r["_extra_fields"] is None for r in campaigns)
+    assert all(r["records"] and "_extra_fields" not in r for r in campaigns)
     recalls = done.records("realtime_scheduled_recalls")
     assert recalls
     assert all(r["id_campaign"] in {"101", "202", "303"} for r in recalls)
-    assert all(r["_extra_fields"] is None for r in recalls)
+    assert not any("_extra_fields" in r for r in recalls)
 
 
 def test_a_shared_server_without_info_server_skips_it_with_one_warning(
