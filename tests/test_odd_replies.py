@@ -298,7 +298,7 @@ def test_conversations_in_keyed_or_single_object_form_are_read_end_to_end(
     records = {r["conn_id"]: r for r in run.records()}
     assert [m["message"] for m in records["CH1"]["conversation"]] == ["m0", "m1", "m2"]
     assert records["CH1"]["date"] == "2025-01-02T13:00:00+00:00"
-    assert records["CH1"]["unparsed_values"] is None
+    assert "unparsed_values" not in records["CH1"]
     assert [m["message"] for m in records["CH2"]["conversation"]] == ["m1"]
     assert records["CH2"]["date"] == "2025-01-02T13:01:00+00:00"
     assert records["CH3"]["conversation"] is None
@@ -412,7 +412,7 @@ def test_invalid_text_is_replaced_flagged_and_written_as_valid_utf8(
     assert records["EM1"]["unparsed_values"] == {"transfer_agent_name": "Agent \\ud83d"}
     assert records["EM2"]["transfer_agent_name"] == "Caf\ufffd \ufffd"
     assert records["EM2"]["unparsed_values"] == {"transfer_agent_name": "Caf\\xe9 \\xff"}
-    assert records["EM3"]["unparsed_values"] is None
+    assert "unparsed_values" not in records["EM3"]
     [warning] = [w for w in warnings_of(run) if "not valid UTF-8" in w]
     assert f"Report chat_9 (interaction_transfers): the reply for window {WINDOW}" in warning
     assert len(simulator.requests) == 1
