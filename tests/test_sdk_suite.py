@@ -32,7 +32,9 @@ pytestmark = [
 
 # get_tap_test_class needs the config when the class is built, so the simulator starts here.
 _LIVE_FROM = dt.datetime(2025, 3, 1)
-_SIMULATOR = WolkvoxSimulator(token=TOKEN, now=lambda: "2025-03-01 00:00:00").start()
+# A Monday morning: agents on shift and queues for the real-time snapshots; the reports stop
+# at end_date whatever the clock says.
+_SIMULATOR = WolkvoxSimulator(token=TOKEN, now=lambda: "2025-03-03 10:00:00").start()
 _SIMULATOR.sources.update(generated_sources(REPORTS, dt.date(2025, 2, 1), dt.date(2025, 2, 28)))
 _SIMULATOR.sources["chat_9"] = SampleOperation(seed=3, history_days=20, live_from=_LIVE_FROM)
 atexit.register(_SIMULATOR.stop)
