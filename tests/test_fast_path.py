@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from tap_wolkvox.declarations import REPORTS
 from tap_wolkvox.declarations.model import Kind, Report
+from tap_wolkvox.rows.typed import CHUNK
 from tap_wolkvox.sandbox.api import MSG_EMPTY
 from tap_wolkvox.sandbox.generated import generated_sources, sample_shapes
 from tap_wolkvox.sandbox.server import Fault, WolkvoxSimulator
@@ -40,6 +41,7 @@ from tests.helpers import (
     by_spelling,
     run_in_process,
     skill_transfer,
+    transfer,
 )
 
 if t.TYPE_CHECKING:
@@ -155,6 +157,19 @@ def test_every_report_in_its_vendor_sample_shape() -> None:
 
 
 #: Values the fast path types itself (text or null): they leave a reply on the fast path.
+def test_a_reply_of_several_chunks() -> None:
+    # The fast path writes a reply's lines a chunk at a time (rows/typed.py: CHUNK rows): a
+    # reply of two chunks and a part, in one window, gives the SDK path's lines all the same.
+    rows = CHUNK * 2 + 345
+    transfers: list[dict[str, t.Any]] = [
+        transfer(f"T{i}", f"2025-02-24 10:{i // 60 % 60:02d}:{i % 60:02d}") for i in range(rows)
+    ]
+    counts = both_paths(
+        lambda sim: sim.set_rows("chat_9", transfers), ["interaction_transfers"], window_days=31
+    )
+    assert counts == {"interaction_transfers": (rows, rows)}
+
+
 BAD_INSTANTS = (
     "2025-02-30 10:00:00",  # no such day
     "2025-02-24 10:61:00",  # a known hour, an unknown minute

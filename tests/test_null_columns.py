@@ -133,7 +133,7 @@ def test_both_paths_leave_the_columns_out_alike(
     records = list(dict_stream.records_of(window, interpret(200, body.encode(), api), {}))
     assert [columns(record) for record in records] == held
     assert count == len(records)
-    assert lines == b"".join(prefix + msgspec.json.encode(r) + suffix for r in records)
+    assert b"".join(lines) == b"".join(prefix + msgspec.json.encode(r) + suffix for r in records)
 
 
 # -- both paths, whole runs: the SDK's path (a stream map) writes the same lines -------------

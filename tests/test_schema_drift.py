@@ -177,5 +177,5 @@ def test_the_fast_path_reads_other_spellings_as_the_dict_path_does(
     assert window is not None
     with caplog.at_level(logging.WARNING):
         records = list(dict_stream.records_of(window, interpret(200, body, api), {}))
-    assert [json.loads(line)["record"] for line in lines.splitlines()] == records
+    assert [json.loads(line)["record"] for line in b"".join(lines).splitlines()] == records
     assert fast_warnings == [r.getMessage() for r in caplog.records]

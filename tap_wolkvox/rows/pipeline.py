@@ -210,11 +210,11 @@ class RowPipeline:
         where: str = "",
         asked: Mapping[str, t.Any] | None = None,
         completion: Completion = NOTHING_MORE,
-    ) -> tuple[bytes, int]:
+    ) -> tuple[Iterator[bytes], int]:
         """:meth:`records` for a reply on the fast path: its RECORD lines, and how many.
 
         The rows of ``reply`` are ``typed``'s Structs; each is made the record :meth:`records`
-        would make, then all are written between ``prefix`` and ``suffix`` in one go.
+        would make, then they are written between ``prefix`` and ``suffix`` in chunks.
         """
         self._check_zone(reply, typed.getter)
         if reply.skipped:

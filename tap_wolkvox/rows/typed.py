@@ -21,7 +21,7 @@ from tap_wolkvox.rows.shaper import PLACEHOLDERS, UNREADABLE_INSTANT, is_blank
 from tap_wolkvox.time.timestamps import VALID_TAILS
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from tap_wolkvox.declarations.model import Field
     from tap_wolkvox.rows.shaper import RowShaper, TypedPlan
@@ -36,6 +36,8 @@ Complete = t.Callable[
 
 
 _ENCODER = msgspec.json.Encoder()
+#: Rows encoded and written at a time on the fast path (about 0.4 MB of RECORD lines).
+CHUNK = 1000
 
 
 def record_frame(stream: str, version: int | None, extracted: dt.datetime) -> tuple[bytes, bytes]:
@@ -238,15 +240,18 @@ class TypedRows:
             ]
         return code
 
-    def lines(self, rows: list[t.Any], prefix: bytes, suffix: bytes) -> bytes:
-        """``rows`` as RECORD lines: each encoded row between ``prefix`` and ``suffix``."""
-        if not rows:
-            return b""
-        # One line per row: JSON escapes every newline inside a value, so the only ones in
-        # ``encode_lines``' output end rows.
-        encoded = self._encoder.encode_lines(rows).split(b"\n")
-        encoded.pop()  # (after the last newline)
-        return prefix + (suffix + prefix).join(encoded) + suffix
+    def lines(self, rows: list[t.Any], prefix: bytes, suffix: bytes) -> Iterator[bytes]:
+        """``rows`` as RECORD lines, each encoded row between ``prefix`` and ``suffix``.
+
+        In chunks of :data:`CHUNK` rows: a reply's lines are never all held at once.
+        """
+        between = suffix + prefix
+        for at in range(0, len(rows), CHUNK):
+            # One line per row: JSON escapes every newline inside a value, so the only ones in
+            # ``encode_lines``' output end rows.
+            encoded = self._encoder.encode_lines(rows[at : at + CHUNK]).split(b"\n")
+            encoded.pop()  # (after the last newline)
+            yield prefix + between.join(encoded) + suffix
 
 
 def _typed_field(attribute: str, name: str, kind: Kind, index: int, *, key_part: bool) -> list[str]:

@@ -314,7 +314,7 @@ class ReportStream(WolkvoxStream):
         asked: t.Mapping[str, str],
         context: Context | None,
     ) -> None:
-        """The fast path: a reply whose rows fit their declaration, written in one go."""
+        """The fast path: a reply whose rows fit their declaration, written in chunks."""
         self.extracted_at = self.run.settings.clock.utc_now()
         lines, count = self.pipeline.lines(
             reply,
@@ -324,7 +324,8 @@ class ReportStream(WolkvoxStream):
             asked=asked,
             completion=self.grain.completion_for(window),
         )
-        self.write_record_lines(lines)
+        for chunk in lines:
+            self.write_record_lines(chunk)
         self.rows += count
         self.fast_rows += count
         self.count_records(count, context)
