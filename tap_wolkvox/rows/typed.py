@@ -11,6 +11,7 @@ lines in one go: the RECORD prefix and suffix are encoded once per reply, the ro
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import operator
 import typing as t
 
@@ -21,7 +22,7 @@ from tap_wolkvox.rows.shaper import PLACEHOLDERS, UNREADABLE_INSTANT, is_blank
 from tap_wolkvox.time.timestamps import VALID_TAILS
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from tap_wolkvox.declarations.model import Field
     from tap_wolkvox.rows.shaper import RowShaper, TypedPlan
@@ -245,13 +246,30 @@ class TypedRows:
 
         In chunks of :data:`CHUNK` rows: a reply's lines are never all held at once.
         """
-        between = suffix + prefix
         for at in range(0, len(rows), CHUNK):
-            # One line per row: JSON escapes every newline inside a value, so the only ones in
-            # ``encode_lines``' output end rows.
-            encoded = self._encoder.encode_lines(rows[at : at + CHUNK]).split(b"\n")
-            encoded.pop()  # (after the last newline)
-            yield prefix + between.join(encoded) + suffix
+            yield framed(self._encoder, rows[at : at + CHUNK], prefix, suffix)
+
+
+def record_lines(
+    records: Iterable[dict[str, t.Any]], prefix: bytes, suffix: bytes
+) -> Iterator[tuple[bytes, int]]:
+    """Records in their final shape and order as RECORD lines, :data:`CHUNK` at a time.
+
+    Each chunk comes with how many records it holds; the lines are what the SDK's writer writes
+    of each (seam S10).
+    """
+    records = iter(records)
+    while chunk := list(itertools.islice(records, CHUNK)):
+        yield framed(_ENCODER, chunk, prefix, suffix), len(chunk)
+
+
+def framed(encoder: msgspec.json.Encoder, rows: list[t.Any], prefix: bytes, suffix: bytes) -> bytes:
+    """``rows`` encoded, each between ``prefix`` and ``suffix``."""
+    # One line per row: JSON escapes every newline inside a value, so the only ones in
+    # ``encode_lines``' output end rows.
+    encoded = encoder.encode_lines(rows).split(b"\n")
+    encoded.pop()  # (after the last newline)
+    return prefix + (suffix + prefix).join(encoded) + suffix
 
 
 def _typed_field(attribute: str, name: str, kind: Kind, index: int, *, key_part: bool) -> list[str]:

@@ -21,7 +21,7 @@ from typing_extensions import override
 
 from tap_wolkvox.declarations.model import OCCURRENCE, REPORT_DATE, Field, Kind
 from tap_wolkvox.replies.errors import ReportUnavailableError, WolkvoxError
-from tap_wolkvox.rows.typed import TypedRows, record_frame
+from tap_wolkvox.rows.typed import TypedRows, record_frame, record_lines
 from tap_wolkvox.run.ahead import Reading
 from tap_wolkvox.run.budget import bookmark_progress
 from tap_wolkvox.settings import LIST_SETTINGS, fixed_values, listed_ids, partition_values
@@ -298,6 +298,8 @@ class ReportStream(WolkvoxStream):
             try:
                 if typed is not None and reply.typed:
                     self._write_lines(page.window, reply, typed, asked, context)
+                elif typed is not None:
+                    self._write_records(page.window, reply, asked, context)
                 else:
                     for record in self.records_of(page.window, reply, asked):
                         self.rows += 1
@@ -329,6 +331,20 @@ class ReportStream(WolkvoxStream):
         self.rows += count
         self.fast_rows += count
         self.count_records(count, context)
+
+    def _write_records(
+        self, window: Window, reply: Reply, asked: t.Mapping[str, str], context: Context | None
+    ) -> None:
+        """A reply that does not fit its declaration, its records going out as they are.
+
+        The dict pipeline's records, written a chunk at a time: what the SDK's writer writes.
+        """
+        records = self.records_of(window, reply, asked)
+        frame = record_frame(self.name, None, self.extracted_at)
+        for chunk, count in record_lines(records, *frame):
+            self.write_record_lines(chunk)
+            self.rows += count
+            self.count_records(count, context)
 
     def records_of(
         self, window: Window, reply: Reply, asked: t.Mapping[str, str]
