@@ -1,43 +1,54 @@
 """Speed, memory and call counts of tap-wolkvox against the sandbox on loopback.
 
 Measurements (each can be run alone with ``--only``; the tap always runs as a child process,
-``python -m tap_wolkvox`` with a catalog selecting one stream, its stdout to /dev/null; CPU time
-and peak RSS are that child's own, from ``wait4`` in a small launcher process, see
-:data:`LAUNCHER`):
+``python -m tap_wolkvox --config ... --catalog ...``, its byte-code compiled first, its stdout
+to /dev/null unless counted; CPU time and peak RSS are that child's own, from ``wait4`` in a
+small launcher process, see :data:`LAUNCHER`):
 
-``cpu``
-    Per-row CPU of the tap against a floor, on one 60,000-row chat_9 (interaction_transfers)
-    reply. The floor is, on the same saved reply body and in its own fresh Python process, the
-    standard library's ``json.loads`` plus one compact Singer RECORD line per row. Each round
-    runs the tap on the full window, the tap on an empty window (its start-up, subtracted) and
-    the floor, side by side (their order rotates from round to round); the ratio reported is the
-    median of the per-round ratios, so that load on the shared machine during one round moves
-    one ratio, not the result. Also the tap's peak RSS for that window.
+``rows``
+    Instructions a row (``valgrind --tool=callgrind``: counts repeat exactly; hash seed fixed, a
+    fresh seeded sandbox per run) on one interaction_transfers (chat_9) reply, for: the tap on a
+    reply that fits its declaration (the typed fast path); the tap on the same reply with one
+    undeclared key in one row (the whole reply takes the fallback, the dict and SDK path); the
+    stdlib floor (``json.loads`` the body, ``json.dumps`` a RECORD line a row, write); the
+    msgspec floor (decode the body, encode the same RECORD lines, write). Each is counted at
+    55,000 and at 5,000 rows; the difference over 50,000 is a row's cost, start-up cancelling.
+``startup``
+    Instructions (callgrind) of an empty run: 115 streams discovered, 3 selected
+    (interaction_transfers, agents, agent_daily_closed_interactions), the windows answering 404
+    (Wolkvox's "no rows"), through the command.
+``inflight``
+    Wall time of a ten-stream run (five one-day windows each, 50 calls) against the sandbox
+    answering after 300 ms: serial (the default) and with ``requests_in_flight: 2``, next to the
+    limit calls x latency / 2, with the most requests the sandbox saw open at once. ``n/a``
+    for a tap without that setting.
 ``rss``
     Peak resident memory of the tap for chat_2 (chat_conversations) replies of about 25 MB and
     250 MB: chats with long transcripts (hundreds of messages), generated here, deterministic.
+``cpu``
+    Per-row CPU of the tap against the stdlib floor on one 60,000-row chat_9 reply, in paired
+    rounds (tap, tap on an empty window, floor; the order rotates), the median of the
+    per-round ratios; and the tap's peak RSS for that window. Wall-clock CPU moves with the
+    shared machine's load; ``rows`` is the steady figure.
 ``calls``
     Calls, truncated replies and the ideal for a dense backfill (90 days of 4,000 transfers a
     day, ``max_rows_per_request`` and the sandbox's row cap both 6,000); calls for a 365-day
     backfill at default settings (300 transfers a day; the same with one 70,000-row day in it);
     and for a five-minute incremental run.
-``callgrind``
-    Instructions (``valgrind --tool=callgrind``, hash seed fixed, a fresh seeded sandbox per
-    run) of the same tap runs and floor as ``cpu``, one run each, start-up subtracted on both
-    sides: a ratio that does not move with the machine's load (counts repeat to about 0.02 %).
-    Skipped, and said so, when valgrind is not installed.
 
-Durations on a 2-CPU machine: cpu ~15 s (7 rounds), rss ~15 s, calls ~20 s, callgrind ~85 s;
-all of them (the default) a little over 2 minutes. A table of every result and its goal is printed
-at the end. Benchmarks measure; the tests do not assert timings.
+Durations on a 2-CPU machine: rows ~4 minutes, startup ~15 s, inflight ~40 s, rss ~30 s, cpu
+~15 s (7 rounds), calls ~20 s. A table of every result and its goal is printed at the end.
+Benchmarks measure; the tests do not assert timings. The callgrind parts are skipped, and say
+so, when valgrind is not installed (``apt-get install valgrind``).
 
 The tap runs from a copy of ``tap_wolkvox/`` taken at start (``--no-snapshot``: the live tree),
 so edits made during a run do not mix versions; the end of the output says if the tree changed.
-``--tap-source DIR`` runs the tap from another source tree, e.g. an earlier commit exported with
-``git archive <commit> tap_wolkvox | tar -x -C DIR``, for before/after figures.
+``--tree DIR`` runs the tap from another source tree (with this venv's packages), e.g. an
+earlier commit exported with ``git archive <commit> tap_wolkvox | tar -x -C DIR``, for
+before/after figures; the sandbox and the floors are always this repository's.
 
-Run with ``make bench`` (or ``.venv/bin/python benchmarks/bench.py [--only cpu,rss] [--runs N]``;
-``--help`` lists the options).
+Run with ``make bench`` (or ``.venv/bin/python benchmarks/bench.py [--only rows,startup]
+[--tree DIR]``; ``--help`` lists the options).
 """
 
 from __future__ import annotations
