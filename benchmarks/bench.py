@@ -668,8 +668,8 @@ def measure_rows(tap: Tap, report: Report) -> None:
         return lambda prefix: run_floor(body, kind, prefix, floor_env)
 
     names = {
-        "tap": "tap (typed fast path)",
-        "fallback": f"tap, reply taking the fallback (one row with {UNDECLARED_KEY!r})",
+        "tap": "tap, a reply that fits (the typed path, where the tap has one)",
+        "fallback": f"tap, the reply with one {UNDECLARED_KEY!r} (the fallback)",
         "json": "stdlib floor (json.loads, json.dumps a RECORD a row, write)",
         "msgspec": "msgspec floor (decode, encode the same RECORD lines, write)",
     }
