@@ -104,9 +104,10 @@ ROWS_N = 55_000
 ROWS_M = 5_000
 UNDECLARED_KEY = "wrap_up_note"  # a key chat_9 does not declare: the reply takes the fallback
 ROWS_FLOOR_FACTOR = 1.3  # the tap's goal: at most 1.3 x the msgspec floor a row
-# The fallback's goal: no worse than before issues 21-25 (this benchmark, --tree at f1a2992, on
-# the machine and Python of docs/performance.md; instruction counts move with the Python build).
-ROWS_FALLBACK_BEFORE = 69_297
+# The fallback's goal: no worse than before issues 21-25: the highest of three runs of this
+# benchmark with --tree at f1a2992 (69,296-70,540), on the machine and Python of
+# docs/performance.md (instruction counts move with the Python build).
+ROWS_FALLBACK_BEFORE = 70_540
 
 # Start-up: an empty run, 3 of the 115 streams selected.
 STARTUP_STREAMS = ("interaction_transfers", "agents", "agent_daily_closed_interactions")
