@@ -132,10 +132,11 @@ INFLIGHT_GOAL = 0.6
 
 # Goals (from the issues and docs/performance.md).
 RATIO_GOAL = 2.0
-# Memory no worse than before issues 21-25: this benchmark measured, at commit f1a2992, 113 MiB
-# for the 60,000-row window and 69 MiB for both chat_2 replies.
+# Memory no worse than before issues 21-25: this benchmark measured, at commit f1a2992, 113-122 MiB
+# for the 60,000-row window (four runs; the highest is the goal) and 69 MiB for both chat_2
+# replies (every run).
 BEFORE = "f1a2992"
-WINDOW_RSS_BEFORE_MIB = 113
+WINDOW_RSS_BEFORE_MIB = 122
 CHAT_RSS_BEFORE_MIB = {25: 69, 250: 69}
 CALLS_GOAL_FACTOR = 1.5
 
