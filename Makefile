@@ -59,6 +59,8 @@ lock: $(MELTANO_VENV)/.installed
 		--python-version 3.11 --generate-hashes --quiet -o $(MELTANO_LOCK)
 
 # Speed, memory and call counts against the sandbox (prints numbers; see docs/performance.md).
+# The instruction counts need valgrind (Debian: apt-get install valgrind); without it those parts
+# say "skipped". `$(BIN)/python benchmarks/bench.py --tree DIR` measures another source tree.
 bench: venv
 	$(BIN)/python benchmarks/bench.py
 
