@@ -7,6 +7,7 @@ builds; it says what a run will cost before the first stream (the plan), orders 
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import os
@@ -20,6 +21,7 @@ from typing_extensions import override
 
 from tap_wolkvox.declarations.information import TOKEN_USAGE
 from tap_wolkvox.replies.errors import WolkvoxError
+from tap_wolkvox.run.ahead import ahead_key
 from tap_wolkvox.run.budget import NEXT_RUN_STARTS_WITH, BudgetSpent, Plan, run_order
 from tap_wolkvox.run.budget import next_start as next_run_start
 from tap_wolkvox.run.context import RunContext
@@ -190,7 +192,16 @@ class TapWolkvox(SeamTap):
         self.run_streams_in([n for n in run_order(stream_names(), starts_with) if n in built])
         self.log_plan()
         # With requests_in_flight 2, the next streams may begin reading during a stream's turn.
-        self.run.ahead.line_up([(s.name, s.begin_ahead) for s in self.selected])
+        lineup: list[tuple[str, t.Callable[[], t.Any]]] = []
+        for stream in self.selected:
+            contexts: list[dict[str, t.Any] | None] = [None]
+            if stream.partitions:
+                contexts = [*stream.partitions]
+            lineup += [
+                (ahead_key(stream.name, c), functools.partial(stream.begin_ahead, c))
+                for c in contexts
+            ]
+        self.run.ahead.line_up(lineup)
 
     @override
     def streams_done(self) -> None:

@@ -33,13 +33,15 @@ if t.TYPE_CHECKING:
 #: The run's clock: after the end of the rows (2025-01-01 .. 2025-01-10).
 NOW = "2025-01-11 08:00:00"
 FIRST_DAY, LAST_DAY = dt.date(2025, 1, 1), dt.date(2025, 1, 10)
-#: Event reports (windows sized from their density, split when cut), daily totals (a request a
-#: day), a log on information.php and two tables: every kind of stream, in the run's order.
+#: Event reports (windows sized from their density, split when cut; answered_calls read once
+#: per skill: partitions), daily totals (a request a day), a log on information.php and two
+#: tables: every kind of stream.
 STREAMS = (
     "interaction_transfers",
     "chats",
     "call_detail_records",
     "unconnected_calls",
+    "answered_calls",
     "agent_daily_closed_interactions",
     "channel_daily_closed_interactions",
     "audit_log",
@@ -79,6 +81,7 @@ def config(sim: WolkvoxSimulator, **overrides: t.Any) -> dict[str, t.Any]:
         "end_date": None,
         "window_days": 5,
         "max_rows_per_request": CAP,
+        "skill_ids": ["3001", "3002"],
         **overrides,
     }
     return base_config(sim, **settings)

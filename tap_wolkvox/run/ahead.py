@@ -2,8 +2,9 @@
 
 Wolkvox answers two requests at once per token. With the setting at 2, a report's windows are
 asked for by a thread of their own (a :class:`Reading`), one window ahead of the rows the run is
-writing, and the streams next in the run's order begin their reading while the current one is
-written, so that two requests are in flight whenever two are planned. What stays as in a run
+writing, and the walks next in the run's order (streams, and each partition of a stream: one per
+listed ID) begin their reading while the current one is written, so that two requests are in
+flight whenever two are planned. What stays as in a run
 one request at a time, and why:
 
 - **Records and STATE.** Only the run's main thread writes, in the run's order, and a window's
@@ -11,13 +12,13 @@ one request at a time, and why:
   those of a run one request at a time (tests/test_in_flight.py compares them).
 - **Windows that depend on a reply.** The next window of a walk is sized from the reply before
   it and a cut reply is read again in halves (time/windows.py), so a walk is read in order, one
-  request at a time; what runs side by side are two walks (the current stream's, the next's).
+  request at a time; what runs side by side are two walks (the current one, the next).
   A reply's size is known when it arrives, so sizing and splitting happen in the reading
   thread, before the rows are written; only the next window waits for them.
 - **At most two in flight.** The run's session holds two slots (replies/exchange.py) and at
   most two readings ask at once; a third request waits for a slot.
 - **Memory.** A reading holds at most one reply besides the one being written, and the readings
-  ahead of the current stream :data:`HELD_AHEAD` replies among them (a large reply is spilled to
+  ahead of the current one :data:`HELD_AHEAD` replies among them (a large reply is spilled to
   a temporary file, not held in memory: replies/bodies.py).
 - **The request budget.** With ``max_requests_per_run`` set nothing is read ahead: the budget
   stops a run before the request that would exceed it, and where a run stops decides where the
@@ -36,17 +37,23 @@ run, which resumes from the last STATE written.
 from __future__ import annotations
 
 import collections
+import json
 import threading
 import typing as t
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Mapping
 
 #: Replies the readings ahead of the current stream may hold, among them, before asking more.
-HELD_AHEAD = 2
+HELD_AHEAD = 4
 
 #: What a reading hands on.
 P = t.TypeVar("P")
+
+
+def ahead_key(stream: str, context: Mapping[str, t.Any] | None) -> str:
+    """What names one partition's reading among the run's (the stream, and its context)."""
+    return stream if not context else f"{stream} {json.dumps(dict(context), sort_keys=True)}"
 
 
 class Reading(t.Generic[P]):
@@ -148,6 +155,7 @@ class Ahead:
         self._current: Reading[t.Any] | None = None
         self._active: set[Reading[t.Any]] = set()
         self._opened = False
+        self._beginning = 0
 
     def line_up(self, streams: list[tuple[str, Callable[[], Reading[t.Any] | None]]]) -> None:
         """The streams that may begin reading ahead, in the run's order, each with its start."""
@@ -182,14 +190,20 @@ class Ahead:
             return
         while True:
             with self.changed:
-                if len(self._active) >= 2:  # noqa: PLR2004 - Wolkvox's two per token
+                # (a reading being begun counts: two threads may get here at once)
+                if len(self._active) + self._beginning >= 2:  # noqa: PLR2004 - two per token
                     return
                 following = next(((n, b) for n, b in self._lineup if n not in self._passed), None)
                 if following is None:
                     return
                 name, begin = following
                 self._passed.add(name)
-            reading = begin()
+                self._beginning += 1
+            try:
+                reading = begin()
+            finally:
+                with self.changed:
+                    self._beginning -= 1
             if reading is None:
                 continue
             with self.changed:

@@ -9,6 +9,7 @@ import re
 import socket
 import ssl
 import sys
+import threading
 import time
 import typing as t
 import unicodedata
@@ -106,6 +107,7 @@ class WolkvoxStream(SeamStream):
         super().__init__(tap=tap, name=name, schema=schema)
         self.retries = 0
         self.requests_sent = 0
+        self._counting = threading.Lock()
         #: The stream tried to read (it was selected and its settings did not skip it).
         self.tried = False
         #: The server lacks this stream's API (400 "does not exist"): skipped, said once.
@@ -225,7 +227,8 @@ class WolkvoxStream(SeamStream):
         def attempt() -> Answer:
             nonlocal moved
             self.spend_budget(failures)
-            self.requests_sent += 1
+            with self._counting:  # (partitions read ahead count from their own threads)
+                self.requests_sent += 1
             # What a reply holds is decided when it was asked for, not when it arrived.
             sent_at = self.run.settings.clock.utc_now()
             try:
@@ -332,8 +335,8 @@ class WolkvoxStream(SeamStream):
         """The fewest requests this run needs, and over how many partitions: one, here."""
         return 1, 1
 
-    def begin_ahead(self) -> Reading[t.Any] | None:
-        """This stream's reading, begun before its turn (run/ahead.py): none, here."""
+    def begin_ahead(self, context: Context | None) -> Reading[t.Any] | None:  # noqa: ARG002
+        """A partition's reading, begun before its turn (run/ahead.py): none, here."""
         return None
 
     @override
@@ -381,7 +384,8 @@ class WolkvoxStream(SeamStream):
 
     @override
     def backoff_handler(self, details: Details) -> None:
-        self.retries += 1
+        with self._counting:
+            self.retries += 1
         reason = details.get("exception")
         self.log(
             "Report %s: attempt %d of %d failed (%s); retrying in %.1f s",

@@ -22,7 +22,7 @@ from typing_extensions import override
 from tap_wolkvox.declarations.model import OCCURRENCE, REPORT_DATE, Field, Kind
 from tap_wolkvox.replies.errors import ReportUnavailableError, WolkvoxError
 from tap_wolkvox.rows.typed import TypedRows, record_frame, record_lines
-from tap_wolkvox.run.ahead import Reading
+from tap_wolkvox.run.ahead import Reading, ahead_key
 from tap_wolkvox.run.budget import bookmark_progress
 from tap_wolkvox.settings import LIST_SETTINGS, fixed_values, listed_ids, partition_values
 from tap_wolkvox.streams.grains import DailyGrain, EventGrain
@@ -242,7 +242,8 @@ class ReportStream(WolkvoxStream):
         ahead = self.run.ahead
         if not ahead.on:
             return pages
-        return ahead.read(Reading(ahead, self.name, iter(pages), close=close_page))
+        key = ahead_key(self.name, context)
+        return ahead.read(Reading(ahead, key, iter(pages), close=close_page))
 
     def _window_pages(self, walk: WindowWalk, context: Context | None) -> WindowPages:
         asked = {p.name: (context or {})[p.name] for p in self.partition_params}
@@ -254,28 +255,29 @@ class ReportStream(WolkvoxStream):
             row_cap=self.run.settings.row_cap,
         )
 
-    def begin_ahead(self) -> Reading[Page] | None:
-        """This stream's reading, begun before its turn (``requests_in_flight: 2``), if any.
+    def begin_ahead(self, context: Context | None) -> Reading[Page] | None:
+        """This partition's reading, begun before its turn (``requests_in_flight: 2``), if any.
 
-        Only a stream read whole in one walk (no partitions) that has something to read; its
-        walk is planned from its incoming bookmark, read without creating its state.
+        Its walk is planned from its incoming bookmark, read without creating its state.
         """
-        if self.unavailable or self.partition_params:
+        if self.unavailable or any(
+            not listed_ids(self.run.config, p.setting) for p in self.partition_params
+        ):
             return None
-        start, stop = self._start(self.peek_state(None), say=False), self._stop()
+        start, stop = self._start(self.peek_state(context), say=False), self._stop()
         walk = self.grain.plan(start, stop)
         if walk.current is None:
             return None
         plan = AheadPlan(start, stop, walk, self._counters())
-        pages = self._window_pages(walk, None)
-        plan.reading = Reading(self.run.ahead, self.name, iter(pages), plan=plan, close=close_page)
+        pages = self._window_pages(walk, context)
+        plan.reading = Reading(
+            self.run.ahead, ahead_key(self.name, context), iter(pages), plan=plan, close=close_page
+        )
         return plan.reading
 
     def _begun_ahead(self, context: Context | None, start: dt.datetime) -> AheadPlan | None:
         """The walk begun ahead for this turn, if it starts where this turn does."""
-        if context is not None:
-            return None
-        reading = self.run.ahead.prepared(self.name)
+        reading = self.run.ahead.prepared(ahead_key(self.name, context))
         if reading is None:
             return None
         plan = t.cast("AheadPlan", reading.plan)
