@@ -266,10 +266,9 @@ def record_lines(
 def framed(encoder: msgspec.json.Encoder, rows: list[t.Any], prefix: bytes, suffix: bytes) -> bytes:
     """``rows`` encoded, each between ``prefix`` and ``suffix``."""
     # One line per row: JSON escapes every newline inside a value, so the only ones in
-    # ``encode_lines``' output end rows.
-    encoded = encoder.encode_lines(rows).split(b"\n")
-    encoded.pop()  # (after the last newline)
-    return prefix + (suffix + prefix).join(encoded) + suffix
+    # ``encode_lines``' output end rows (the last one ends the output).
+    encoded = encoder.encode_lines(rows)
+    return prefix + encoded[:-1].replace(b"\n", suffix + prefix) + suffix
 
 
 def _typed_field(attribute: str, name: str, kind: Kind, index: int, *, key_part: bool) -> list[str]:
