@@ -212,15 +212,7 @@ class Report:
         """The rows of a reply's ``data``: bucketed objects become one row per bucket."""
         if self.buckets is None:
             return data
-        return self._unbucket(data, self.buckets)
-
-    @staticmethod
-    def _unbucket(data: Iterable[dict[str, t.Any]], column: str) -> Iterator[dict[str, t.Any]]:
-        for row in data:
-            if row and all(value.__class__ is dict for value in row.values()):
-                yield from ({column: bucket, **values} for bucket, values in row.items())
-            else:  # already one row per bucket
-                yield row
+        return unbucket(data, self.buckets)
 
     def json_schema(self) -> dict[str, t.Any]:
         """The stream's JSON Schema: the declared fields, the bookkeeping and key columns."""
@@ -228,3 +220,15 @@ class Report:
         properties.update(_BOOKKEEPING_SCHEMA)
         properties[OCCURRENCE] = dict(_OCCURRENCE_SCHEMA)
         return {"type": "object", "properties": properties}
+
+
+def unbucket(data: Iterable[dict[str, t.Any]], column: str) -> Iterator[dict[str, t.Any]]:
+    """cdr_4's one object keyed by bucket (``{"0_5_seg": {...}, ...}``): one row per bucket.
+
+    Each bucket's name goes to ``column``.
+    """
+    for row in data:
+        if row and all(value.__class__ is dict for value in row.values()):
+            yield from ({column: bucket, **values} for bucket, values in row.items())
+        else:  # already one row per bucket
+            yield row

@@ -14,7 +14,7 @@ import typing as t
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tap_wolkvox.declarations.model import EXTRA, OCCURRENCE, UNPARSED
+from tap_wolkvox.declarations.model import EXTRA, OCCURRENCE, UNPARSED, unbucket
 from tap_wolkvox.replies.reply import repaired
 from tap_wolkvox.rows.shaper import (
     UNREADABLE_INSTANT,
@@ -154,15 +154,7 @@ class RowPipeline:
         Raises:
             ZoneMismatchError: the rows' voice IDs say the operation's clock is another one.
         """
-        self._check_zone(reply)
-        if reply.skipped:
-            self._logger.warning(
-                "Report %s (%s): the reply%s held null entries in 'data' (%d); they were skipped",
-                self.api,
-                self.stream,
-                where,
-                reply.skipped,
-            )
+        self._reply_begins(reply, where)
         shape = self.shaper.shape
         keep_raw = self.shaper.keep_raw
         # A streamed reply notes each row's repairs as the row is read. (A bucketed reply is one
@@ -216,15 +208,7 @@ class RowPipeline:
         The rows of ``reply`` are ``typed``'s Structs; each is made the record :meth:`records`
         would make, then they are written between ``prefix`` and ``suffix`` in chunks.
         """
-        self._check_zone(reply, typed.getter)
-        if reply.skipped:
-            self._logger.warning(
-                "Report %s (%s): the reply%s held null entries in 'data' (%d); they were skipped",
-                self.api,
-                self.stream,
-                where,
-                reply.skipped,
-            )
+        self._reply_begins(reply, where, typed.getter)
         asked = asked or {}
         counts = completion.timestamp if completion.count is not None else None
         collects = completion.id_field if completion.ids is not None else None
@@ -258,7 +242,24 @@ class RowPipeline:
         """The rows of a reply's ``data``: bucketed objects become one row per bucket."""
         if self._buckets is None:
             return data
-        return _unbucket(data, self._buckets)
+        return unbucket(data, self._buckets)
+
+    def _reply_begins(
+        self,
+        reply: Reply,
+        where: str,
+        getter: Callable[..., Callable[[t.Any], t.Any]] | None = None,
+    ) -> None:
+        """Before a reply's first row: its zone checked, its skipped null entries said."""
+        self._check_zone(reply, getter)
+        if reply.skipped:
+            self._logger.warning(
+                "Report %s (%s): the reply%s held null entries in 'data' (%d); they were skipped",
+                self.api,
+                self.stream,
+                where,
+                reply.skipped,
+            )
 
     def _check_zone(
         self, reply: Reply, getter: Callable[..., Callable[[t.Any], t.Any]] | None = None
@@ -289,12 +290,3 @@ class RowPipeline:
             raise ZoneMismatchError(
                 mismatch.sentence(report, voice_ids.id_field, self._clock.zone.key)
             )
-
-
-def _unbucket(data: Iterable[dict[str, t.Any]], column: str) -> Iterator[dict[str, t.Any]]:
-    """cdr_4's one object keyed by bucket (``{"0_5_seg": {...}, ...}``): one row per bucket."""
-    for row in data:
-        if row and all(value.__class__ is dict for value in row.values()):
-            yield from ({column: bucket, **values} for bucket, values in row.items())
-        else:  # already one row per bucket
-            yield row
