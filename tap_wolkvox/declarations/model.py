@@ -50,12 +50,12 @@ _BOOKKEEPING_SCHEMA: dict[str, dict[str, t.Any]] = {
         "type": ["object", "null"],
         "additionalProperties": {"type": ["string", "null"]},
         "description": "Raw text of any value in this row that could not be typed "
-        "(null when every value was read).",
+        "(left out of the record when every value was read).",
     },
     EXTRA: {
         "type": ["object", "null"],
         "description": "Fields Wolkvox sent that this stream does not declare, by name, with "
-        "their values as sent (null when there were none).",
+        "their values as sent (left out of the record when there were none).",
     },
 }
 
