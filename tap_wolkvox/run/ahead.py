@@ -60,8 +60,8 @@ class Reading(t.Generic[P]):
     """One walk's pages, asked for by a thread of its own ahead of the run's writing.
 
     ``pages``: the walk's pages as a run one request at a time reads them (each ``next`` asks
-    for one window, or several when a reply is cut); ``start`` and ``stop`` say what walk it is,
-    so that its stream can tell it is still the one to read.
+    for one window, or several when a reply is cut); ``plan`` says what walk it is, so that its
+    stream can tell it is still the one to read.
     """
 
     def __init__(
@@ -108,8 +108,14 @@ class Reading(t.Generic[P]):
             except BaseException as exc:  # noqa: BLE001 - raised again when its turn comes
                 page = exc
             with ahead.changed:
-                self.answered.append(page)
-                ahead.changed.notify_all()
+                dropped = self.cancelled
+                if not dropped:
+                    self.answered.append(page)
+                    ahead.changed.notify_all()
+            if dropped:  # (answered after the reading was dropped: nobody takes it)
+                if self._close is not None and not isinstance(page, BaseException):
+                    self._close(page)
+                break
             if isinstance(page, BaseException):
                 break
         ahead.finished(self)

@@ -166,6 +166,12 @@ class ReportStream(WolkvoxStream):
             return None
         return partition_values(self.run.config, self.partition_params)
 
+    def _empty_setting(self) -> Param | None:
+        """The partition parameter whose setting lists nothing (the report is skipped), if any."""
+        return next(
+            (p for p in self.partition_params if not listed_ids(self.run.config, p.setting)), None
+        )
+
     # -- reading -------------------------------------------------------------------------------
 
     @override
@@ -175,16 +181,16 @@ class ReportStream(WolkvoxStream):
         state = self.get_context_state(context)
         if state.get(ROWS_SEEN):
             self.ever_had_rows = True
-        for param in self.partition_params:
-            if not listed_ids(self.run.config, param.setting):
-                self.log(
-                    "%s: skipped, setting %s is empty (report %s needs %s)",
-                    self.name,
-                    param.setting,
-                    self.report.api,
-                    param.name,
-                )
-                return
+        unset = self._empty_setting()
+        if unset is not None:
+            self.log(
+                "%s: skipped, setting %s is empty (report %s needs %s)",
+                self.name,
+                unset.setting,
+                self.report.api,
+                unset.name,
+            )
+            return
         self.begin_reading()
         start = self._start(state)
         plan = self._begun_ahead(context, start)
@@ -260,9 +266,7 @@ class ReportStream(WolkvoxStream):
 
         Its walk is planned from its incoming bookmark, read without creating its state.
         """
-        if self.unavailable or any(
-            not listed_ids(self.run.config, p.setting) for p in self.partition_params
-        ):
+        if self.unavailable or self._empty_setting() is not None:
             return None
         start, stop = self._start(self.peek_state(context), say=False), self._stop()
         walk = self.grain.plan(start, stop)
@@ -300,9 +304,9 @@ class ReportStream(WolkvoxStream):
             try:
                 if typed is not None and reply.typed:
                     self._write_lines(page.window, reply, typed, asked, context)
-                elif typed is not None:
+                elif typed is not None:  # records go out as they are, a flat report's
                     self._write_records(page.window, reply, asked, context)
-                else:
+                else:  # the SDK's path: stream maps, --test, nested or bucketed rows
                     for record in self.records_of(page.window, reply, asked):
                         self.rows += 1
                         yield record
@@ -464,7 +468,7 @@ class ReportStream(WolkvoxStream):
 
     def planned_requests(self) -> tuple[int, int]:
         """The fewest requests this run needs, over every partition, and the partitions."""
-        if any(not listed_ids(self.run.config, p.setting) for p in self.partition_params):
+        if self._empty_setting() is not None:
             return 0, 0
         contexts: list[dict[str, t.Any] | None] = [*self.partitions] if self.partitions else [None]
         total = sum(
