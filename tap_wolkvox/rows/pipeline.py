@@ -126,7 +126,10 @@ class RowPipeline:
         )
         self._clock = clock
         self._logger = logger
-        self._empty_record = dict.fromkeys(order)
+        #: A record's columns in the schema's order, but for the two a row carries only when
+        #: they hold something (rows/shaper.py).
+        self._empty_record = dict.fromkeys(n for n in order if n not in (UNPARSED, EXTRA))
+        self._order = tuple(order)
         #: What a row may send itself (the rest are the tap's columns).
         self._sent = tuple(f.name for f in fields)
         self._key = tuple(key)
@@ -180,11 +183,8 @@ class RowPipeline:
             # In the schema's order: the same bytes whatever order the reply's keys came in.
             record = empty.copy()
             record.update(shaped)
-            # Left out when empty, as the shaper leaves them (and the fast path, rows/typed.py).
-            if record[UNPARSED] is None:
-                del record[UNPARSED]
-            if record[EXTRA] is None:
-                del record[EXTRA]
+            if UNPARSED in shaped or EXTRA in shaped:  # (rare) each in its place in the schema
+                record = {name: record[name] for name in self._order if name in record}
             yield record
         # Said once the rows are out: a streamed reply's repairs are known only as it is read.
         if reply.repairs:
